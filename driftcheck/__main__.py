@@ -1,0 +1,5 @@
+"""``python -m driftcheck`` runs the CLI."""
+
+from driftcheck.cli import main
+
+main()

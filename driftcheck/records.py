@@ -1,0 +1,85 @@
+"""pandas helpers for the normalised record frame (schema in :mod:`driftcheck.model`).
+
+Readers build whatever columns they know and call :func:`conform`, which adds
+the missing ones as nulls, casts every column to its schema dtype, and keeps any
+extra columns (prefixed ``x:``) at the end, so custom vendor properties survive.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .model import RECORD_SCHEMA
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["EXTRA_PREFIX", "concat_records", "conform", "empty_records", "pandas_dtype"]
+
+#: Prefix of columns a reader kept from the source without a schema meaning.
+EXTRA_PREFIX = "x:"
+
+
+def pandas_dtype(name: str):  # noqa: ANN201 - pandas dtype objects
+    """The concrete pandas dtype for a schema dtype name."""
+    import pandas as pd
+
+    if name == "string":
+        return pd.StringDtype("pyarrow")
+    if name == "boolean":
+        return pd.BooleanDtype()
+    if name == "Int64":
+        return pd.Int64Dtype()
+    if name.startswith("datetime"):
+        return "datetime64[ns]"
+    return name
+
+
+def empty_records() -> pd.DataFrame:
+    """A record frame with no rows and every schema column."""
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series([], dtype=pandas_dtype(t)) for c, (t, _) in RECORD_SCHEMA.items()})
+
+
+def conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every schema column, in schema order, cast to schema dtypes.
+
+    Extra columns (any not in the schema) are kept after the schema columns; a
+    name that does not already start with ``x:`` gets that prefix.
+    """
+    import pandas as pd
+
+    n = len(frame)
+    out: dict[str, pd.Series] = {}
+    for col, (dtype, _) in RECORD_SCHEMA.items():
+        target = pandas_dtype(dtype)
+        if col in frame.columns:
+            s = frame[col]
+            if dtype.startswith("datetime"):
+                if not pd.api.types.is_datetime64_any_dtype(s):
+                    s = pd.to_datetime(s, errors="coerce")
+                if getattr(s.dt, "tz", None) is not None:
+                    s = s.dt.tz_localize(None)
+                s = s.astype("datetime64[ns]").dt.normalize()
+            else:
+                s = s.astype(target)
+            out[col] = s.reset_index(drop=True)
+        else:
+            out[col] = pd.Series(pd.array([None] * n, dtype=target) if dtype != "float64" else [float("nan")] * n, dtype=target)
+    for col in frame.columns:
+        if col not in RECORD_SCHEMA:
+            name = col if str(col).startswith(EXTRA_PREFIX) else f"{EXTRA_PREFIX}{col}"
+            out[name] = frame[col].reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+def concat_records(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate record frames, keeping schema dtypes (extra columns are dropped)."""
+    import pandas as pd
+
+    cols = list(RECORD_SCHEMA)
+    parts = [f[cols] for f in frames if len(f)]
+    if not parts:
+        return empty_records()
+    return conform(pd.concat(parts, ignore_index=True))

@@ -1,0 +1,1 @@
+"""Rule packs as data (TOML). See ``checklist.toml`` and :mod:`driftcheck.engine`."""
