@@ -1,0 +1,904 @@
+"""The rule engine: rule packs (TOML data) in, findings out.
+
+A rule pack is a TOML file of ``[[rules]]`` tables (see ``rules/checklist.toml``).
+The engine knows *kinds* of rule, never individual rules:
+
+``sequence``   when milestone A is reached, one of milestones B is expected within N days
+``conflict``   two sources of truth say incompatible things (a lost deal with live work;
+               a non-owner system contradicting the owner of a status)
+``integrity``  orphans (a record linked to nothing it should be) and duplicate customers
+``freshness``  a source whose newest record is older than N days
+``threshold``  a value past a limit: an invoice overdue, unsent, an amount mismatch
+
+Each kind is evaluated over the whole job table (or record frame) at once with
+vectorised pandas; only the final formatting of the (few) findings loops.
+
+Public API::
+
+    rules = load_rules(config=cfg, extra_packs=[Path("my-rules.toml")])
+    findings = evaluate(rules, context)   # -> list[Finding], sorted
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .config import SEVERITIES, Config
+from .errors import ConfigError
+from .jobs import MILESTONES, RECORD_GROUPS, record_group_masks
+from .lifecycle import DOMAINS, domain_of
+from .model import Finding, SourceInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["KINDS", "EvalContext", "Rule", "evaluate", "finding_id", "load_rules", "run_examples"]
+
+SYSTEM_NAMES = {
+    "hubspot": "HubSpot", "pipedrive": "Pipedrive", "quickbooks": "QuickBooks",
+    "xero": "Xero", "jobber": "Jobber", "csv": "CSV",
+}
+_SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+_COMMON_KEYS = {"id", "title", "severity", "owner", "kind", "why", "within_days", "amount", "message",
+                "examples", "aliases", "enabled", "handoff"}
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass
+class Rule:
+    """One rule: identity, texts, kind and parameters."""
+
+    id: str
+    title: str
+    severity: str
+    owner: str
+    kind: str
+    why: str
+    within_days: int
+    message: str
+    amount: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    enabled: bool = True
+    pack: str = ""
+    #: the lifecycle hand-off this rule watches, "won>deposit" (for the lifecycle flow in reports)
+    handoff: str | None = None
+
+    def threshold_text(self) -> str:
+        return "immediately" if self.within_days == 0 else f"after {self.within_days} days"
+
+
+@dataclass
+class Kind:
+    """A kind of rule: its parameters (name -> one-line meaning) and its evaluator."""
+
+    name: str
+    description: str
+    params: dict[str, str]
+    required: tuple[str, ...]
+    evaluate: Callable[[Rule, EvalContext], pd.DataFrame]
+
+
+def _pack_paths(extra: Iterable[Path]) -> list[tuple[str, Path | Any]]:
+    """The built-in packs (``rules/*.toml``, checklist first), then the extra ones in order."""
+    folder = resources.files("rules")
+    names = sorted((e.name for e in folder.iterdir() if e.name.endswith(".toml")), key=lambda n: (n != "checklist.toml", n))
+    return [*((f"rules/{n}", folder.joinpath(n)) for n in names), *((str(p), p) for p in extra)]
+
+
+def load_rules(config: Config | None = None, extra_packs: Iterable[Path] = ()) -> list[Rule]:
+    """Load the default pack, then ``extra_packs`` and the config's ``rule_packs``; apply ``[rules.<id>]`` overrides.
+
+    A later pack may redefine a rule id (it replaces the earlier one). Disabled rules
+    are returned with ``enabled = False`` so ``driftcheck rules`` can show them.
+
+    Raises:
+        ConfigError: a pack is missing, not TOML, or a rule is invalid (names file, rule and key).
+    """
+    config = config or Config()
+    by_id: dict[str, Rule] = {}
+    for label, path in _pack_paths([*extra_packs, *config.rule_packs]):
+        for rule in _read_pack(label, path):
+            by_id[rule.id] = rule
+    aliases = {a: r.id for r in by_id.values() for a in r.aliases}
+    for rid, over in config.rules.items():
+        target = by_id.get(rid) or by_id.get(aliases.get(rid, ""))
+        if target is None:
+            raise ConfigError(
+                f"no rule with id {rid!r}; known rules: {', '.join(sorted(by_id))}",
+                file=config.path, key=f"rules.{rid}",
+            )
+        _apply_override(target, over, config.path)
+    return list(by_id.values())
+
+
+def _read_pack(label: str, path: Any) -> list[Rule]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, FileNotFoundError) as exc:
+        raise ConfigError("the rule pack cannot be read (does the file exist?)", file=label) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"the rule pack is not valid TOML: {exc}", file=label) from exc
+    tables = data.get("rules")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError("a rule pack needs at least one [[rules]] table", file=label, key="rules")
+    return [_rule_from_table(t, label, i) for i, t in enumerate(tables)]
+
+
+def _rule_from_table(t: dict[str, Any], file: str, i: int) -> Rule:
+    rid = t.get("id")
+    where = f"rules[{i}]" if not rid else f"rules.{rid}"
+
+    def need(key: str, kind: type | tuple[type, ...], expected: str) -> Any:
+        if key not in t:
+            raise ConfigError(f"missing '{key}' ({expected})", file=file, key=where)
+        if not isinstance(t[key], kind):
+            raise ConfigError(f"'{key}' is {t[key]!r}, expected {expected}", file=file, key=f"{where}.{key}")
+        return t[key]
+
+    rid = need("id", str, "a kebab-case id such as 'invoice-overdue'")
+    kind_name = need("kind", str, f"one of {', '.join(KINDS)}")
+    if kind_name not in KINDS:
+        raise ConfigError(f"unknown kind {kind_name!r}, expected one of {', '.join(KINDS)}", file=file, key=f"{where}.kind")
+    kind = KINDS[kind_name]
+    severity = need("severity", str, "high, medium or low")
+    if severity not in SEVERITIES:
+        raise ConfigError(f"severity is {severity!r}, expected high, medium or low", file=file, key=f"{where}.severity")
+    within = t.get("within_days", 0)
+    if not isinstance(within, int) or isinstance(within, bool) or within < 0:
+        raise ConfigError(f"within_days is {within!r}, expected a whole number of days >= 0", file=file, key=f"{where}.within_days")
+    params = {k: v for k, v in t.items() if k not in _COMMON_KEYS}
+    unknown = sorted(set(params) - set(kind.params))
+    if unknown:
+        raise ConfigError(
+            f"'{unknown[0]}' is not a parameter of kind '{kind_name}'; it takes: {', '.join(sorted(kind.params))}",
+            file=file, key=f"{where}.{unknown[0]}",
+        )
+    for req in kind.required:
+        if req not in params:
+            raise ConfigError(f"kind '{kind_name}' needs '{req}' ({kind.params[req]})", file=file, key=where)
+    rule = Rule(
+        id=rid,
+        title=str(t.get("title", rid)),
+        severity=severity,
+        owner=need("owner", str, "a team name, or 'system'"),
+        kind=kind_name,
+        why=str(t.get("why", "")),
+        within_days=within,
+        message=need("message", str, "the finding's sentence"),
+        amount=t.get("amount"),
+        params=params,
+        examples=list(t.get("examples", [])),
+        aliases=list(t.get("aliases", [])),
+        enabled=bool(t.get("enabled", True)),
+        pack=file,
+        handoff=t.get("handoff"),
+    )
+    _check_milestones(rule, file, where)
+    return rule
+
+
+def _check_milestones(rule: Rule, file: str, where: str) -> None:
+    for key in ("after", "expect", "unless", "when", "state", "contradicted_by", "linked_to"):
+        value = rule.params.get(key)
+        if value is None:
+            continue
+        names = [value] if isinstance(value, str) else value
+        for name in names:
+            if name not in MILESTONES:
+                raise ConfigError(
+                    f"unknown milestone {name!r}; known: {', '.join(sorted(MILESTONES))}",
+                    file=file, key=f"{where}.{key}",
+                )
+    for key in ("records",):
+        for g in rule.params.get(key, []) or []:
+            if g not in RECORD_GROUPS:
+                raise ConfigError(f"unknown record group {g!r}; known: {', '.join(RECORD_GROUPS)}", file=file, key=f"{where}.{key}")
+    for d in rule.params.get("domains", []) or []:
+        if d not in DOMAINS:
+            raise ConfigError(f"unknown domain {d!r}; known: {', '.join(DOMAINS)}", file=file, key=f"{where}.domains")
+
+
+def _apply_override(rule: Rule, over: dict[str, Any], file: Path | None) -> None:
+    for key, value in over.items():
+        k = f"rules.{rule.id}.{key}"
+        if key == "enabled":
+            if not isinstance(value, bool):
+                raise ConfigError(f"found {value!r}, expected true or false", file=file, key=k)
+            rule.enabled = value
+        elif key == "severity":
+            if value not in SEVERITIES:
+                raise ConfigError(f"found {value!r}, expected high, medium or low", file=file, key=k)
+            rule.severity = value
+        elif key == "within_days":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"found {value!r}, expected a whole number of days >= 0", file=file, key=k)
+            rule.within_days = value
+        elif key in ("owner", "title", "message", "why"):
+            if not isinstance(value, str):
+                raise ConfigError(f"found {value!r}, expected text", file=file, key=k)
+            setattr(rule, key, value)
+        elif key in KINDS[rule.kind].params:
+            if rule.params.get(key) is not None and type(value) is not type(rule.params[key]) and not (
+                isinstance(value, (int, float)) and isinstance(rule.params[key], (int, float))
+            ):
+                raise ConfigError(f"found {value!r}, expected a value like {rule.params[key]!r}", file=file, key=k)
+            rule.params[key] = value
+            _check_milestones(rule, str(file), f"rules.{rule.id}")
+        else:
+            allowed = ["enabled", "severity", "within_days", "owner", "title", "message", "why", *KINDS[rule.kind].params]
+            raise ConfigError(f"'{key}' cannot be set on this rule; settable: {', '.join(allowed)}", file=file, key=k)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class EvalContext:
+    """Everything rules are evaluated against."""
+
+    jobs: pd.DataFrame
+    records: pd.DataFrame
+    as_of: dt.date
+    sources: list[SourceInfo] = field(default_factory=list)
+    owners: dict[str, str] = field(default_factory=dict)
+    teams: dict[str, str] = field(default_factory=dict)
+    duplicates: pd.DataFrame | None = None
+    ambiguous: pd.DataFrame | None = None
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def as_of_ts(self):  # noqa: ANN201
+        import pandas as pd
+
+        return pd.Timestamp(self.as_of)
+
+
+def _m(jobs: pd.DataFrame, name: str) -> pd.Series:
+    return jobs[MILESTONES[name][0]].astype(bool)
+
+
+def _any(jobs: pd.DataFrame, names: Iterable[str] | str | None) -> pd.Series:
+    import pandas as pd
+
+    names = [names] if isinstance(names, str) else list(names or [])
+    out = pd.Series(False, index=jobs.index)
+    for n in names:
+        out |= _m(jobs, n)
+    return out
+
+
+def _all(jobs: pd.DataFrame, names: Iterable[str] | None) -> pd.Series:
+    import pandas as pd
+
+    out = pd.Series(True, index=jobs.index)
+    for n in names or []:
+        out &= _m(jobs, n)
+    return out
+
+
+def _age_filter(hits: pd.DataFrame, since: pd.Series, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    """Keep hits whose clock started more than ``within_days`` ago (0: on or before as_of)."""
+    age = (ctx.as_of_ts - since).dt.days
+    keep = since.notna() & (age >= 0) & ((age > rule.within_days) if rule.within_days > 0 else True)
+    out = hits[keep].copy()
+    out["since"] = since[keep]
+    out["age_days"] = age[keep].astype("int64")
+    return out
+
+
+def _job_hits(jobs: pd.DataFrame, mask: pd.Series, since_col: str | None, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    import pandas as pd
+
+    hits = jobs[mask]
+    since = hits[since_col] if since_col else pd.Series(pd.NaT, index=hits.index)
+    out = _age_filter(hits, pd.to_datetime(since), rule, ctx)
+    out["scope"] = "job"
+    out["job"] = out.index.astype(str)
+    return out.reset_index(drop=True)
+
+
+def _eval_sequence(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    p = rule.params
+    jobs = ctx.jobs
+    mask = _m(jobs, p["after"]) & ~_any(jobs, p.get("expect")) & ~_any(jobs, p.get("unless")) & _all(jobs, p.get("when"))
+    return _job_hits(jobs, mask, MILESTONES[p["after"]][1], rule, ctx)
+
+
+def _eval_conflict(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    p = rule.params
+    if p.get("mode", "milestones") == "owner":
+        return _owner_conflicts(rule, ctx)
+    jobs = ctx.jobs
+    contra = p.get("contradicted_by", [])
+    mask = _m(jobs, p["state"]) & _any(jobs, contra)
+    out = _job_hits(jobs, mask, MILESTONES[p["state"]][1], rule, ctx)
+    if not out.empty:
+        phrases = {
+            "ops_live": lambda r: f"{_sys(r.get('ops_system'))} has job {_ref(r.get('ops_id'))} ({r.get('ops_status')})",
+            "acc_any": lambda r: f"{_sys(r.get('acc_system') or r.get('pay_system'))} has "
+            + (f"invoice {_ref(r.get('acc_invoice_id'))}" if _present(r.get("acc_invoice_id")) else f"a payment {_ref(r.get('pay_id'))}"),
+            "completed": lambda r: f"{_sys(r.get('ops_system'))} shows the job completed",
+            "paid_any": lambda r: f"a payment {_ref(r.get('pay_id'))} was received",
+        }
+        texts = []
+        for r in out.to_dict("records"):
+            parts = [phrases.get(c, lambda _r, c=c: c.replace("_", " "))(r) for c in contra if bool(r.get(MILESTONES[c][0]))]
+            texts.append(" and ".join(parts))
+        out["contradiction"] = texts
+    return out
+
+
+_RANK = {
+    "execution": {"unscheduled": 0, "scheduled": 1, "in_progress": 2, "completed": 3},
+    "billing": {"invoiced": 0, "partially_paid": 1, "paid": 2},
+}
+_TERMINAL = {"execution": "cancelled", "billing": "void"}
+
+
+def _owner_conflicts(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    """Records of a non-owner system whose state in a domain contradicts the domain owner's.
+
+    A claim contradicts the owner when it is further along than the owner (says paid, the
+    books show a balance; says complete, operations says scheduled), or when exactly one of
+    them says the work or invoice is cancelled/void.
+    """
+    import numpy as np
+    import pandas as pd
+
+    recs = ctx.records
+    owners = ctx.owners
+    jobs = ctx.jobs
+    frames = []
+    state_domain = recs["state"].map(lambda s: domain_of(s) if isinstance(s, str) else None) if len(recs) else recs["state"]
+    for domain in rule.params.get("domains", []):
+        owner_role = owners.get(domain)
+        claims = recs[(state_domain == domain) & (recs["role"] != owner_role)]
+        if claims.empty:
+            continue
+        claims = claims.copy()
+        if domain == "billing":
+            # pair invoices by number with the owner's invoice of the same job; else compare with the job
+            owner_inv = recs[(recs["record_type"] == "invoice") & (recs["role"] == owner_role)][
+                ["job", "record_id", "state", "balance", "raw_status", "system", "source", "amount"]
+            ].rename(columns={"state": "o_state", "balance": "o_balance", "raw_status": "o_status", "system": "o_system",
+                              "source": "o_source", "amount": "o_amount"})
+            merged = claims.merge(owner_inv.drop_duplicates(["job", "record_id"]), on=["job", "record_id"], how="left")
+            job_view = jobs[["m_fully_paid", "m_invoiced", "acc_balance", "acc_system", "acc_source"]]
+            merged = merged.join(job_view, on="job")
+            no_pair = merged["o_state"].isna()
+            o_state = merged["o_state"].astype("object")
+            o_state = o_state.where(~no_pair, np.where(merged["m_fully_paid"].fillna(False), "paid",
+                                                       np.where(merged["m_invoiced"].fillna(False), "invoiced", None)))
+            o_balance = merged["o_balance"].where(~no_pair, merged["acc_balance"])
+            o_system = merged["o_system"].where(~no_pair, merged["acc_system"])
+            merged["o_source"] = merged["o_source"].where(~no_pair, merged["acc_source"])
+            merged["o_state2"] = o_state
+            merged["o_balance2"] = o_balance
+            merged["o_system2"] = o_system
+            merged["paired"] = ~no_pair
+        else:
+            ops = jobs[["ops_state", "ops_system", "ops_source", "ops_id", "ops_status"]]
+            merged = claims.join(ops, on="job")
+            merged["o_state2"] = merged["ops_state"].astype("object")
+            merged["o_balance2"] = np.nan
+            merged["o_system2"] = merged["ops_system"]
+            merged["o_source"] = merged["ops_source"]
+            merged["o_status"] = merged["ops_status"]
+            merged["paired"] = False
+        merged = merged[merged["o_state2"].notna()].copy()
+        if merged.empty:
+            continue
+        rank = _RANK[domain]
+        term = _TERMINAL[domain]
+        c_rank = merged["state"].map(rank)
+        o_rank = merged["o_state2"].map(rank)
+        c_term = merged["state"].eq(term)
+        o_term = merged["o_state2"].eq(term)
+        ahead = (c_rank > o_rank).fillna(False)
+        terminal_mismatch = c_term ^ o_term
+        if domain == "billing":
+            # a paid claim against an owner that still shows money owed is the classic case
+            owed = merged["o_balance2"].fillna(0) > 0.005
+            ahead = ahead | (merged["state"].eq("paid") & owed)
+        hit = merged[(ahead | terminal_mismatch).fillna(False).astype(bool)].copy()
+        if hit.empty:
+            continue
+        hit["domain"] = domain
+        since = hit["paid"].fillna(hit["updated"]).fillna(hit["completed"]).fillna(hit["created"])
+        hit["since_src"] = pd.to_datetime(since).fillna(ctx.as_of_ts)
+        frames.append(hit)
+    if not frames:
+        return pd.DataFrame(columns=["job", "since", "age_days", "scope"])
+    hits = pd.concat(frames, ignore_index=True)
+    out = _age_filter(hits, hits["since_src"], rule, ctx)
+    out["scope"] = "record"
+    out["key"] = out["source"].astype(str) + ":" + out["record_id"].astype(str)
+    out["claim_system_name"] = out["system"].map(SYSTEM_NAMES)
+    out["claim_ref"] = [f"{_kind_word(t)} {_ref(i)}" for t, i in zip(out["record_type"], out["record_id"], strict=False)]
+    out["claim_status"] = out["raw_status"]
+    out["owner_system_name"] = out["o_system2"].map(SYSTEM_NAMES)
+    out["owner_view"] = [_owner_view(r) for r in out.to_dict("records")]
+    out["owner_role"] = out["role"]
+    out["amount_v"] = out["o_balance2"].where(out["o_balance2"] > 0, out["amount"])
+    return out
+
+
+def _kind_word(record_type: Any) -> str:
+    return {"deal": "deal", "job": "job", "invoice": "invoice", "payment": "payment", "deposit": "deposit"}.get(str(record_type), "record")
+
+
+def _owner_view(r: dict[str, Any]) -> str:
+    state = r.get("o_state2")
+    bal = r.get("o_balance2")
+    if r.get("domain") == "billing":
+        if _present(bal) and bal > 0.005:
+            return f"{_money(bal)} is still open" + (f" ('{r.get('o_status')}')" if r.get("paired") and _present(r.get("o_status")) else "")
+        return f"it is {str(state).replace('_', ' ')}"
+    status = r.get("o_status")
+    return f"the job is {str(state).replace('_', ' ')}" + (f" ('{status}')" if _present(status) else "")
+
+
+def _eval_integrity(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    import pandas as pd
+
+    check = rule.params.get("check")
+    if check == "orphan":
+        masks = record_group_masks(ctx.records, ctx.owners)
+        sel = pd.Series(False, index=ctx.records.index)
+        for g in rule.params.get("records", []):
+            sel |= masks[g]
+        recs = ctx.records[sel]
+        linked = _any(ctx.jobs, rule.params.get("linked_to"))
+        orphan_jobs = linked[~linked].index
+        recs = recs[recs["job"].isin(orphan_jobs)]
+        return _record_hits(recs, rule, ctx)
+    if check == "duplicate-customer":
+        return _duplicate_hits(rule, ctx)
+    if check == "ambiguous":
+        return _ambiguous_hits(rule, ctx)
+    raise ConfigError(f"unknown integrity check {check!r}", key=f"rules.{rule.id}.check")
+
+
+def _record_hits(recs: pd.DataFrame, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    import pandas as pd
+
+    date_col = rule.params.get("date", "created")
+    since = pd.to_datetime(recs[date_col])
+    out = _age_filter(recs, since, rule, ctx)
+    out["scope"] = "record"
+    out["key"] = out["source"].astype(str) + ":" + out["record_id"].astype(str)
+    out["owner_role"] = out["role"]
+    return out.reset_index(drop=True)
+
+
+def _duplicate_hits(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    import pandas as pd
+
+    d = ctx.duplicates
+    if d is None or d.empty:
+        return pd.DataFrame(columns=["job", "since", "age_days", "scope"])
+    out = d.copy()
+    out["since_src"] = pd.to_datetime(out.get("since", pd.Series(pd.NaT, index=out.index))).fillna(ctx.as_of_ts)
+    out = _age_filter(out, out["since_src"], rule, ctx)
+    out["scope"] = "duplicate"
+    return out.reset_index(drop=True)
+
+
+def _ambiguous_hits(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    import pandas as pd
+
+    a = ctx.ambiguous
+    if a is None or a.empty:
+        return pd.DataFrame(columns=["job", "since", "age_days", "scope"])
+    recs = ctx.records.set_index(["source", "record_id"])
+    out = a.copy()
+    dates = recs["created"] if "created" in recs.columns else None
+    if dates is not None:
+        idx = pd.MultiIndex.from_arrays([out["source"], out["record_id"]])
+        out["since_src"] = pd.to_datetime(dates.reindex(idx).to_numpy())
+    else:
+        out["since_src"] = pd.NaT
+    out["since_src"] = out["since_src"].fillna(ctx.as_of_ts)
+    out = _age_filter(out, out["since_src"], rule, ctx)
+    out["scope"] = "ambiguous"
+    return out.reset_index(drop=True)
+
+
+def _eval_freshness(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    import pandas as pd
+
+    if rule.params.get("check", "stale") == "unreachable":
+        if not ctx.failures:
+            return pd.DataFrame(columns=["job", "since", "age_days", "scope"])
+        frame = pd.DataFrame(ctx.failures)
+        frame["since_src"] = pd.to_datetime(frame.get("since")).fillna(ctx.as_of_ts)
+        out = _age_filter(frame, frame["since_src"], rule, ctx)
+        out["scope"] = "source"
+        out["job"] = "S-" + out["source"].astype(str)
+        out["key"] = "unreachable"
+        out["owner_role"] = out["role"]
+        return out.reset_index(drop=True)
+    rows = [
+        {"source": s.name, "system": s.system, "role": s.role, "newest": s.newest, "records": s.records, "path": s.path}
+        for s in ctx.sources
+        if s.newest and s.records
+    ]
+    if not rows:
+        return pd.DataFrame(columns=["job", "since", "age_days", "scope"])
+    frame = pd.DataFrame(rows)
+    out = _age_filter(frame, pd.to_datetime(frame["newest"]), rule, ctx)
+    out["scope"] = "source"
+    out["job"] = "S-" + out["source"].astype(str)
+    out["key"] = ""
+    out["owner_role"] = out["role"]
+    return out.reset_index(drop=True)
+
+
+_OPS = {
+    "=": lambda s, v: s == v, "!=": lambda s, v: s != v, ">": lambda s, v: s > v, ">=": lambda s, v: s >= v,
+    "<": lambda s, v: s < v, "<=": lambda s, v: s <= v, "in": lambda s, v: s.isin(v),
+}
+
+
+def _eval_threshold(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    p = rule.params
+    if p.get("scope", "record") == "job":
+        jobs = ctx.jobs
+        a, b = p["compare"]
+        diff = (jobs[a] - jobs[b]).abs()
+        base = jobs[[a, b]].abs().max(axis=1)
+        over = (diff > base * float(p.get("pct", 0)) / 100.0) & (diff > float(p.get("abs", 0)))
+        mask = _all(jobs, p.get("when")) & over.fillna(False)
+        out = _job_hits(jobs, mask, p.get("date"), rule, ctx)
+        out["difference"] = (out[a] - out[b]).abs()
+        return out
+    masks = record_group_masks(ctx.records, ctx.owners)
+    sel = pd.Series(False, index=ctx.records.index)
+    for g in p.get("records", []):
+        sel |= masks[g]
+    recs = ctx.records[sel]
+    cond = pd.Series(True, index=recs.index)
+    for i, clause in enumerate(p.get("where", [])):
+        if not (isinstance(clause, list) and len(clause) == 3 and clause[1] in _OPS and clause[0] in recs.columns):
+            raise ConfigError(
+                f"where[{i}] is {clause!r}; expected [column, operator, value] with an operator in {', '.join(_OPS)}",
+                file=rule.pack, key=f"rules.{rule.id}.where",
+            )
+        col, op, val = clause
+        res = _OPS[op](recs[col], val)
+        cond &= pd.Series(np.asarray(res.fillna(False) if hasattr(res, "fillna") else res, dtype=bool), index=recs.index)
+    return _record_hits(recs[cond], rule, ctx)
+
+
+KINDS: dict[str, Kind] = {
+    "sequence": Kind(
+        "sequence",
+        "When milestone `after` is reached, one of the `expect` milestones should follow within `within_days`.",
+        {
+            "after": "the milestone that starts the clock",
+            "expect": "milestones, any of which satisfies the rule",
+            "unless": "milestones that exempt the job",
+            "when": "milestones that must all hold for the rule to apply",
+        },
+        ("after", "expect"),
+        _eval_sequence,
+    ),
+    "conflict": Kind(
+        "conflict",
+        "Two sources of truth say incompatible things about a job.",
+        {
+            "mode": "'milestones' (state vs contradicted_by) or 'owner' (non-owner systems vs the domain owner)",
+            "state": "milestones mode: the claimed state",
+            "contradicted_by": "milestones mode: any of these contradicts the claim",
+            "domains": "owner mode: lifecycle domains to compare (billing, execution)",
+        },
+        (),
+        _eval_conflict,
+    ),
+    "integrity": Kind(
+        "integrity",
+        "Records that should be linked and are not (orphans), or one customer under two identities.",
+        {
+            "check": "'orphan', 'duplicate-customer' or 'ambiguous'",
+            "records": "orphan: record groups to check (deal, job, acc_invoice, ops_invoice, payment)",
+            "linked_to": "orphan: milestones meaning 'linked'; a record whose job has none of them is an orphan",
+            "date": "orphan: the record date that starts the clock",
+        },
+        ("check",),
+        _eval_integrity,
+    ),
+    "freshness": Kind(
+        "freshness",
+        "A source whose newest record is older than `within_days` before the audit date, or whose live pull failed.",
+        {"check": "'stale' (default: newest record too old) or 'unreachable' (the live pull failed; the cache was used)"},
+        (),
+        _eval_freshness,
+    ),
+    "threshold": Kind(
+        "threshold",
+        "A value past a limit, per record (`where` clauses, dated by `date`) or per job (`compare` two amounts).",
+        {
+            "scope": "'record' or 'job'",
+            "records": "record scope: record groups to check",
+            "where": "record scope: [column, operator, value] clauses, all must hold",
+            "date": "the date column that starts the clock",
+            "compare": "job scope: two job-table amounts to compare",
+            "pct": "job scope: tolerance in percent of the larger amount",
+            "abs": "job scope: tolerance in money; both must be exceeded",
+            "when": "job scope: milestones that must all hold",
+        },
+        (),
+        _eval_threshold,
+    ),
+}
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def finding_id(rule_id: str, job: str, key: str = "") -> str:
+    """The stable id of a finding: the same rule on the same job (and record) gives the same id."""
+    text = f"{rule_id}|{job}|{key}" if key else f"{rule_id}|{job}"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _present(v: Any) -> bool:
+    if v is None:
+        return False
+    try:
+        import pandas as pd
+
+        return not bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return True
+
+
+def _money(v: Any) -> str:
+    if not _present(v):
+        return "an unknown amount"
+    v = float(v)
+    sign = "-" if v < 0 else ""
+    return f"{sign}${abs(v):,.2f}"
+
+
+def _date_text(v: Any) -> str:
+    if not _present(v):
+        return "an unknown date"
+    import pandas as pd
+
+    ts = pd.Timestamp(v)
+    return f"{ts:%b} {ts.day}, {ts.year}"
+
+
+def _sys(v: Any) -> str:
+    return SYSTEM_NAMES.get(str(v), str(v)) if _present(v) else "another system"
+
+
+def _ref(v: Any) -> str:
+    return f"#{v}" if _present(v) else "(no number)"
+
+
+class _Ctx(dict):
+    """A message context that never raises: a missing field reads as a placeholder."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _message_context(r: dict[str, Any]) -> _Ctx:
+    c = _Ctx()
+    for k, v in r.items():
+        c[k] = v if _present(v) else ""
+    for k in list(r):
+        v = r[k]
+        if k in ("deal_amount", "job_value", "value", "acc_invoiced", "acc_balance", "uninvoiced", "pay_amount",
+                 "paid_total", "amount", "balance", "difference"):
+            c[f"{k}_text"] = _money(v)
+        if k.endswith("system") or k in ("system", "o_system2"):
+            c[f"{k}_name"] = _sys(v)
+    c["since_text"] = _date_text(r.get("since"))
+    if not c.get("customer"):
+        c["customer"] = "customer unknown"
+    c["deal_ref"] = _ref(r.get("deal_id"))
+    c["ops_ref"] = f"job {_ref(r.get('ops_id'))}"
+    c["record_ref"] = _ref(r.get("record_id"))
+    c["pay_ref"] = _ref(r.get("pay_id"))
+    c["pay_kind"] = "Deposit" if r.get("pay_type") == "deposit" else "Payment"
+    return c
+
+
+def evaluate(rules: list[Rule], ctx: EvalContext) -> list[Finding]:
+    """Run every enabled rule; return findings sorted by severity, then amount (largest first)."""
+    findings: list[Finding] = []
+    for rule in rules:
+        if not rule.enabled:
+            continue
+        hits = KINDS[rule.kind].evaluate(rule, ctx)
+        if hits is None or len(hits) == 0:
+            continue
+        findings.extend(_to_findings(rule, hits, ctx))
+    findings.sort(key=lambda f: (_SEV_RANK.get(f.severity, 9), -(f.amount or 0.0), f.rule, f.job, f.id))
+    return findings
+
+
+def _cite(records: pd.DataFrame, jobs: Iterable[str], groups: Iterable[str], owners: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """Records of the given jobs in the given groups, grouped by job."""
+    import pandas as pd
+
+    masks = record_group_masks(records, owners)
+    sel = pd.Series(False, index=records.index)
+    for g in groups:
+        sel |= masks[g]
+    sub = records[sel & records["job"].isin(list(jobs))]
+    return {str(k): v for k, v in sub.groupby("job", observed=True, sort=False)}
+
+
+_EVIDENCE_FIELDS = {
+    "deal": (("raw_status", "stage"), ("amount", "amount"), ("closed", "close date")),
+    "job": (("raw_status", "status"), ("scheduled", "scheduled"), ("completed", "completed"), ("amount", "total")),
+    "invoice": (("raw_status", "status"), ("amount", "total"), ("balance", "open balance"), ("due", "due date"), ("sent", "sent")),
+    "payment": (("amount", "amount"), ("paid", "date")),
+    "deposit": (("amount", "amount"), ("paid", "date")),
+}
+
+
+def _evidence_for(recs: pd.DataFrame) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
+    records: dict[str, list[str]] = {}
+    evidence: list[dict[str, Any]] = []
+    for r in recs.sort_values(["record_type", "created"], na_position="last").to_dict("records"):
+        src = str(r["source"])
+        rid = str(r["record_id"])
+        records.setdefault(src, [])
+        if rid not in records[src]:
+            records[src].append(rid)
+        for col, label in _EVIDENCE_FIELDS.get(str(r["record_type"]), ()):
+            v = r.get(col)
+            if not _present(v):
+                continue
+            if hasattr(v, "strftime"):
+                v = v.strftime("%Y-%m-%d")
+            elif isinstance(v, float):
+                v = round(v, 2)
+            elif not isinstance(v, (str, int, bool)):
+                v = str(v)
+            evidence.append({"source": src, "record": rid, "field": label, "value": v})
+    return records, evidence
+
+
+def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Finding]:
+    groups: set[str] = set()
+    for key in ("after", "expect", "unless", "when", "state", "contradicted_by"):
+        v = rule.params.get(key)
+        for name in [v] if isinstance(v, str) else (v or []):
+            groups.update(MILESTONES[name][2])
+    job_recs: dict[str, pd.DataFrame] = {}
+    scopes = set(hits["scope"])
+    if "job" in scopes:
+        job_recs = _cite(ctx.records, hits.loc[hits["scope"] == "job", "job"], groups, ctx.owners)
+    as_records = {}
+    if scopes & {"record"}:
+        rec_idx = ctx.records.set_index(["source", "record_id"], drop=False)
+        as_records = {"index": rec_idx}
+    out: list[Finding] = []
+    amount_col = rule.amount
+    for r in hits.to_dict("records"):
+        scope = r.get("scope")
+        job = str(r.get("job", ""))
+        key = str(r.get("key", "") or "")
+        if scope == "job":
+            recs, evidence = _evidence_for(job_recs[job]) if job in job_recs else ({}, [])
+        elif scope == "record":
+            idx = as_records["index"]
+            sub = idx.loc[[(r["source"], r["record_id"])]]
+            if rule.kind == "conflict" and _present(r.get("o_source")):
+                paired = idx[(idx["job"] == job) & (idx["source"] == r["o_source"]) & (idx["record_type"] == r["record_type"])]
+                if r.get("paired"):
+                    paired = paired[paired["record_id"] == r["record_id"]]
+                import pandas as pd
+
+                sub = pd.concat([sub, paired])
+            recs, evidence = _evidence_for(sub.reset_index(drop=True))
+        elif scope == "duplicate":
+            recs = r.get("records") or {}
+            evidence = r.get("evidence_list") or [{"source": r.get("source"), "record": "", "field": "match", "value": r.get("evidence")}]
+            key = str(r.get("key", ""))
+        elif scope == "ambiguous":
+            recs = {str(r.get("source")): [str(r.get("record_id"))]}
+            evidence = [{"source": str(r.get("source")), "record": str(r.get("record_id")), "field": "candidates", "value": str(r.get("candidates"))}]
+            key = f"{r.get('source')}:{r.get('record_id')}"
+        else:  # source
+            recs = {str(r.get("source")): []}
+            evidence = [{"source": str(r.get("source")), "record": "", "field": "newest record", "value": str(r.get("newest"))}]
+        amount = None
+        if amount_col:
+            col = "amount_v" if rule.kind == "conflict" and "amount_v" in r else amount_col
+            v = r.get(col)
+            amount = round(float(v), 2) if _present(v) and float(v) != 0 else None
+        elif "amount_v" in r and _present(r.get("amount_v")):
+            amount = round(float(r["amount_v"]), 2)
+        owner = rule.owner
+        if owner == "system":
+            owner = ctx.teams.get(str(r.get("owner_role", "")), str(r.get("owner_role") or "office"))
+        ctxt = _message_context(r)
+        try:
+            message = rule.message.format_map(ctxt)
+        except (ValueError, IndexError, AttributeError) as exc:
+            raise ConfigError(f"the message template cannot be filled: {exc}", file=rule.pack, key=f"rules.{rule.id}.message") from exc
+        since = r.get("since")
+        out.append(
+            Finding(
+                id=finding_id(rule.id, job, key),
+                rule=rule.id,
+                severity=rule.severity,
+                owner=owner,
+                job=job,
+                customer=str(r.get("customer") or "") if _present(r.get("customer")) else "",
+                message=message,
+                since=since.strftime("%Y-%m-%d") if _present(since) else None,
+                age_days=int(r["age_days"]) if _present(r.get("age_days")) else None,
+                amount=amount,
+                records=recs,
+                evidence=evidence[:16],
+                title=rule.title,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- examples
+
+
+def run_examples(rule: Rule, owners: dict[str, str] | None = None) -> list[tuple[dict[str, Any], list[Finding]]]:
+    """Evaluate each of a rule's documented examples; return (example, findings of this rule)."""
+    import pandas as pd
+
+    from .jobs import build_job_table
+    from .lifecycle import DEFAULT_OWNERS
+    from .records import conform
+
+    owners = owners or dict(DEFAULT_OWNERS)
+    results = []
+    for ex in rule.examples:
+        rows = []
+        for i, rec in enumerate(ex.get("records", [])):
+            row = {"source": rec.get("source", rec.get("system")), "row": i + 2, **rec}
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        jobs_col = frame["job"].astype(str) if "job" in frame else None
+        recs = conform(frame.drop(columns=["job"], errors="ignore"))
+        recs["job"] = jobs_col.to_numpy() if jobs_col is not None else None
+        as_of = ex.get("as_of")
+        as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+        table = build_job_table(recs, owners=owners)
+        sources = []
+        for name, g in recs.groupby("source"):
+            newest = g[["created", "updated", "closed", "completed", "paid"]].max().max()
+            sources.append(SourceInfo(name=str(name), system=str(g["system"].iloc[0]), role=str(g["role"].iloc[0]),
+                                      path="example", records=len(g),
+                                      newest=newest.strftime("%Y-%m-%d") if _present(newest) else None))
+        duplicates = None
+        if rule.kind == "integrity" and rule.params.get("check") == "duplicate-customer":
+            from .linking import find_duplicates
+
+            duplicates = find_duplicates(recs)
+        ctx = EvalContext(jobs=table.jobs, records=table.records, as_of=as_of, sources=sources, owners=owners,
+                          teams={"crm": "sales", "operations": "operations", "accounting": "accounting"},
+                          duplicates=duplicates)
+        results.append((ex, evaluate([rule], ctx)))
+    return results

@@ -1,0 +1,249 @@
+"""Fold linked records into one row per job: what each system says about it.
+
+Input: the record frame with a ``job`` key per record (from :mod:`driftcheck.linking`)
+and canonical ``state`` (from :mod:`driftcheck.statusmap`). Output: the *job
+table*, one row per job, holding for each domain what its owner system says
+(the CRM deal, the operations job, the accounting invoices and payments), and
+the **milestones** rules are written in: named yes/no facts with the date each
+became true.
+
+Milestones (``MILESTONES``) are the vocabulary of rule packs::
+
+    won, lost, crm_open          the CRM deal's pipeline state (date: close date)
+    paid_any                     a payment or deposit was received (date: first one)
+    scheduled                    operations has it scheduled, in progress or done (date: scheduled start)
+    completed, cancelled         operations' execution state (date: completion)
+    ops_live                     operations has the job and it is not cancelled
+    invoiced                     accounting has an invoice for it (date: first invoice)
+    fully_invoiced               accounting invoiced the job's whole value (2% / $50 tolerance)
+    fully_paid                   invoiced, nothing left open (date: last payment)
+    acc_any                      accounting has an invoice or a payment for it
+    has_deal, has_job, has_invoice
+
+Everything here is vectorised: group-bys and joins on a categorical job key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .lifecycle import DOMAINS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MILESTONES", "RECORD_GROUPS", "JobTable", "build_job_table", "record_group_masks"]
+
+#: milestone -> (bool column, date column or None, record groups it rests on)
+MILESTONES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
+    "won": ("m_won", "deal_closed", ("deal",)),
+    "lost": ("m_lost", "deal_closed", ("deal",)),
+    "crm_open": ("m_crm_open", "deal_created", ("deal",)),
+    "paid_any": ("m_paid_any", "pay_first", ("payment",)),
+    "scheduled": ("m_scheduled", "ops_scheduled", ("job",)),
+    "completed": ("m_completed", "ops_completed", ("job",)),
+    "cancelled": ("m_cancelled", "ops_updated", ("job",)),
+    "ops_live": ("m_ops_live", "ops_created", ("job",)),
+    "invoiced": ("m_invoiced", "acc_first_invoice", ("acc_invoice",)),
+    "fully_invoiced": ("m_fully_invoiced", "acc_last_invoice", ("acc_invoice",)),
+    "fully_paid": ("m_fully_paid", "acc_paid_at", ("acc_invoice", "payment")),
+    "acc_any": ("m_acc_any", "acc_first_any", ("acc_invoice", "payment")),
+    "has_deal": ("m_has_deal", "deal_created", ("deal",)),
+    "has_job": ("m_has_job", "ops_created", ("job",)),
+    "has_invoice": ("m_invoiced", "acc_first_invoice", ("acc_invoice",)),
+}
+
+#: record groups a finding can rest on
+RECORD_GROUPS = ("deal", "job", "acc_invoice", "ops_invoice", "payment")
+
+_EXEC_DONE = ("scheduled", "in_progress", "completed")
+
+
+@dataclass
+class JobTable:
+    """The job table and the record frame it was built from (with group masks)."""
+
+    jobs: pd.DataFrame  #: one row per job, index = job key
+    records: pd.DataFrame  #: the linked records (``job`` column set)
+
+
+def record_group_masks(records: pd.DataFrame, owners: dict[str, str]) -> dict[str, pd.Series]:
+    """Boolean masks selecting each record group.
+
+    ``acc_invoice`` is an invoice held by the system that owns billing (accounting by
+    default); ``ops_invoice`` is an invoice held by any other system (Jobber's own invoices).
+    """
+    rt = records["record_type"]
+    role = records["role"]
+    bill_owner = owners.get("billing", "accounting")
+    crm_owner = owners.get("pipeline", "crm")
+    exec_owner = owners.get("execution", "operations")
+    return {
+        "deal": (rt == "deal") & (role == crm_owner),
+        "job": (rt == "job") & (role == exec_owner),
+        "acc_invoice": (rt == "invoice") & (role == bill_owner),
+        "ops_invoice": (rt == "invoice") & (role != bill_owner),
+        "payment": rt.isin(["payment", "deposit"]),
+    }
+
+
+def _first_per_job(frame: pd.DataFrame, order: list[str], cols: dict[str, str]) -> pd.DataFrame:
+    """One row per job: the first record by ``order``; columns renamed by ``cols``."""
+    if frame.empty:
+        import pandas as pd
+
+        return pd.DataFrame(columns=list(cols.values())).rename_axis("job")
+    f = frame.sort_values(["job", *order], kind="stable", na_position="last")
+    f = f.drop_duplicates("job", keep="first").set_index("job")
+    return f[list(cols)].rename(columns=cols)
+
+
+def build_job_table(
+    records: pd.DataFrame,
+    *,
+    owners: dict[str, str],
+    tolerance_pct: float = 2.0,
+    tolerance_abs: float = 50.0,
+) -> JobTable:
+    """Build the job table from linked records.
+
+    Args:
+        records: record frame with ``job`` and ``state`` filled.
+        owners: domain -> role that owns its truth (``Config.owners``).
+        tolerance_pct: how far below the job's value invoicing may fall and still count as
+            "fully invoiced", in percent...
+        tolerance_abs: ...and in money; both must be exceeded to count as short.
+    """
+    import numpy as np
+    import pandas as pd
+
+    records = records[records["job"].notna()]
+    masks = record_group_masks(records, owners)
+    job_index = pd.Index(records["job"].unique(), name="job")
+    jobs = pd.DataFrame(index=job_index)
+
+    # -- CRM deal (one per job; the linker never puts two deals in a job)
+    deals = records[masks["deal"]]
+    jobs = jobs.join(
+        _first_per_job(
+            deals,
+            ["created"],
+            {
+                "source": "deal_source", "system": "deal_system", "record_id": "deal_id",
+                "state": "deal_state", "raw_status": "deal_stage", "amount": "deal_amount",
+                "closed": "deal_closed", "created": "deal_created", "customer": "deal_customer",
+                "title": "deal_title",
+            },
+        )
+    )
+    # -- operations job
+    ops = records[masks["job"]]
+    jobs = jobs.join(
+        _first_per_job(
+            ops,
+            ["created"],
+            {
+                "source": "ops_source", "system": "ops_system", "record_id": "ops_id",
+                "state": "ops_state", "raw_status": "ops_status", "amount": "job_value",
+                "created": "ops_created", "updated": "ops_updated", "scheduled": "ops_scheduled",
+                "completed": "ops_completed", "closed": "ops_closed", "customer": "ops_customer",
+                "title": "ops_title",
+            },
+        )
+    )
+    # -- accounting invoices (void ones do not count as billed)
+    inv = records[masks["acc_invoice"] & (records["state"] != "void")].copy()
+    bal = inv["balance"]
+    bal = bal.where(bal.notna(), np.where(inv["state"].eq("paid").fillna(False), 0.0, inv["amount"]))
+    inv["balance_f"] = bal
+    if not inv.empty:
+        g = inv.groupby("job", observed=True, sort=False)
+        acc = pd.DataFrame(
+            {
+                "acc_invoiced": g["amount"].sum(min_count=1),
+                "acc_balance": g["balance_f"].sum(min_count=1),
+                "acc_invoice_count": g.size(),
+                "acc_first_invoice": g["created"].min(),
+                "acc_last_invoice": g["created"].max(),
+                "acc_invoice_paid_max": g["paid"].max(),
+                "acc_due_min": g["due"].min(),
+            }
+        )
+        jobs = jobs.join(acc)
+        first_inv = _first_per_job(inv, ["created"], {"source": "acc_source", "system": "acc_system", "record_id": "acc_invoice_id"})
+        jobs = jobs.join(first_inv)
+    else:
+        for c in ("acc_invoiced", "acc_balance", "acc_invoice_count", "acc_first_invoice", "acc_last_invoice",
+                  "acc_invoice_paid_max", "acc_due_min", "acc_source", "acc_system", "acc_invoice_id"):
+            jobs[c] = pd.NA
+    # -- payments and deposits, from any system
+    pay = records[masks["payment"] & (records["state"] != "refunded")].copy()
+    pay["pay_date"] = pay["paid"].fillna(pay["created"])
+    if not pay.empty:
+        first_pay = _first_per_job(
+            pay, ["pay_date"],
+            {"source": "pay_source", "system": "pay_system", "record_id": "pay_id", "amount": "pay_amount",
+             "pay_date": "pay_first", "record_type": "pay_type"},
+        )
+        jobs = jobs.join(first_pay)
+        billing_owner = owners.get("billing", "accounting")
+        acc_pay = pay[pay["role"] == billing_owner]
+        g = acc_pay.groupby("job", observed=True, sort=False)
+        jobs = jobs.join(pd.DataFrame({"acc_paid_total": g["amount"].sum(min_count=1), "acc_last_payment": g["pay_date"].max()}))
+        g_all = pay.groupby("job", observed=True, sort=False)
+        jobs = jobs.join(pd.DataFrame({"paid_total": g_all["amount"].sum(min_count=1)}))
+    else:
+        for c in ("pay_source", "pay_system", "pay_id", "pay_amount", "pay_first", "pay_type",
+                  "acc_paid_total", "acc_last_payment", "paid_total"):
+            jobs[c] = pd.NA
+
+    for c in ("deal_closed", "deal_created", "ops_created", "ops_updated", "ops_scheduled", "ops_completed",
+              "ops_closed", "acc_first_invoice", "acc_last_invoice", "acc_invoice_paid_max", "acc_due_min",
+              "pay_first", "acc_last_payment"):
+        jobs[c] = pd.to_datetime(jobs[c])
+    for c in ("deal_amount", "job_value", "acc_invoiced", "acc_balance", "pay_amount", "acc_paid_total", "paid_total"):
+        jobs[c] = pd.to_numeric(jobs[c], errors="coerce").astype("float64")
+    jobs["acc_invoice_count"] = pd.to_numeric(jobs["acc_invoice_count"], errors="coerce").fillna(0).astype("int64")
+
+    # Fallback dates: a won deal with no close date is dated by its creation; a completed job with
+    # no completion date by its closing or last update.
+    jobs["deal_closed"] = jobs["deal_closed"].fillna(jobs["deal_created"])
+    jobs["ops_completed"] = jobs["ops_completed"].fillna(jobs["ops_closed"]).fillna(jobs["ops_updated"])
+
+    # -- derived facts
+    deal_state = jobs["deal_state"].astype("string")
+    ops_state = jobs["ops_state"].astype("string")
+    jobs["value"] = jobs["job_value"].where(jobs["job_value"].gt(0), jobs["deal_amount"])
+    short = jobs["value"] - jobs["acc_invoiced"].fillna(0.0)
+    tol = np.maximum(jobs["value"].fillna(0.0) * tolerance_pct / 100.0, tolerance_abs)
+    jobs["uninvoiced"] = short.where(short > tol)
+
+    jobs["m_has_deal"] = jobs["deal_id"].notna()
+    jobs["m_has_job"] = jobs["ops_id"].notna()
+    # A CRM stage mapped past the pipeline (a custom "Install Scheduled" or "Paid" stage) implies the deal was won.
+    beyond = [s for d in ("execution", "billing") for s in DOMAINS[d] if s not in ("cancelled", "void")]
+    jobs["m_won"] = (deal_state.eq("won") | deal_state.isin(beyond)).fillna(False).astype(bool)
+    jobs["m_lost"] = deal_state.eq("lost").fillna(False).astype(bool)
+    jobs["m_crm_open"] = deal_state.eq("open").fillna(False).astype(bool)
+    jobs["m_paid_any"] = jobs["pay_first"].notna()
+    jobs["m_scheduled"] = ops_state.isin(_EXEC_DONE).fillna(False).astype(bool)
+    jobs["m_completed"] = ops_state.eq("completed").fillna(False).astype(bool)
+    jobs["m_cancelled"] = ops_state.eq("cancelled").fillna(False).astype(bool)
+    jobs["m_ops_live"] = jobs["m_has_job"] & ~jobs["m_cancelled"]
+    jobs["m_invoiced"] = jobs["acc_invoice_count"] > 0
+    jobs["m_fully_invoiced"] = jobs["m_invoiced"] & (jobs["uninvoiced"].isna() | jobs["value"].isna())
+    jobs["m_fully_paid"] = jobs["m_invoiced"] & jobs["acc_balance"].fillna(0.0).le(0.005)
+    jobs["acc_paid_at"] = jobs["acc_last_payment"].fillna(jobs["acc_invoice_paid_max"]).fillna(jobs["acc_last_invoice"])
+    acc_pay_seen = jobs["acc_paid_total"].notna()
+    jobs["m_acc_any"] = jobs["m_invoiced"] | acc_pay_seen
+    jobs["acc_first_any"] = jobs[["acc_first_invoice", "acc_last_payment"]].min(axis=1)
+
+    # display fields
+    jobs["customer"] = jobs["ops_customer"].fillna(jobs["deal_customer"])
+    jobs["title"] = jobs["ops_title"].fillna(jobs["deal_title"])
+    if "customer" in records.columns:
+        any_customer = records.drop_duplicates("job").set_index("job")["customer"]
+        jobs["customer"] = jobs["customer"].fillna(any_customer)
+    jobs["customer"] = jobs["customer"].astype("string")
+    return JobTable(jobs=jobs, records=records)

@@ -1,0 +1,142 @@
+"""Loading: from paths and ``driftcheck.toml`` to one record frame with canonical states.
+
+This is the first half of every command that looks at data (``scan``, ``links``,
+``discover``): find the config, read every source (exports through
+:mod:`connectors`, APIs through :mod:`connectors.api`), translate statuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .config import Config, SourceConfig, find_config, load_config
+from .errors import InputError, SourceError, UsageError
+from .model import ReadWarning, SourceInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Loaded", "config_search_dirs", "load"]
+
+
+@dataclass
+class Loaded:
+    """What was read: records (states filled), sources, warnings, and the config used."""
+
+    records: pd.DataFrame
+    sources: list[SourceInfo]
+    warnings: list[ReadWarning]
+    config: Config
+    detections: list[Any] = field(default_factory=list)  #: connectors.Detection per export file
+    failures: list[SourceError] = field(default_factory=list)  #: API pulls that failed (cache used)
+
+
+def config_search_dirs(paths: list[Path]) -> list[Path]:
+    """Where to look for ``driftcheck.toml``: each scanned folder (or a file's folder), then the cwd."""
+    dirs: list[Path] = []
+    for p in paths:
+        d = p if p.is_dir() else p.parent
+        if d not in dirs:
+            dirs.append(d)
+    if Path.cwd() not in dirs:
+        dirs.append(Path.cwd())
+    return dirs
+
+
+def _options_for(cfg: Config):  # noqa: ANN202 - returns a callable
+    from connectors import ReadOptions
+
+    by_path = {s.path.resolve(): s for s in cfg.sources if s.path is not None and s.mode == "export"}
+
+    def options(path: Path) -> ReadOptions:
+        s = by_path.get(path.resolve())
+        return _read_options(s) if s else ReadOptions()
+
+    return options
+
+
+def _read_options(s: SourceConfig):  # noqa: ANN202
+    from connectors import ReadOptions
+
+    return ReadOptions(
+        name=s.name, system=s.system, format=s.format, dayfirst=s.dayfirst, encoding=s.encoding,
+        role=s.role, record_type=s.record_type, columns=dict(s.columns),
+    )
+
+
+def load(
+    paths: list[Path],
+    config_path: Path | None = None,
+    *,
+    offline: bool = False,
+    refresh: bool = False,
+    progress: bool = False,
+    cache_dir: Path | None = None,
+) -> Loaded:
+    """Read every source and apply the status maps.
+
+    Args:
+        paths: folders or files of exports; empty means "the sources in driftcheck.toml".
+        config_path: an explicit config file; else one is searched beside the exports, then in the cwd.
+        offline: API sources are read from their cache only.
+        refresh: API sources ignore their incremental cursors.
+        progress: show progress bars for API pulls (terminal only).
+        cache_dir: where API pulls are cached (default ``.driftcheck/cache`` beside the config).
+
+    Raises:
+        UsageError: nothing to scan.
+        InputError: an export cannot be read.
+        ConfigError: the config is invalid.
+    """
+    import connectors
+    from .records import concat_records
+    from .statusmap import apply_status_maps
+
+    cfg = load_config(find_config(config_path, config_search_dirs(paths)))
+    results = []
+    failures: list[SourceError] = []
+    if paths:
+        for p in paths:
+            if not p.exists():
+                raise InputError("no such file or folder", file=p, expected="a folder of exports or an export file")
+        results = connectors.read_paths(paths, _options_for(cfg))
+    else:
+        exports = [s for s in cfg.sources if s.mode == "export" and s.raw.get("enabled", True)]
+        for s in exports:
+            assert s.path is not None
+            if not s.path.exists():
+                raise InputError("the source's file does not exist", file=s.path, expected=f"the export named by [[sources]] '{s.name}' in {cfg.path}")
+            results.append(connectors.read_file(s.path, _read_options(s)))
+    frames = [r.frame for r in results]
+    sources = [r.info for r in results]
+    warnings = [w for r in results for w in r.warnings]
+    detections = [r.detection for r in results]
+
+    api_sources = [s for s in cfg.sources if s.mode == "api" and s.raw.get("enabled", True)] if not paths else []
+    if api_sources:
+        from connectors.api import pull_source
+
+        cache = cache_dir or (cfg.base_dir / ".driftcheck" / "cache")
+        for s in api_sources:
+            pulled = pull_source(dict(s.raw), name=s.name, cache_dir=cache, offline=offline, refresh=refresh, progress=progress)
+            frames.append(pulled.frame)
+            sources.append(pulled.info)
+            warnings.extend(pulled.warnings)
+            if pulled.failure is not None:
+                failures.append(pulled.failure)
+
+    if not frames:
+        where = ", ".join(str(p) for p in paths) if paths else (str(cfg.path) if cfg.path else "the current folder")
+        raise UsageError(
+            f"nothing to scan in {where}: give a folder of exports (CSV or XLSX) or list [[sources]] in driftcheck.toml"
+        )
+    names = [s.name for s in sources]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise UsageError(f"two sources are both named {dupes[0]!r}; give them distinct names in driftcheck.toml [[sources]]")
+    records = concat_records(frames)
+    records, status_warnings = apply_status_maps(records, cfg)
+    warnings.extend(status_warnings)
+    return Loaded(records=records, sources=sources, warnings=warnings, config=cfg, detections=detections, failures=failures)

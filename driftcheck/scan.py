@@ -1,0 +1,258 @@
+"""A scan, end to end: load, link, fold into jobs, evaluate rules, summarise.
+
+:func:`run_scan` is the library twin of ``driftcheck scan``; it returns the
+``driftcheck.scan/1`` dict every report renders, plus the intermediate frames
+for commands and tests that want them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .config import SEVERITIES
+from .engine import SYSTEM_NAMES, EvalContext, Rule, evaluate, load_rules
+from .lifecycle import STAGES
+from .model import Finding, ReadWarning
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .jobs import JobTable
+    from .pipeline import Loaded
+
+__all__ = ["SCHEMA", "ScanOutcome", "build_scan_dict", "link", "run_scan"]
+
+SCHEMA = "driftcheck.scan/1"
+
+#: which milestone counts a job as having reached each lifecycle stage
+_STAGE_MILESTONE = {
+    "won": "m_won",
+    "deposit": "m_paid_any",
+    "scheduled": "m_scheduled",
+    "completed": "m_completed",
+    "invoiced": "m_fully_invoiced",
+    "paid": "m_fully_paid",
+}
+
+
+@dataclass
+class ScanOutcome:
+    """A scan's result and what it was computed from."""
+
+    scan: dict[str, Any]
+    loaded: Loaded
+    table: JobTable
+    findings: list[Finding]
+    rules: list[Rule]
+    link: Any = None  #: linking.LinkResult
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def link(loaded: Loaded, extra_dirs: Iterable[Path] = ()) -> Any:
+    """Link the loaded records into jobs with the config's match settings and overrides."""
+    from .linking import MatchSettings, link_records, load_overrides
+
+    cfg = loaded.config
+    settings = MatchSettings.from_dict(cfg.section("matching"), file=str(cfg.path) if cfg.path else None)
+    links_csv = None
+    for d in [cfg.base_dir, *extra_dirs]:
+        candidate = d / "links.csv"
+        if candidate.is_file():
+            links_csv = candidate
+            break
+    overrides = load_overrides(cfg.raw.get("links", []), links_csv)
+    return link_records(loaded.records, settings, overrides)
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def run_scan(
+    paths: list[Path],
+    *,
+    config_path: Path | None = None,
+    as_of: dt.date | None = None,
+    rules_files: Iterable[Path] = (),
+    offline: bool = False,
+    refresh: bool = False,
+    progress: bool = False,
+    history_path: Path | None = None,
+    show_acknowledged: bool = False,
+) -> ScanOutcome:
+    """Run a scan and return its outcome.
+
+    Args:
+        paths: folders or files of exports (empty: the sources in driftcheck.toml).
+        config_path: explicit driftcheck.toml.
+        as_of: the audit date every age is computed from (default: the config's ``as_of``, else today).
+        rules_files: extra rule packs.
+        offline: API sources from cache only. refresh: ignore incremental cursors.
+        progress: progress bars for API pulls.
+        history_path: the SQLite history to record the scan in and compare with (None: no history).
+        show_acknowledged: keep acknowledged findings in the output.
+    """
+    from .jobs import build_job_table
+    from .pipeline import load
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    loaded = load(paths, config_path, offline=offline, refresh=refresh, progress=progress)
+    timings["read"] = time.perf_counter() - t0
+    cfg = loaded.config
+    audit = as_of or cfg.as_of or _today()
+    rules = load_rules(cfg, rules_files)
+
+    t = time.perf_counter()
+    link_result = link(loaded, [p if p.is_dir() else p.parent for p in paths])
+    records = link_result.records
+    timings["link"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    tol = _amount_tolerance(rules)
+    table = build_job_table(records, owners=cfg.owners, tolerance_pct=tol[0], tolerance_abs=tol[1])
+    failures = [
+        {
+            "source": e.stream or e.system or "api",
+            "system": e.system,
+            "role": next((s.role for s in loaded.sources if s.system == e.system), "crm"),
+            "message": str(e),
+            "since": audit.isoformat(),
+            "cache_date": next((s.newest for s in loaded.sources if s.system == e.system), "none"),
+        }
+        for e in loaded.failures
+    ]
+    ctx = EvalContext(
+        jobs=table.jobs,
+        records=table.records,
+        as_of=audit,
+        sources=loaded.sources,
+        owners=cfg.owners,
+        teams=cfg.teams,
+        duplicates=_duplicates_frame(link_result, records),
+        ambiguous=_ambiguous_frame(link_result, records),
+        failures=failures,
+    )
+    findings = evaluate(rules, ctx)
+    timings["rules"] = time.perf_counter() - t
+
+    warnings = list(loaded.warnings)
+    for sentence in getattr(link_result, "overrides_applied", []) or []:
+        warnings.append(ReadWarning(source="links", message=sentence))
+    scan = build_scan_dict(
+        findings=findings, loaded=loaded, table=table, rules=rules, as_of=audit, warnings=warnings,
+    )
+    if history_path is not None:
+        from .history import record_scan
+
+        t = time.perf_counter()
+        scan = record_scan(history_path, scan, records, show_acknowledged=show_acknowledged)
+        timings["history"] = time.perf_counter() - t
+    return ScanOutcome(scan=scan, loaded=loaded, table=table, findings=findings, rules=rules, link=link_result, timings=timings)
+
+
+def _amount_tolerance(rules: list[Rule]) -> tuple[float, float]:
+    """The amount tolerance (percent, money) the amount-mismatch rule uses, so "fully invoiced" agrees with it."""
+    for r in rules:
+        if r.id == "amount-mismatch":
+            return float(r.params.get("pct", 2.0)), float(r.params.get("abs", 50.0))
+    return 2.0, 50.0
+
+
+def _duplicates_frame(link_result: Any, records: pd.DataFrame) -> pd.DataFrame | None:
+    """Adapt the linker's duplicate groups to the engine's finding rows."""
+    import pandas as pd
+
+    d = getattr(link_result, "duplicates", None)
+    if d is None or len(d) == 0:
+        return None
+    rows = []
+    for r in d.to_dict("records"):
+        names = r.get("names")
+        names = list(names) if isinstance(names, (list, tuple)) else [n.strip() for n in str(names).split("|") if n.strip()]
+        ids = r.get("record_ids")
+        ids = list(ids) if isinstance(ids, (list, tuple)) else [i.strip() for i in str(ids or "").split(",") if i.strip()]
+        system = str(r.get("system", ""))
+        rows.append(
+            {
+                "job": "C-" + (names[0] if names else str(r.get("group", ""))),
+                "key": str(r.get("source", "")),
+                "source": r.get("source"),
+                "system": system,
+                "system_name": SYSTEM_NAMES.get(system, system),
+                "owner_role": r.get("role") or next(iter(records.loc[records["system"] == system, "role"].head(1)), "operations"),
+                "names": " and ".join(f"'{n}'" for n in names),
+                "n_names": len(names),
+                "customer": names[0] if names else "",
+                "evidence": r.get("evidence", ""),
+                "records": {str(r.get("source")): ids},
+                "evidence_list": [{"source": str(r.get("source")), "record": i, "field": "customer", "value": n}
+                                  for i, n in zip(ids, names * (len(ids) // max(len(names), 1) + 1), strict=False)]
+                + [{"source": str(r.get("source")), "record": "", "field": "match", "value": r.get("evidence", "")}],
+                "since": r.get("since"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _ambiguous_frame(link_result: Any, records: pd.DataFrame) -> pd.DataFrame | None:
+    a = getattr(link_result, "ambiguous", None)
+    if a is None or len(a) == 0:
+        return None
+    info = records.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])[["job", "system", "role", "customer"]]
+    out = a.join(info, on=["source", "record_id"], rsuffix="_r")
+    out["owner_role"] = out["role"]
+    if "customer_r" in out.columns:
+        out["customer"] = out["customer"].fillna(out["customer_r"]) if "customer" in out.columns else out["customer_r"]
+    out["candidates_text"] = out["candidates"].astype(str).str.replace(",", " or ")
+    return out
+
+
+def build_scan_dict(
+    *,
+    findings: list[Finding],
+    loaded: Loaded,
+    table: JobTable,
+    rules: list[Rule],
+    as_of: dt.date,
+    warnings: list[ReadWarning],
+) -> dict[str, Any]:
+    """Assemble the ``driftcheck.scan/1`` dict."""
+    by_sev = Counter(f.severity for f in findings)
+    by_rule = Counter(f.rule for f in findings)
+    by_owner = Counter(f.owner for f in findings)
+    jobs = table.jobs
+    stages = [
+        {"stage": s, "jobs": int(jobs[_STAGE_MILESTONE[s]].sum()) if len(jobs) else 0}
+        for s in STAGES
+    ]
+    handoffs = []
+    for a, b in zip(STAGES, STAGES[1:], strict=False):
+        hid = f"{a}>{b}"
+        rule_ids = [r.id for r in rules if r.handoff == hid and r.enabled]
+        handoffs.append({"from": a, "to": b, "drift": sum(by_rule.get(r, 0) for r in rule_ids), "rules": rule_ids})
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "driftcheck", "version": __version__},
+        "as_of": as_of.isoformat(),
+        "business": loaded.config.business,
+        "sources": [s.as_dict() for s in loaded.sources],
+        "summary": {
+            "jobs": int(len(jobs)),
+            "findings": len(findings),
+            "by_severity": {s: by_sev.get(s, 0) for s in SEVERITIES},
+            "by_rule": dict(sorted(by_rule.items())),
+            "by_owner": dict(sorted(by_owner.items())),
+            "amount_at_stake": round(sum(f.amount or 0.0 for f in findings), 2),
+        },
+        "lifecycle": {"stages": stages, "handoffs": handoffs},
+        "warnings": [w.as_dict() for w in warnings],
+        "findings": [f.as_dict() for f in findings],
+    }
