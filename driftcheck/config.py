@@ -146,7 +146,8 @@ def load_config(path: Path | None) -> Config:
 
     cfg = Config(path=path, raw=raw)
     unknown = sorted(set(raw) - _TOP_KEYS)
-    _expect(not unknown, f"unknown setting {unknown[0]!r}; known: {', '.join(sorted(_TOP_KEYS))}" if unknown else "", path, unknown[0] if unknown else "")
+    if unknown:
+        raise ConfigError(f"unknown setting {unknown[0]!r}; known: {', '.join(sorted(_TOP_KEYS))}", file=path, key=unknown[0])
 
     if "business" in raw:
         _expect(isinstance(raw["business"], str), f"expected text, found {raw['business']!r}", path, "business")
@@ -160,7 +161,8 @@ def load_config(path: Path | None) -> Config:
     cfg.sources = [_source(i, s, path) for i, s in enumerate(_list_of_tables(raw.get("sources", []), path, "sources"))]
     names = [s.name for s in cfg.sources]
     dupes = {n for n in names if names.count(n) > 1}
-    _expect(not dupes, f"source name {sorted(dupes)[0]!r} is used twice; names must be unique", path, "sources")
+    if dupes:
+        raise ConfigError(f"source name {sorted(dupes)[0]!r} is used twice; names must be unique", file=path, key="sources")
 
     cfg.status_map = _status_map(raw.get("status_map", {}), path)
 
@@ -214,7 +216,8 @@ def _source(i: int, s: dict[str, Any], path: Path) -> SourceConfig:
     _expect(mode in ("export", "api"), f"mode: found {mode!r}, expected 'export' or 'api'", path, key)
     if mode == "export":
         unknown = sorted(set(s) - _SOURCE_KEYS)
-        _expect(not unknown, f"unknown key {unknown[0]!r}" if unknown else "", path, key)
+        if unknown:
+            raise ConfigError(f"unknown key {unknown[0]!r}; known: {', '.join(sorted(_SOURCE_KEYS))}", file=path, key=key)
     name = s.get("name")
     _expect(name is None or (isinstance(name, str) and name), "name: expected text", path, key)
     system = s.get("system")
