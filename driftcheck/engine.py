@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .config import SEVERITIES, Config
 from .errors import ConfigError
 from .jobs import MILESTONES, RECORD_GROUPS, record_group_masks
-from .lifecycle import DOMAINS, domain_of
+from .lifecycle import DOMAINS
 from .model import Finding, SourceInfo
 
 if TYPE_CHECKING:
@@ -362,7 +362,7 @@ def _owner_conflicts(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     owners = ctx.owners
     jobs = ctx.jobs
     frames = []
-    state_domain = recs["state"].map(lambda s: domain_of(s) if isinstance(s, str) else None) if len(recs) else recs["state"]
+    state_domain = recs["state"].map({st: d for d, states in DOMAINS.items() for st in states})
     for domain in rule.params.get("domains", []):
         owner_role = owners.get(domain)
         claims = recs[(state_domain == domain) & (recs["role"] != owner_role)]
@@ -737,18 +737,6 @@ def evaluate(rules: list[Rule], ctx: EvalContext) -> list[Finding]:
     return findings
 
 
-def _cite(records: pd.DataFrame, jobs: Iterable[str], groups: Iterable[str], owners: dict[str, str]) -> dict[str, pd.DataFrame]:
-    """Records of the given jobs in the given groups, grouped by job."""
-    import pandas as pd
-
-    masks = record_group_masks(records, owners)
-    sel = pd.Series(False, index=records.index)
-    for g in groups:
-        sel |= masks[g]
-    sub = records[sel & records["job"].isin(list(jobs))]
-    return {str(k): v for k, v in sub.groupby("job", observed=True, sort=False)}
-
-
 _EVIDENCE_FIELDS = {
     "deal": (("raw_status", "stage"), ("amount", "amount"), ("closed", "close date")),
     "job": (("raw_status", "status"), ("scheduled", "scheduled"), ("completed", "completed"), ("amount", "total")),
@@ -756,88 +744,155 @@ _EVIDENCE_FIELDS = {
     "payment": (("amount", "amount"), ("paid", "date")),
     "deposit": (("amount", "amount"), ("paid", "date")),
 }
+_TYPE_ORDER = {"deal": 0, "job": 1, "invoice": 2, "deposit": 3, "payment": 4}
 
 
-def _evidence_for(recs: pd.DataFrame) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
-    records: dict[str, list[str]] = {}
-    evidence: list[dict[str, Any]] = []
-    for r in recs.sort_values(["record_type", "created"], na_position="last").to_dict("records"):
-        src = str(r["source"])
-        rid = str(r["record_id"])
-        records.setdefault(src, [])
-        if rid not in records[src]:
-            records[src].append(rid)
-        for col, label in _EVIDENCE_FIELDS.get(str(r["record_type"]), ()):
-            v = r.get(col)
-            if not _present(v):
+def _evidence_by_key(cited: pd.DataFrame) -> dict[str, tuple[dict[str, list[str]], list[dict[str, Any]]]]:
+    """For records tagged with a ``cite`` key, the finding's ``records`` and ``evidence`` per key.
+
+    Built in one vectorised pass (a long table of key, source, record, field, value), then
+    bucketed; the only Python loop is over the output rows, which scale with findings.
+    """
+    import pandas as pd
+
+    if cited.empty:
+        return {}
+    cited = cited.assign(_t=cited["record_type"].map(_TYPE_ORDER).fillna(9)).sort_values(
+        ["cite", "_t", "created"], kind="stable", na_position="last"
+    )
+    out: dict[str, tuple[dict[str, list[str]], list[dict[str, Any]]]] = {}
+    ids = cited[["cite", "source", "record_id"]].astype(str).drop_duplicates()
+    for key, src, rid in ids.itertuples(index=False, name=None):
+        recs, _ = out.setdefault(key, ({}, []))
+        recs.setdefault(src, []).append(rid)
+    parts = []
+    for rtype, fields in _EVIDENCE_FIELDS.items():
+        sub = cited[cited["record_type"] == rtype]
+        if sub.empty:
+            continue
+        for order, (col, label) in enumerate(fields):
+            v = sub[col]
+            keep = v.notna()
+            if not keep.any():
                 continue
-            if hasattr(v, "strftime"):
-                v = v.strftime("%Y-%m-%d")
-            elif isinstance(v, float):
-                v = round(v, 2)
-            elif not isinstance(v, (str, int, bool)):
-                v = str(v)
-            evidence.append({"source": src, "record": rid, "field": label, "value": v})
-    return records, evidence
+            v = v[keep]
+            if pd.api.types.is_datetime64_any_dtype(v):
+                val = v.dt.strftime("%Y-%m-%d").astype(object)
+            elif pd.api.types.is_float_dtype(v):
+                val = v.round(2).astype(object)
+            elif pd.api.types.is_bool_dtype(v):
+                val = v.astype(bool).astype(object)
+            else:
+                val = v.astype(str).astype(object)
+            parts.append(pd.DataFrame({
+                "cite": sub.loc[keep, "cite"].astype(str).to_numpy(),
+                "pos": sub.loc[keep, "_pos"].to_numpy() * 10 + order,
+                "source": sub.loc[keep, "source"].astype(str).to_numpy(),
+                "record": sub.loc[keep, "record_id"].astype(str).to_numpy(),
+                "field": label,
+                "value": val.to_numpy(),
+            }))
+    if parts:
+        long = pd.concat(parts, ignore_index=True).sort_values(["cite", "pos"], kind="stable")
+        for key, src, rid, fld, val in long[["cite", "source", "record", "field", "value"]].itertuples(index=False, name=None):
+            ev = out.setdefault(key, ({}, []))[1]
+            if len(ev) < 16:
+                ev.append({"source": src, "record": rid, "field": fld, "value": val})
+    return out
+
+
+def _template_columns(message: str) -> set[str]:
+    """The hit columns a message template needs (``{deal_amount_text}`` needs ``deal_amount``)."""
+    import string
+
+    aliases = {"since_text": "since", "deal_ref": "deal_id", "ops_ref": "ops_id", "record_ref": "record_id",
+               "pay_ref": "pay_id", "pay_kind": "pay_type"}
+    cols: set[str] = set()
+    for _, name, _, _ in string.Formatter().parse(message):
+        if not name:
+            continue
+        name = name.split(".")[0].split("[")[0]
+        cols.add(aliases.get(name, name))
+        for suffix in ("_text", "_name"):
+            if name.endswith(suffix):
+                cols.add(name[: -len(suffix)])
+    return cols
+
+
+_ALWAYS = {"job", "key", "scope", "since", "age_days", "customer", "owner_role", "source", "record_id",
+           "record_type", "o_source", "paired", "records", "evidence_list", "evidence", "newest", "candidates",
+           "amount_v", "system"}
 
 
 def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Finding]:
+    import pandas as pd
+
     groups: set[str] = set()
     for key in ("after", "expect", "unless", "when", "state", "contradicted_by"):
         v = rule.params.get(key)
         for name in [v] if isinstance(v, str) else (v or []):
             groups.update(MILESTONES[name][2])
-    job_recs: dict[str, pd.DataFrame] = {}
-    scopes = set(hits["scope"])
-    if "job" in scopes:
-        job_recs = _cite(ctx.records, hits.loc[hits["scope"] == "job", "job"], groups, ctx.owners)
-    as_records = {}
-    if scopes & {"record"}:
-        rec_idx = ctx.records.set_index(["source", "record_id"], drop=False)
-        as_records = {"index": rec_idx}
+    hits = hits.reset_index(drop=True)
+    if "key" not in hits.columns:
+        hits["key"] = ""
+    hits["key"] = hits["key"].fillna("").astype(str)
+    hits["cite"] = hits["job"].astype(str) + "|" + hits["key"]
+
+    # the records each finding rests on, tagged with the finding's cite key
+    recs = ctx.records
+    cited_parts = []
+    job_hits = hits[hits["scope"] == "job"]
+    if not job_hits.empty and groups:
+        masks = record_group_masks(recs, ctx.owners)
+        sel = pd.Series(False, index=recs.index)
+        for g in groups:
+            sel |= masks[g]
+        sub = recs[sel & recs["job"].isin(job_hits["job"])]
+        sub = sub.merge(job_hits[["job", "cite"]], on="job")
+        cited_parts.append(sub)
+    rec_hits = hits[hits["scope"] == "record"]
+    if not rec_hits.empty:
+        own = recs.merge(rec_hits[["source", "record_id", "cite"]], on=["source", "record_id"])
+        cited_parts.append(own)
+        if rule.kind == "conflict" and "o_source" in rec_hits.columns:
+            pairs = rec_hits[rec_hits["o_source"].notna()][["job", "o_source", "record_type", "record_id", "paired", "cite"]]
+            cand = recs.merge(pairs.rename(columns={"o_source": "source", "record_id": "claim_id"}), on=["job", "source", "record_type"])
+            cand = cand[~cand["paired"].fillna(False).astype(bool) | (cand["record_id"] == cand["claim_id"])]
+            cited_parts.append(cand.drop(columns=["claim_id", "paired"]))
+    evidence_map: dict[str, Any] = {}
+    if cited_parts:
+        cited = pd.concat(cited_parts, ignore_index=True)
+        cited["_pos"] = range(len(cited))
+        evidence_map = _evidence_by_key(cited)
+
+    keep = [c for c in hits.columns if c in _ALWAYS or c in _template_columns(rule.message) or c == rule.amount or c == "cite"]
     out: list[Finding] = []
-    amount_col = rule.amount
-    for r in hits.to_dict("records"):
+    amount_col = "amount_v" if rule.kind == "conflict" and "amount_v" in hits.columns else rule.amount
+    for r in hits[keep].to_dict("records"):
         scope = r.get("scope")
         job = str(r.get("job", ""))
         key = str(r.get("key", "") or "")
-        if scope == "job":
-            recs, evidence = _evidence_for(job_recs[job]) if job in job_recs else ({}, [])
-        elif scope == "record":
-            idx = as_records["index"]
-            sub = idx.loc[[(r["source"], r["record_id"])]]
-            if rule.kind == "conflict" and _present(r.get("o_source")):
-                paired = idx[(idx["job"] == job) & (idx["source"] == r["o_source"]) & (idx["record_type"] == r["record_type"])]
-                if r.get("paired"):
-                    paired = paired[paired["record_id"] == r["record_id"]]
-                import pandas as pd
-
-                sub = pd.concat([sub, paired])
-            recs, evidence = _evidence_for(sub.reset_index(drop=True))
+        if scope in ("job", "record"):
+            recs_d, evidence = evidence_map.get(r["cite"], ({}, []))
         elif scope == "duplicate":
-            recs = r.get("records") or {}
-            evidence = r.get("evidence_list") or [{"source": r.get("source"), "record": "", "field": "match", "value": r.get("evidence")}]
-            key = str(r.get("key", ""))
+            recs_d = r.get("records") or {}
+            evidence = r.get("evidence_list") or [{"source": str(r.get("source")), "record": "", "field": "match", "value": r.get("evidence")}]
         elif scope == "ambiguous":
-            recs = {str(r.get("source")): [str(r.get("record_id"))]}
+            recs_d = {str(r.get("source")): [str(r.get("record_id"))]}
             evidence = [{"source": str(r.get("source")), "record": str(r.get("record_id")), "field": "candidates", "value": str(r.get("candidates"))}]
             key = f"{r.get('source')}:{r.get('record_id')}"
-        else:  # source
-            recs = {str(r.get("source")): []}
+        else:  # a source
+            recs_d = {str(r.get("source")): []}
             evidence = [{"source": str(r.get("source")), "record": "", "field": "newest record", "value": str(r.get("newest"))}]
         amount = None
         if amount_col:
-            col = "amount_v" if rule.kind == "conflict" and "amount_v" in r else amount_col
-            v = r.get(col)
+            v = r.get(amount_col)
             amount = round(float(v), 2) if _present(v) and float(v) != 0 else None
-        elif "amount_v" in r and _present(r.get("amount_v")):
-            amount = round(float(r["amount_v"]), 2)
         owner = rule.owner
         if owner == "system":
             owner = ctx.teams.get(str(r.get("owner_role", "")), str(r.get("owner_role") or "office"))
-        ctxt = _message_context(r)
         try:
-            message = rule.message.format_map(ctxt)
+            message = rule.message.format_map(_message_context(r))
         except (ValueError, IndexError, AttributeError) as exc:
             raise ConfigError(f"the message template cannot be filled: {exc}", file=rule.pack, key=f"rules.{rule.id}.message") from exc
         since = r.get("since")
@@ -848,12 +903,12 @@ def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Findi
                 severity=rule.severity,
                 owner=owner,
                 job=job,
-                customer=str(r.get("customer") or "") if _present(r.get("customer")) else "",
+                customer=str(r.get("customer")) if _present(r.get("customer")) else "",
                 message=message,
                 since=since.strftime("%Y-%m-%d") if _present(since) else None,
                 age_days=int(r["age_days"]) if _present(r.get("age_days")) else None,
                 amount=amount,
-                records=recs,
+                records=recs_d,
                 evidence=evidence[:16],
                 title=rule.title,
             )
