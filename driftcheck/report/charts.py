@@ -168,6 +168,19 @@ def _legend(ax: Any) -> None:
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False, ncols=3, fontsize=11, borderaxespad=0.2)
 
 
+def _stack(ax: Any, positions: Sequence[Any], rows: Sequence[Mapping[str, Any]], *, horizontal: bool = False, width: float = 0.7) -> list[int]:
+    """One bar per position, stacked high/medium/low from ``rows``; returns each bar's total."""
+    base = [0] * len(positions)
+    for sev in SEVERITIES:
+        values = [int(r.get(sev) or 0) for r in rows]
+        if horizontal:
+            ax.barh(positions, values, left=base, height=width, color=SEVERITY_COLORS[sev], label=sev)
+        else:
+            ax.bar(positions, values, bottom=base, width=width, color=SEVERITY_COLORS[sev], label=sev)
+        base = [a + b for a, b in zip(base, values, strict=True)]
+    return base
+
+
 def by_key_svg(counts: Mapping[str, Mapping[str, int]], *, name: str, title: str) -> str:
     """Horizontal bars, one per key (rule or owner), stacked by severity.
 
@@ -180,11 +193,7 @@ def by_key_svg(counts: Mapping[str, Mapping[str, int]], *, name: str, title: str
     fig = _figure(7.2, 0.9 + 0.36 * max(len(labels), 1))
     with _rc_ctx(name):
         ax = fig.add_subplot()
-        left = [0] * len(labels)
-        for sev in SEVERITIES:
-            values = [counts[k].get(sev, 0) for k in labels]
-            ax.barh(labels, values, left=left, color=SEVERITY_COLORS[sev], label=sev, height=0.7)
-            left = [a + b for a, b in zip(left, values, strict=True)]
+        left = _stack(ax, labels, [counts[k] for k in labels], horizontal=True)
         for y, total in enumerate(left):
             ax.text(total, y, f" {total}", va="center", fontsize=11)
         ax.xaxis.set_visible(False)
@@ -201,11 +210,7 @@ def ageing_svg(buckets: Mapping[str, Mapping[str, int]], *, name: str = "ageing"
     fig = _figure(7.2, 2.8)
     with _rc_ctx(name):
         ax = fig.add_subplot()
-        bottom = [0] * len(labels)
-        for sev in SEVERITIES:
-            values = [buckets[k].get(sev, 0) for k in labels]
-            ax.bar(labels, values, bottom=bottom, color=SEVERITY_COLORS[sev], label=sev, width=0.7)
-            bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+        bottom = _stack(ax, labels, [buckets[k] for k in labels])
         for x, total in enumerate(bottom):
             if total:
                 ax.text(x, total, str(total), ha="center", va="bottom", fontsize=11)
@@ -272,11 +277,7 @@ def trend_svg(history: Sequence[Mapping[str, Any]], *, name: str = "trend", titl
     fig = _figure(7.2, 2.6)
     with _rc_ctx(name):
         ax = fig.add_subplot()
-        bottom = [0] * len(rows)
-        for sev in SEVERITIES:
-            values = [int(r.get(sev) or 0) for r in rows]
-            ax.bar(xs, values, bottom=bottom, color=SEVERITY_COLORS[sev], label=sev, width=4)
-            bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+        bottom = _stack(ax, xs, rows, width=4)  # width in days on a date axis
         ax.set_xticks(xs, [d.isoformat() for d in xs], rotation=30, ha="right", fontsize=10)
         ax.set_ylim(0, max(bottom or [1]) * 1.2 + 0.5)
         ax.grid(axis="y", color=_GRID, lw=0.6)
