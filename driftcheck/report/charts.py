@@ -239,7 +239,7 @@ def lifecycle_svg(
     order = [s for s in STAGES if s in jobs] + [s for s in jobs if s not in STAGES]
     heights = [jobs[s] for s in order]
     top = max(heights or [1]) or 1
-    fig = _figure(7.2, 3.0)
+    fig = _figure(7.2, 2.7)
     with _rc_ctx(name):
         ax = fig.add_subplot()
         ax.bar(range(len(order)), heights, color=_ACCENT, width=0.56)
@@ -263,7 +263,8 @@ def lifecycle_svg(
             )
             label = f"{drift} drift" if drift else "0"
             ax.text((a + b) / 2, y + top * 0.05, label, ha="center", va="bottom", fontsize=11, color=color)
-        ax.set_ylim(0, top * 1.8)
+        arcs = any(abs(pos.get(str(h.get("to")), 0) - pos.get(str(h.get("from")), 0)) > 1 for h in handoffs)
+        ax.set_ylim(0, top * (1.8 if arcs else 1.55))
         ax.yaxis.set_visible(False)
         _style_axes(ax)
         ax.spines["left"].set_visible(False)
