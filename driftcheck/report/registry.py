@@ -4,7 +4,7 @@
 format is ``--format`` when given, else :func:`format_for_path` of the output
 file. :func:`render` produces the file formats this package owns (``html``,
 ``md``, ``csv``); the scan command renders ``table``, ``text`` and ``json``
-itself.
+itself. :func:`write_report` renders and writes an ``--output`` file in one step.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import UsageError
 
-__all__ = ["EXTENSIONS", "FORMATS", "RENDERED_HERE", "format_for_path", "render"]
+__all__ = ["EXTENSIONS", "FORMATS", "RENDERED_HERE", "format_for_path", "render", "write_report"]
 
 #: Every report format and what it is, for ``--format`` help.
 FORMATS: dict[str, str] = {
@@ -90,3 +90,42 @@ def render(
     if fmt in FORMATS:
         raise UsageError(f"format {fmt!r} is rendered by the scan command, not by driftcheck.report.registry.render")
     raise UsageError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def write_report(
+    scan: Mapping[str, Any],
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    history: Sequence[Mapping[str, Any]] | None = None,
+    web: Mapping[str, Any] | None = None,
+) -> str:
+    """Render ``scan`` and write it to ``path`` (UTF-8, line ends exactly as rendered).
+
+    Args:
+        scan: the scan result.
+        path: the ``--output`` file.
+        fmt: ``--format``; None infers it from the extension (:func:`format_for_path`).
+        history: past runs for the HTML trend chart. Defaults to None.
+        web: validated ``[web]`` settings for vendor links. Defaults to None.
+
+    Returns:
+        The format written.
+
+    Raises:
+        UsageError: no format given and the extension implies none, a format not
+            rendered here, or the file cannot be written (missing folder, no permission).
+    """
+    target = Path(path)
+    chosen = fmt or format_for_path(target)
+    if chosen is None:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise UsageError(f"cannot tell the format of {target} from its extension ({known}); add --format")
+    text = render(scan, chosen, history=history, web=web)
+    try:
+        # newline="": the CSV carries its own line ends; text mode would double them on Windows
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {target}: {exc.strerror or exc}") from exc
+    return chosen

@@ -33,6 +33,12 @@ HOSTILE_CUSTOMERS = (
     "Pipe | Bar | Builders",
 )
 
+#: Past runs as the history database gives them, for the trend chart.
+HISTORY = [
+    {"as_of": "2026-11-06", "high": 10, "medium": 12, "low": 9, "new": 3, "resolved": 1},
+    {"as_of": "2026-11-13", "high": 14, "medium": 13, "low": 10, "new": 5, "resolved": 2},
+]
+
 _PLAIN = (
     "Harbor Dental", "Mills Family", "Greenfield HOA", "Kaur Residence", "Nguyen Bakery", "Lopez Auto",
     "Smith & Co", "Okafor Estate", "Bayview Apartments", "Chen Residence", "Petrov Holdings", "Ruiz Family",

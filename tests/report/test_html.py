@@ -17,12 +17,9 @@ import pytest
 from driftcheck.errors import UsageError
 from driftcheck.report import charts
 from driftcheck.report.html import render_html
-from driftcheck.report.registry import format_for_path, render
+from driftcheck.report.registry import format_for_path, render, write_report
+from tests.report.conftest import HISTORY
 
-HISTORY = [
-    {"as_of": "2026-11-06", "high": 10, "medium": 12, "low": 9, "new": 3, "resolved": 1},
-    {"as_of": "2026-11-13", "high": 14, "medium": 13, "low": 10, "new": 5, "resolved": 2},
-]
 
 
 class Page(HTMLParser):
@@ -170,3 +167,16 @@ def test_registry_picks_the_format_from_the_extension(make_scan) -> None:
         render(scan, "json")
     with pytest.raises(UsageError, match="unknown report format 'pdf'"):
         render(scan, "pdf")
+
+
+def test_write_report_infers_the_format_and_keeps_bytes(make_scan, tmp_path) -> None:
+    scan = make_scan(4)
+    scan["findings"][0]["message"] = "two\nlines"
+    assert write_report(scan, tmp_path / "weekly.csv") == "csv"
+    assert (tmp_path / "weekly.csv").read_bytes() == render(scan, "csv").encode("utf-8")
+    assert write_report(scan, tmp_path / "weekly.txt", fmt="md") == "md"
+    assert (tmp_path / "weekly.txt").read_text(encoding="utf-8").startswith("# Drift report")
+    with pytest.raises(UsageError, match="add --format"):
+        write_report(scan, tmp_path / "weekly.pdf")
+    with pytest.raises(UsageError, match="cannot write the report to"):
+        write_report(scan, tmp_path / "missing" / "weekly.html")

@@ -14,13 +14,11 @@ import pytest
 
 from driftcheck.report.html import render_html
 from tests.report.browser import Browser
-from tests.report.test_html import HISTORY
+from tests.report.conftest import HISTORY, build_scan
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
-    from tests.report.conftest import build_scan
-
     scan = build_scan(42)
     path = tmp_path_factory.mktemp("html") / "report.html"
     path.write_text(render_html(scan, history=HISTORY, web={"hubspot_portal_id": "4411"}), encoding="utf-8")
