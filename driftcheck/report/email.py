@@ -186,7 +186,7 @@ class EmailSettings:
 
         timeout = email_table.get("timeout", 30)
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 600:
-            raise bad("timeout", f"expected seconds between 1 and 600, found {timeout!r}")
+            raise bad("timeout", f"expected a number of seconds above 0 and at most 600, found {timeout!r}")
 
         ca_file = email_table.get("ca_file")
         if ca_file is not None:

@@ -179,7 +179,9 @@ def page_model(scan: Mapping[str, Any], *, web: Mapping[str, Any] | None = None)
         "headline": {
             "findings": int(summary.get("findings", len(findings))),
             "by_severity": severity_counts(scan),
-            "amount": summary.get("amount_at_stake", sum(float(f.get("amount") or 0) for f in findings)),
+            "amount": summary["amount_at_stake"]
+            if summary.get("amount_at_stake") is not None
+            else sum(float(f.get("amount") or 0) for f in findings),
             "jobs": summary.get("jobs"),
             "new": new,
             "acknowledged": summary.get("acknowledged"),
