@@ -118,6 +118,16 @@ def register(app: typer.Typer) -> None:
         if out_fmt is None:
             out_fmt = "table" if sys.stdout.isatty() else "text"
 
+        email_settings = None
+        if email:
+            from ..config import find_config as _find, load_config as _load
+            from ..pipeline import config_search_dirs as _dirs
+            from ..report.email import EmailSettings, check_recipients
+
+            email = check_recipients(list(email))
+            _cfg = _load(_find(app_state.config, _dirs(paths)))
+            email_settings = EmailSettings.from_config(_cfg.section("email"), file=str(_cfg.path) if _cfg.path else None)
+
         history_path = None
         if not no_history:
             from ..config import find_config
@@ -151,12 +161,18 @@ def register(app: typer.Typer) -> None:
             from ..history import history_rows as _rows
 
             history_rows = _rows(history_path)
-        web = cfg.section("web")
+        from ..report.vendorlinks import web_settings
+
+        web = web_settings(cfg.section("web"), str(cfg.path) if cfg.path else None)
 
         if output is not None:
-            text = _render(scan_dict, out_fmt, history=history_rows, web=web)
+            from ..report.registry import RENDERED_HERE, write_report
+
             output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
+            if out_fmt in RENDERED_HERE:
+                write_report(scan_dict, output, fmt=out_fmt, history=history_rows, web=web)
+            else:
+                output.write_text(_render(scan_dict, out_fmt), encoding="utf-8")
             err_console().print(f"report written to {output}", markup=False, highlight=False)
         elif out_fmt == "table":
             from rich.console import Console
@@ -168,11 +184,10 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(_render(scan_dict, out_fmt, history=history_rows, web=web))
 
         code = exit_code_for(scan_dict["findings"], (fail_on.value if fail_on else None) or cfg.fail_on or "low")
-        if email:
-            from ..report.email import EmailSettings, send_report
+        if email and email_settings is not None:
+            from ..report.email import send_report
 
-            settings = EmailSettings.from_config(cfg.section("email"), file=str(cfg.path) if cfg.path else None)
-            sent = send_report(scan_dict, settings, list(email), when=email_when.value)
+            sent = send_report(scan_dict, email_settings, list(email), when=email_when.value, web=web)
             if sent:
                 err_console().print(f"report emailed to {', '.join(email)}", markup=False, highlight=False)
         raise typer.Exit(code=code)
