@@ -654,6 +654,10 @@ def planted(rng: random.Random, people: People) -> tuple[list[Opp], list[Inv], l
     def find(rule: str, target: str, weeks: tuple[int, ...], since: date, note: str, customer: str = "") -> None:
         findings.append(Finding(rule, target, weeks, {w: since for w in weeks}, note, customer))
 
+    def same_email(first: str, last: str, email: str) -> Client:
+        """A customer whose deal will link by email alone (no Jobber Job # on it)."""
+        return P(first, last, email=email, hs_email=email)
+
     def deposit(o: Opp, on: date, paid: date, method: str = "Cheque", base: int | None = None) -> None:
         """The 30% deposit invoice raised in QuickBooks on ``on``, paid in full on ``paid``."""
         o.invs.append(deposit_invoice(rng, o, on, [Pay(paid, deposit_of(base or o.value), method, jobber=False)]))
@@ -758,7 +762,8 @@ def planted(rng: random.Random, people: People) -> tuple[list[Opp], list[Inv], l
          "Paid $13,886 of the $15,736 final invoice on Oct 20 and is holding $1,850 until the railing is fixed.")
 
     # 11. paid-crm-open: job done and fully paid, deal still at Contract Sent.
-    o = explicit(rng, "crm_open_paid", P("Kevin", "Bouchard", email="kbouchard@example.com", hs_email="kbouchard@example.com"), MARCUS, "Gutter replacement", 3_980_00,
+    o = explicit(rng, "crm_open_paid", same_email("Kevin", "Bouchard", "kbouchard@example.com"),
+                 MARCUS, "Gutter replacement", 3_980_00,
                  pipeline(d(8, 10), d(8, 12), d(8, 19)), expected_close=d(9, 15),
                  quote_on=d(8, 19), job_on=d(9, 1), sched_on=d(9, 9), start=d(9, 21), closed=d(9, 21))
     deposit(o, d(9, 2), d(9, 9))
@@ -768,7 +773,8 @@ def planted(rng: random.Random, people: People) -> tuple[list[Opp], list[Inv], l
          "Gutters installed Sep 21 and paid in full Oct 16; the HubSpot deal still says Contract Sent.")
 
     # 12. paid-crm-open on the deposit alone: Marcus forgot to move the deal to Deposit Received.
-    o = explicit(rng, "crm_open_deposit", P("Olivia", "Pratt", email="olivia.pratt@example.org", hs_email="olivia.pratt@example.org"), MARCUS, "Siding replacement", 31_500_00,
+    o = explicit(rng, "crm_open_deposit", same_email("Olivia", "Pratt", "olivia.pratt@example.org"),
+                 MARCUS, "Siding replacement", 31_500_00,
                  pipeline(d(9, 30), d(10, 2), d(10, 13)), expected_close=d(10, 31),
                  quote_on=d(10, 13), job_on=d(10, 29), sched_on=d(11, 6), start=d(12, 1))
     deposit(o, d(10, 30), d(11, 5), "ACH")
@@ -777,7 +783,8 @@ def planted(rng: random.Random, people: People) -> tuple[list[Opp], list[Inv], l
          "Paid the $9,450 deposit Nov 5 and is scheduled for Dec 1, but the deal still sits at Contract Sent.")
 
     # 13. lost-but-active: marked lost when the customer went quiet; he came back through the office.
-    o = explicit(rng, "lost_done", P("Frank", "Desjardins", email="fdesjardins@example.net", hs_email="fdesjardins@example.net"), PRIYA, "Chimney flashing", 2_240_00,
+    o = explicit(rng, "lost_done", same_email("Frank", "Desjardins", "fdesjardins@example.net"),
+                 PRIYA, "Chimney flashing", 2_240_00,
                  [(d(8, 31), "Appointment Scheduled"), (d(9, 2), "Qualified to Buy"), (d(9, 8), "Contract Sent"),
                   (d(9, 18), "Closed Lost")],
                  quote_on=d(9, 8), job_on=d(9, 24), sched_on=d(9, 24), start=d(9, 28), closed=d(9, 28), path="none")
@@ -1495,7 +1502,7 @@ python tools/make_sample.py --check --week2 tests/fixtures/sample_week2   # veri
 """.encode()
 
 
-def render_week2_readme(facts: dict[str, str]) -> bytes:
+def render_week2_readme() -> bytes:
     return f"""# Harbor & Pine Renovations, one week later
 
 The exports of `sample_exports/` as they stood on the morning of Friday, November 27, 2026
@@ -1871,7 +1878,7 @@ def generate() -> tuple[dict[str, bytes], dict[str, bytes]]:
     out[1]["story.toml"] = render_story(entries[1], WEEKS[1], None, None)
     out[1]["README.md"] = render_readme(entries[1], entries[2], resolved, facts)
     out[2]["story.toml"] = render_story(entries[2], WEEKS[2], resolved, prev)
-    out[2]["README.md"] = render_week2_readme(facts)
+    out[2]["README.md"] = render_week2_readme()
     return out[1], out[2]
 
 
