@@ -410,7 +410,7 @@ class People:
             else:
                 hs_email = real_email
         if hs_name is None:
-            hs_name = f"{NICKNAMES[first]} {last}" if first in NICKNAMES and rng.random() < 0.15 else name
+            hs_name = f"{NICKNAMES[first]} {last}" if first in NICKNAMES and rng.random() < 0.4 else name
         if qbo_name is None:
             w = rng.random()
             qbo_name = f"{last}, {first}" if w < 0.4 else name
@@ -1384,7 +1384,7 @@ def md_table(entries: list[dict[str, str]], with_status: set[tuple[str, str]] | 
     return "\n".join(rows)
 
 
-def render_readme(w1: list[dict[str, str]], w2: list[dict[str, str]], resolved: list[dict[str, str]], facts: dict[str, str]) -> bytes:
+def render_readme(w1: list[dict[str, str]], w2: list[dict[str, str]], resolved: list[dict[str, str]], facts: dict) -> bytes:
     prev = {(e["rule"], e["job"]) for e in w1}
     return f"""# Sample exports: Harbor & Pine Renovations
 
@@ -1443,8 +1443,9 @@ build have no finding.
 ## The messiness a reader has to cope with (none of it is drift)
 
 - **Names differ by tool.** Jobber "Harold Wentworth" is "Wentworth, Harold" in QuickBooks and the deal
-  "{facts['wentworth_deal']}" with contact "{facts['wentworth_contact']}" in HubSpot. Some HubSpot contacts use a
-  nickname ("Bob", "Mike"), some emails differ in capitalisation, some customers have no email in one tool.
+  "{facts['wentworth_deal']}" with contact "{facts['wentworth_contact']}" in HubSpot. Jobber
+  "{facts['nick'][0]}" is "{facts['nick'][1]}" in HubSpot (and Jobber "Bob Chen" is HubSpot "Robert Chen"); some
+  emails differ in capitalisation; {facts['no_email']} customers have no email in Jobber, {facts['hs_no_email']} none in HubSpot.
   Phones are typed five ways in Jobber.
 - **HubSpot associations.** Deals show their contacts in "Associated Contact" as `Name (email)`,
   several joined with `;` (assumed from how HubSpot labels associated records; the contact's email is
@@ -1872,6 +1873,11 @@ def generate() -> tuple[dict[str, bytes], dict[str, bytes]]:
         "clean": str(w1_units - len({e["job"] for e in entries[1] if e["job"][:2] in ("J-", "D-", "I-")})),
         "noref": str(len(noref)),
         "hashref": str(sum(1 for o in opps if o.ref_style)),
+        "nick": next((o.client.name, n) for o in opps if o.key.startswith("bg") and o.job_on
+                     for n, _ in o.client.contacts if n != o.client.name),  # type: ignore[dict-item]
+        "no_email": str(len({o.client.name for o in opps if o.job_on and o.job_on < WEEKS[1].as_of and not o.client.email})),
+        "hs_no_email": str(len({o.client.contacts for o in opps if o.has_deal and o.created_at
+                                and o.created_at.date() < WEEKS[1].as_of and any(not e for _, e in o.client.contacts)})),
         "wentworth_deal": by_key["memo_noref_a"].deal_title,
         "wentworth_contact": "".join(f"{n} ({e})" if e else n for n, e in by_key["memo_noref_a"].client.contacts),
     }
