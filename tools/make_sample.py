@@ -1872,7 +1872,7 @@ def generate() -> tuple[dict[str, bytes], dict[str, bytes]]:
         "units": str(w1_units),
         "clean": str(w1_units - len({e["job"] for e in entries[1] if e["job"][:2] in ("J-", "D-", "I-")})),
         "noref": str(len(noref)),
-        "hashref": str(sum(1 for o in opps if o.ref_style)),
+        "hashref": str(sum(1 for o in opps if o.ref_style and o.ref_on and o.ref_on < WEEKS[1].as_of)),
         "nick": next((o.client.name, n) for o in opps if o.key.startswith("bg") and o.job_on
                      for n, _ in o.client.contacts if n != o.client.name),  # type: ignore[dict-item]
         "no_email": str(len({o.client.name for o in opps if o.job_on and o.job_on < WEEKS[1].as_of and not o.client.email})),
