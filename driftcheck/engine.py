@@ -472,11 +472,30 @@ def _eval_integrity(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     raise ConfigError(f"unknown integrity check {check!r}", key=f"rules.{rule.id}.check")
 
 
-def _record_hits(recs: pd.DataFrame, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+def _record_dates(recs: pd.DataFrame, spec: str | list[str], ctx: EvalContext) -> pd.Series:
+    """The clock-start date of each record: the first of ``spec``'s columns that has a value.
+
+    A name ``job.<column>`` reads the record's job (``job.ops_completed``: a Jobber draft has no
+    issue date, so its clock starts when the job was completed).
+    """
     import pandas as pd
 
-    date_col = rule.params.get("date", "created")
-    since = pd.to_datetime(recs[date_col])
+    cols = [spec] if isinstance(spec, str) else list(spec)
+    since = pd.Series(pd.NaT, index=recs.index, dtype="datetime64[ns]")
+    for col in cols:
+        if col.startswith("job."):
+            name = col[4:]
+            if name not in ctx.jobs.columns:
+                raise ConfigError(f"unknown job column {name!r}", key="date")
+            values = pd.to_datetime(recs["job"].map(ctx.jobs[name]))
+        else:
+            values = pd.to_datetime(recs[col])
+        since = since.fillna(values)
+    return since
+
+
+def _record_hits(recs: pd.DataFrame, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    since = _record_dates(recs, rule.params.get("date", "created"), ctx)
     out = _age_filter(recs, since, rule, ctx)
     out["scope"] = "record"
     out["key"] = out["source"].astype(str) + ":" + out["record_id"].astype(str)
@@ -637,7 +656,7 @@ KINDS: dict[str, Kind] = {
             "scope": "'record' or 'job'",
             "records": "record scope: record groups to check",
             "where": "record scope: [column, operator, value] clauses, all must hold",
-            "date": "the date column that starts the clock",
+            "date": "the date column(s) that start the clock: the first with a value; job.<column> reads the job table",
             "compare": "job scope: two job-table amounts to compare",
             "pct": "job scope: tolerance in percent of the larger amount",
             "abs": "job scope: tolerance in money; both must be exceeded",
