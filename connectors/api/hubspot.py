@@ -78,7 +78,7 @@ def _list_deals(ctx: PullContext, spec: dict[str, Any]) -> list[dict[str, Any]]:
     # The list endpoint gives no total; one search with limit 1 does, so a skipped page is noticed.
     total = _search(ctx, spec["search_path"], {"limit": 1, "properties": ["hs_object_id"]}, "deals").get("total")
     params: dict[str, Any] = {
-        "limit": spec["limit"],
+        "limit": int(ctx.source.get("page_size", spec["limit"])),
         "properties": ",".join(spec["properties"]),
         "associations": ",".join(spec["associations"]),
         "archived": "false",
@@ -107,7 +107,7 @@ def _search_window(ctx: PullContext, spec: dict[str, Any], start: int, end: int,
         ]}],
         "sorts": [{"propertyName": prop, "direction": "ASCENDING"}],
         "properties": spec["properties"],
-        "limit": spec["limit"],
+        "limit": int(ctx.source.get("page_size", spec["limit"])),
     }
     first = _search(ctx, spec["search_path"], body, "deals")
     total = int(first.get("total", 0))
