@@ -137,6 +137,14 @@ class StreamTracker:
                 stream=self.stream,
                 count=self.duplicates,
             )
+        if self.duplicates and total is None:
+            raise SourceError(
+                f"a page of {self.stream} came twice and the API gives no total to prove none was skipped; "
+                "the last good data is kept",
+                system=self.system,
+                stream=self.stream,
+                retryable=True,
+            )
         if total is not None and len(self.seen) < total:
             raise SourceError(
                 f"pull incomplete: got {len(self.seen)} distinct {self.stream} of the {total} the API counts "

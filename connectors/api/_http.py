@@ -311,7 +311,10 @@ class OAuth2:
     def _load(self) -> None:
         from driftcheck.secrets import get_secret
 
-        raw = get_secret(f"{self.system}.access")
+        try:
+            raw = get_secret(f"{self.system}.access")
+        except AuthError:
+            raw = None  # no keyring: only the cached access token is missing; a refresh gets a new one
         if not raw:
             return
         try:

@@ -111,9 +111,10 @@ def _search_window(ctx: PullContext, spec: dict[str, Any], start: int, end: int,
     }
     first = _search(ctx, spec["search_path"], body, "deals")
     total = int(first.get("total", 0))
-    if total > spec["search_cap"]:
+    cap = int(ctx.source.get("search_cap", spec["search_cap"]))
+    if total > cap:
         if end - start <= 1:
-            raise SourceError(f"more than {spec['search_cap']} deals modified in the same millisecond; run with --refresh", system=SYSTEM, stream="deals")
+            raise SourceError(f"more than {cap} deals modified in the same millisecond; run with --refresh", system=SYSTEM, stream="deals")
         mid = start + (end - start) // 2
         return _search_window(ctx, spec, start, mid, tracker) + _search_window(ctx, spec, mid, end, tracker)
     out: list[dict[str, Any]] = []

@@ -111,7 +111,10 @@ class CostBudget:
 
     def wait_for(self, cost: float) -> float:
         """Seconds until the bucket holds ``cost`` points (0 when it already does)."""
-        return max(0.0, (cost - self.available) / self.restore) if self.restore else 0.0
+        if cost <= self.available or not self.restore:
+            return 0.0
+        # a few points to spare: the bucket is read on the server's clock, not ours
+        return (cost - self.available) / self.restore + 0.05
 
 
 def _inspect_factory(budget: CostBudget):
@@ -164,7 +167,7 @@ def _connection(ctx: PullContext, budget: CostBudget, stream: str, variables: di
         out.extend(nodes)
         if not after or stopped:
             break
-    tracker.finish(None if (stop_before is not None or variables.get("filter")) else total)
+    tracker.finish(None if stop_before is not None else total)
     return list({str(n.get("id")): n for n in out}.values()), total, stopped
 
 
