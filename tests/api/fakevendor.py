@@ -259,6 +259,8 @@ class FakeVendor:
         self.lock = threading.Lock()
         self.access: dict[str, set[str]] = {s: set() for s in OAUTH_SYSTEMS.values()}
         self.refresh: dict[str, str] = {s: new_token("rt-") for s in OAUTH_SYSTEMS.values()}
+        #: every token this server ever handed out (the token-scan test looks for each)
+        self.issued: list[str] = list(self.refresh.values())
         self.codes: dict[str, str] = {}
         self.refreshes: dict[str, int] = {s: 0 for s in OAUTH_SYSTEMS.values()}
         self.auth_mode: dict[str, str] = {"hubspot": "token", "pipedrive": "token"}
@@ -302,6 +304,7 @@ class FakeVendor:
     def issue_access(self, system: str) -> str:
         tok = new_token("at-")
         self.access[system].add(tok)
+        self.issued.append(tok)
         return tok
 
     def requests_to(self, pattern: str) -> list[dict[str, Any]]:
@@ -640,6 +643,7 @@ def _handler(fake: FakeVendor) -> type[BaseHTTPRequestHandler]:
             fake.refreshes[system] += 1
             if fake.rotate and system != "hubspot":
                 fake.refresh[system] = new_token("rt-")  # the old one dies at once (Jobber after 2 Jan 2024)
+                fake.issued.append(fake.refresh[system])
             token = fake.issue_access(system)
             out = {"access_token": token, "refresh_token": fake.refresh[system], "token_type": "bearer", "expires_in": 3600}
             if system == "quickbooks":
