@@ -402,6 +402,7 @@ def _handler(fake: FakeVendor) -> type[BaseHTTPRequestHandler]:
                 (r"^/api\.xro/2\.0/(Invoices|Payments|Contacts)$", "GET", self._xero),
                 (r"^/api/graphql$", "POST", self._jobber),
                 (r"^/api/v2/(deals|persons|organizations)$", "GET", self._pipedrive),
+                (r"^/connections$", "GET", self._xero_connections),
             ]
             for rx, method, fn in routes:
                 m = re.match(rx, path)
@@ -573,6 +574,12 @@ def _handler(fake: FakeVendor) -> type[BaseHTTPRequestHandler]:
             self._send(200, {"Id": "7c1f4f4e-0000-4000-8000-000000000000", "Status": "OK", "ProviderName": "driftcheck", "DateTimeUTC": "/Date(1763629051000)/",
                              "pagination": {"page": page, "pageSize": size, "pageCount": max(1, -(-len(rows) // size)), "itemCount": len(rows)}, name: chunk},
                        {"X-MinLimit-Remaining": "59", "X-DayLimit-Remaining": "4990", "X-AppMinLimit-Remaining": "9990"})
+
+        def _xero_connections(self, m, q, body, fault) -> None:
+            if self._auth_ok("xero"):
+                self._send(200, [{"id": "e1eede29-0000-4000-8000-000000000000", "authEventId": "d99ecdfe-0000-4000-8000-000000000000",
+                                  "tenantId": TENANT, "tenantType": "ORGANISATION", "tenantName": "Acme Renovations",
+                                  "createdDateUtc": "2026-11-20T09:00:00.0000000", "updatedDateUtc": "2026-11-20T09:00:00.0000000"}])
 
         # ------------------------------------------------------------ Jobber
         def _jobber(self, m, q, body, fault) -> None:
