@@ -108,9 +108,10 @@ def pull(fake, creds, clock, tmp_path):
     """``pull(system, **source_overrides, offline=, refresh=, now=)`` -> PullResult, cache in tmp."""
     from connectors.api import pull_source
 
-    def run(system: str, *, offline: bool = False, refresh: bool = False, now: datetime | None = None, **extra: Any):
+    def run(system: str, *, offline: bool = False, refresh: bool = False, progress: bool = False, now: datetime | None = None, **extra: Any):
         src = source_for(system, fake, **extra)
-        return pull_source(src, name=src["name"], cache_dir=tmp_path / "cache", offline=offline, refresh=refresh, now=now or clock.now(), clock=clock)
+        return pull_source(src, name=src["name"], cache_dir=tmp_path / "cache", offline=offline, refresh=refresh, progress=progress,
+                           now=now or clock.now(), clock=clock)
 
     run.cache_dir = tmp_path / "cache"  # type: ignore[attr-defined]
     return run
