@@ -27,6 +27,7 @@ import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from datetime import date as date_type
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,9 +40,11 @@ if TYPE_CHECKING:
     import httpx
     import pandas as pd
 
+    from driftcheck.model import Finding
+
     from ._http import ApiClient, Clock
 
-__all__ = ["API_SYSTEMS", "PullResult", "build_client", "pull_source"]
+__all__ = ["API_SYSTEMS", "PullResult", "build_client", "pull_source", "unreachable_finding"]
 
 #: Systems with a live connector.
 API_SYSTEMS = ("hubspot", "quickbooks", "xero", "jobber", "pipedrive")
@@ -148,6 +151,12 @@ def build_client(
     )
 
 
+def _age(pulled_at: datetime, now: datetime) -> str:
+    """``2026-11-13 (7 days old)``: when cached data was pulled, and how old it is."""
+    days = (now.date() - pulled_at.date()).days
+    return f"{pulled_at.date().isoformat()} ({'today' if days == 0 else '1 day old' if days == 1 else f'{days} days old'})"
+
+
 def _newest(frame: pd.DataFrame) -> str | None:
     cols = [c for c in ("updated", "created", "paid", "closed", "completed") if c in frame.columns]
     if not cols or not len(frame):
@@ -252,7 +261,7 @@ def pull_source(
                 system=system,
             )
         frame = _finish_frame(module, cached.records, cached.aux, source, name)
-        when = cached.pulled_at.date().isoformat()
+        when = _age(cached.pulled_at, now)
         return PullResult(frame=frame, info=info(frame, fmt=f"{label} API (cached)", reason=f"offline: cache of {when}",
                           stale=f"offline: using data pulled {when}"), warnings=warnings, pulled_at=cached.pulled_at)
 
@@ -293,7 +302,46 @@ def pull_source(
                           stale=f"pull failed {today}: {reason}; no earlier data"), warnings=warnings, failure=failure)
     cache.note_failure(name, now, reason)
     frame = _finish_frame(module, cached.records, cached.aux, source, name)
-    when = cached.pulled_at.date().isoformat()
+    when = _age(cached.pulled_at, now)
     return PullResult(frame=frame, info=info(frame, fmt=f"{label} API (cached)", reason=f"pull failed; cache of {when}",
                       stale=f"pull failed {today}: {reason}; using data from {when}"),
                       warnings=warnings, failure=failure, pulled_at=cached.pulled_at)
+
+
+def unreachable_finding(result: PullResult, *, as_of: date_type) -> Finding | None:
+    """The ``source-unreachable`` finding (high) for a failed pull, or None when the pull worked.
+
+    ``since`` is the date of the data the scan fell back on (or ``as_of`` without
+    any), so ``age_days`` says how stale the source is in the report.
+
+    Example:
+        >>> finding = unreachable_finding(result, as_of=date(2026, 11, 20))  # doctest: +SKIP
+    """
+    import hashlib
+
+    from driftcheck.model import Finding
+
+    if result.failure is None:
+        return None
+    info = result.info
+    since = result.pulled_at.date() if result.pulled_at else as_of
+    fallback = (
+        f"The scan used its data from {since.isoformat()} ({(as_of - since).days} days old)."
+        if result.pulled_at
+        else "There is no earlier data, so its records are missing from this scan."
+    )
+    return Finding(
+        id=hashlib.sha1(f"source-unreachable|{info.name}".encode()).hexdigest()[:12],
+        rule="source-unreachable",
+        severity="high",
+        owner="office",
+        job="",
+        customer="",
+        message=f"{info.name} ({info.system}) could not be pulled: {result.failure}. {fallback}",
+        since=since.isoformat(),
+        age_days=(as_of - since).days,
+        amount=None,
+        records={info.name: []},
+        evidence=[{"source": info.name, "record": info.path, "field": "pull", "value": str(result.failure)}],
+        title="Source could not be pulled",
+    )

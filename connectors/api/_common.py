@@ -35,7 +35,9 @@ __all__ = [
     "PullContext",
     "StreamTracker",
     "dig",
+    "fill_from",
     "flatten",
+    "format_ts",
     "job_refs_from_text",
     "load_spec",
     "newest_value",
@@ -217,6 +219,38 @@ def newest_value(s: pd.Series) -> str | None:
     if parsed.isna().all():
         return None
     return str(s.loc[parsed.idxmax()])
+
+
+def format_ts(value: str | None, fmt: str) -> str | None:
+    """A vendor timestamp re-written as ``fmt`` in UTC (for If-Modified-Since, updated_since)."""
+    import pandas as pd
+
+    if not value:
+        return None
+    ts = to_dates(pd.Series([value])).iloc[0]
+    return None if pd.isna(ts) else ts.strftime(fmt)
+
+
+def fill_from(out: pd.DataFrame, table: pd.DataFrame | None, key: str, columns: dict[str, str], *, replace: tuple[str, ...] = ()) -> None:
+    """Fill record columns from a lookup table (contacts, customers, clients) joined on ``key``.
+
+    Args:
+        out: the record frame, changed in place.
+        table: the lookup table with an ``id`` column (None or empty: nothing to do).
+        key: the record column holding the lookup id.
+        columns: record column -> lookup column.
+        replace: record columns the lookup overrides (the others only fill gaps).
+    """
+    if table is None or not len(table) or key not in out.columns:
+        return
+    t = table.drop_duplicates("id", keep="last").set_index("id")
+    ids = out[key].astype("string")
+    for col, src in columns.items():
+        looked = ids.map(t[src]).astype("string")
+        if col in replace or col not in out.columns:
+            out[col] = looked
+        else:
+            out[col] = out[col].astype("string").fillna(looked)
 
 
 def to_money(s: pd.Series) -> pd.Series:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from driftcheck.errors import SourceError
 
-from ._common import PullContext, Pulled, StreamTracker, dig, newest_value, to_dates, to_money
+from ._common import PullContext, Pulled, StreamTracker, dig, fill_from, newest_value, to_dates, to_money
 from ._http import Retry
 
 if TYPE_CHECKING:
@@ -269,14 +269,7 @@ def finish(records: pd.DataFrame, aux: dict[str, pd.DataFrame], source: dict[str
     out["amount"] = to_money(out["amount"])
     if "balance" in out.columns:
         out["balance"] = pd.to_numeric(out["balance"].astype("object"), errors="coerce")
-    clients = aux.get("clients")
-    if clients is not None and len(clients) and "x:client_id" in out.columns:
-        c = clients.drop_duplicates("id", keep="last").set_index("id")
-        cid = out["x:client_id"].astype("string")
-        for col in ("email", "phone", "customer"):
-            src = "name" if col == "customer" else col
-            base = out[col].astype("string") if col in out.columns else pd.Series(pd.NA, index=out.index, dtype="string")
-            out[col] = base.fillna(cid.map(c[src]).astype("string"))
+    fill_from(out, aux.get("clients"), "x:client_id", {"email": "email", "phone": "phone", "customer": "name"})
     out["system"] = SYSTEM
     out["role"] = "operations"
     return out

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._common import PullContext, Pulled, StreamTracker, flatten, newest_value, to_dates, to_money
+from ._common import PullContext, Pulled, StreamTracker, flatten, format_ts, newest_value, to_dates, to_money
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,15 +52,6 @@ def _primary(items: Any) -> str | None:
     return chosen.get("value") if isinstance(chosen, dict) else None
 
 
-def _rfc3339(value: str | None) -> str | None:
-    import pandas as pd
-
-    if not value:
-        return None
-    ts = to_dates(pd.Series([value])).iloc[0]
-    return None if pd.isna(ts) else ts.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def pull(ctx: PullContext, cursor: dict[str, str] | None) -> Pulled:
     """Pull deals, persons and organizations (all, or updated since the cursor)."""
     import pandas as pd
@@ -81,7 +72,7 @@ def pull(ctx: PullContext, cursor: dict[str, str] | None) -> Pulled:
         "updated": o.get("update_time"),
     } for o in raw["organizations"]], columns=["id", "name", "address", "updated"])
     for k, frame in (("deals", deals), ("persons", persons), ("organizations", orgs)):
-        newest = _rfc3339(newest_value(frame["updated"])) if len(frame) else None
+        newest = format_ts(newest_value(frame["updated"]), "%Y-%m-%dT%H:%M:%SZ") if len(frame) else None
         if newest:
             cursor[k] = newest
     return Pulled(records=deals, aux={"persons": persons.astype("object"), "organizations": orgs.astype("object")},

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from driftcheck.errors import AuthError, SourceError
 
-from ._common import PullContext, Pulled, StreamTracker, flatten, job_refs_from_text, join_refs, newest_value, require, to_dates, to_money
+from ._common import PullContext, Pulled, StreamTracker, fill_from, flatten, job_refs_from_text, join_refs, newest_value, require, to_dates, to_money
 from ._http import Retry
 
 if TYPE_CHECKING:
@@ -127,6 +127,7 @@ def pull(ctx: PullContext, cursor: dict[str, str] | None) -> Pulled:
     pay["file"] = "api:quickbooks/Payment"
 
     customers = flatten(raw["Customer"], fields["Customer"])
+    customers["address"] = (customers["line1"].astype("string").fillna("") + ", " + customers["city"].astype("string").fillna("")).str.strip(", ").replace("", None)
     for e, frame in (("Invoice", inv), ("Payment", pay), ("Customer", customers)):
         newest = newest_value(frame["updated"]) if len(frame) else None
         if newest:
@@ -173,15 +174,7 @@ def finish(records: pd.DataFrame, aux: dict[str, pd.DataFrame], source: dict[str
     last_paid = links.dropna(subset=["doc"]).groupby("doc")["paid"].max()
     out["paid"] = out["paid"].where(~is_inv, out["record_id"].map(last_paid).where(bal == 0))
 
-    cust = aux.get("customers")
-    if cust is not None and len(cust):
-        c = cust.drop_duplicates("id", keep="last").set_index("id")
-        cid = out["x:customer_id"].astype("string")
-        out["email"] = out["email"].astype("string").fillna(cid.map(c["email"]).astype("string"))
-        out["phone"] = cid.map(c["phone"]).astype("string")
-        caddr = (cid.map(c["line1"]).astype("string").fillna("") + ", " + cid.map(c["city"]).astype("string").fillna("")).str.strip(", ").replace("", None)
-        out["address"] = out["address"].astype("string").fillna(caddr)
-        out["customer"] = out["customer"].astype("string").fillna(cid.map(c["name"]).astype("string"))
+    fill_from(out, aux.get("customers"), "x:customer_id", {"email": "email", "phone": "phone", "address": "address", "customer": "name"}, replace=("phone",))
     out["system"] = SYSTEM
     out["role"] = "accounting"
     return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._common import PullContext, Pulled, StreamTracker, flatten, job_refs_from_text, newest_value, require, to_dates, to_money
+from ._common import PullContext, Pulled, StreamTracker, fill_from, flatten, format_ts, job_refs_from_text, newest_value, require, to_dates, to_money
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,15 +59,6 @@ def _stream(ctx: PullContext, name: str, since: str | None) -> list[dict[str, An
     return out
 
 
-def _iso(value: str | None) -> str | None:
-    import pandas as pd
-
-    if not value:
-        return None
-    ts = to_dates(pd.Series([value])).iloc[0]
-    return None if pd.isna(ts) else ts.strftime("%Y-%m-%dT%H:%M:%S")
-
-
 def pull(ctx: PullContext, cursor: dict[str, str] | None) -> Pulled:
     """Pull contacts, sales invoices and their payments (all, or modified since the cursor)."""
     import pandas as pd
@@ -86,7 +77,7 @@ def pull(ctx: PullContext, cursor: dict[str, str] | None) -> Pulled:
     street = [next((a for a in r.get("Addresses") or [] if a.get("AddressType") == "STREET" and a.get("AddressLine1")), {}) for r in raw["Contacts"]]
     contacts["address"] = [", ".join(p for p in (a.get("AddressLine1"), a.get("City")) if p) or None for a in street]
     for k, frame in (("Invoices", inv), ("Payments", pay), ("Contacts", contacts)):
-        newest = _iso(newest_value(frame["updated"])) if len(frame) else None
+        newest = format_ts(newest_value(frame["updated"]), "%Y-%m-%dT%H:%M:%S") if len(frame) else None
         if newest:
             cursor[k] = newest
     records = pd.concat([inv, pay], ignore_index=True)
@@ -108,13 +99,7 @@ def finish(records: pd.DataFrame, aux: dict[str, pd.DataFrame], source: dict[str
     is_inv = out["record_type"] == "invoice"
     out["job_refs"] = job_refs_from_text(out["x:reference"]).where(is_inv)
     out["sent"] = out["sent"].astype("object").map({True: True, False: False, "true": True, "false": False}).astype("boolean")
-    contacts = aux.get("contacts")
-    if contacts is not None and len(contacts):
-        c = contacts.drop_duplicates("id", keep="last").set_index("id")
-        cid = out["x:contact_id"].astype("string")
-        out["email"] = out["email"].astype("string").fillna(cid.map(c["email"]).astype("string"))
-        out["phone"] = cid.map(c["phone"]).astype("string")
-        out["address"] = cid.map(c["address"]).astype("string")
+    fill_from(out, aux.get("contacts"), "x:contact_id", {"email": "email", "phone": "phone", "address": "address"}, replace=("phone", "address"))
     out["system"] = SYSTEM
     out["role"] = "accounting"
     return out

@@ -98,7 +98,7 @@ def test_quickbooks_fault_in_200_fails_the_pull_and_keeps_cache(pull, fake):
     assert isinstance(res.failure, SourceError)
     assert "ValidationFault" in str(res.failure) and "Business Validation Error" in str(res.failure)
     assert ids(res) == ids(good)
-    assert res.info.stale_cache.startswith("pull failed 2026-11-20: ") and "using data from 2026-11-20" in res.info.stale_cache
+    assert res.info.stale_cache.startswith("pull failed 2026-11-20: ") and "using data from 2026-11-20 (today)" in res.info.stale_cache
     assert cache_bytes(pull.cache_dir).keys() == before.keys()
 
 
@@ -227,7 +227,7 @@ def test_crash_mid_pull_keeps_last_good_cache_and_reports(pull, fake, clock):
     for name, data in before.items():
         if name.endswith(".parquet"):
             assert (pull.cache_dir / name).read_bytes() == data
-    assert res.info.stale_cache == f"pull failed 2026-11-27: {res.failure}; using data from 2026-11-20"
+    assert res.info.stale_cache == f"pull failed 2026-11-27: {res.failure}; using data from 2026-11-20 (7 days old)"
     assert res.info.records == len(good.frame)
 
 
@@ -268,7 +268,7 @@ def test_offline_reads_cache_without_network(pull, fake):
     res = pull("xero", offline=True)
     assert len(fake.log) == n
     assert ids(res) == ids(good) and res.failure is None
-    assert res.info.stale_cache == "offline: using data pulled 2026-11-20"
+    assert res.info.stale_cache == "offline: using data pulled 2026-11-20 (today)"
 
 
 @pytest.mark.parametrize(("system", "path"), [("quickbooks", r"/query$"), ("jobber", r"^/api/graphql$"), ("hubspot", r"^/crm/v3/objects/deals$"), ("xero", r"Invoices$")])
@@ -382,3 +382,19 @@ def test_pacer_concurrency_slots():
     assert got.wait(1.0)
     t.join()
     pacer.release(b)
+
+
+def test_failed_pull_becomes_a_source_unreachable_finding(pull, fake, clock):
+    from datetime import date
+
+    from connectors.api import unreachable_finding
+
+    ok = pull("xero")
+    assert unreachable_finding(ok, as_of=date(2026, 11, 20)) is None
+    fake.inject("status", r"Invoices$", times=100, status=503)
+    res = pull("xero", refresh=True, now=clock.now() + timedelta(days=7))
+    f = unreachable_finding(res, as_of=date(2026, 11, 27))
+    assert f.rule == "source-unreachable" and f.severity == "high"
+    assert f.since == "2026-11-20" and f.age_days == 7
+    assert "xero-src (xero) could not be pulled" in f.message and "HTTP 503" in f.message and "7 days old" in f.message
+    assert f.as_dict()["records"] == {"xero-src": []}
