@@ -211,10 +211,11 @@ def finish(records: pd.DataFrame, aux: dict[str, pd.DataFrame], source: dict[str
     key = out["x:pipeline_id"].astype("string") + ":" + out["x:stage_id"].astype("string")
     by_key = stages.set_index("id")
     by_stage = stages.drop_duplicates("stage_id").set_index("stage_id")
-    label = key.map(by_key["label"]).fillna(out["x:stage_id"].map(by_stage["label"]))
-    flag = key.map(by_key["flag"]).fillna(out["x:stage_id"].map(by_stage["flag"]))
+    stage_id = out["x:stage_id"].astype("string")
+    label = key.map(by_key["label"]).astype("string").fillna(stage_id.map(by_stage["label"]).astype("string"))
+    flag = key.map(by_key["flag"]).astype("string").fillna(stage_id.map(by_stage["flag"]).astype("string"))
     # a stage id no pipeline knows (deleted stage): keep the id itself as the status, visibly
-    out["raw_status"] = label.fillna(out["x:stage_id"]).astype("string")
+    out["raw_status"] = label.fillna(stage_id)
     out["x:stage_flag"] = flag.astype("string")
     out["x:pipeline"] = key.map(by_key["pipeline"]).astype("string")
 

@@ -149,3 +149,12 @@ def test_refresh_ignores_cursor(system, pull, fake):
     pull(system)
     res = pull(system, refresh=True)
     assert res.failure is None and "full" in res.info.reason
+
+
+def test_hubspot_unknown_stage_keeps_its_id_visible():
+    from connectors.api import hubspot
+
+    recs = pd.DataFrame({"record_id": ["1"], "record_type": ["deal"], "x:stage_id": ["closedlost"], "x:pipeline_id": ["default"],
+                         "x:contact_ids": [None], "x:company_ids": [None], "amount": ["10"], "created": [None], "updated": [None], "closed": [None]})
+    out = hubspot.finish(recs, {}, {})
+    assert out.loc[0, "raw_status"] == "closedlost" and pd.isna(out.loc[0, "x:stage_flag"])
