@@ -280,7 +280,12 @@ def pull_source(
         records = merge_records(base, pulled.records)
         aux = _merge_aux(cached.aux if (cached is not None and cursor) else None, pulled.aux)
         frame = _finish_frame(module, records, aux, source, name)
-        cache.save(name, system=system, records=records, aux=aux, cursor=pulled.cursor, pulled_at=now)
+        try:
+            cache.save(name, system=system, records=records, aux=aux, cursor=pulled.cursor, pulled_at=now)
+        except OSError as exc:
+            # the pull worked and is used; only the next incremental run loses its starting point
+            warnings.append(ReadWarning(source=name, message=f"could not write the cache in {cache_dir} ({exc.strerror or type(exc).__name__}); "
+                                        "the next run will pull everything again"))
         stats = {"requests": client.requests, "retries": client.retries, "waited": round(client.pacer.waited, 3), "pages": prog.pages}
         mode = "incremental" if cursor else "full"
         reason = f"live {mode} pull: {prog.pages} pages, {sum(pulled.counts.values())} records fetched"

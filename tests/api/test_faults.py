@@ -398,3 +398,15 @@ def test_failed_pull_becomes_a_source_unreachable_finding(pull, fake, clock):
     assert f.since == "2026-11-20" and f.age_days == 7
     assert "xero-src (xero) could not be pulled" in f.message and "HTTP 503" in f.message and "7 days old" in f.message
     assert f.as_dict()["records"] == {"xero-src": []}
+
+
+def test_unwritable_cache_is_a_warning_not_a_lost_pull(pull, fake, monkeypatch):
+    import driftcheck.cache as cache
+
+    def refuse(*a, **kw):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache.SourceCache, "save", refuse)
+    res = pull("pipedrive")
+    assert res.failure is None and len(res.frame) == 14
+    assert any("could not write the cache" in w.message and "Permission denied" in w.message for w in res.warnings)
