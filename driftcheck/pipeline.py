@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Config, SourceConfig, find_config, load_config
-from .errors import InputError, SourceError, UsageError
+from .errors import InputError, UsageError
 from .model import ReadWarning, SourceInfo
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ class Loaded:
     warnings: list[ReadWarning]
     config: Config
     detections: list[Any] = field(default_factory=list)  #: connectors.Detection per export file
-    failures: list[SourceError] = field(default_factory=list)  #: API pulls that failed (cache used)
+    #: API pulls that failed: {source, system, role, message, since, fallback} (the cache was used)
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
 
 def config_search_dirs(paths: list[Path]) -> list[Path]:
@@ -96,7 +97,7 @@ def load(
 
     cfg = load_config(find_config(config_path, config_search_dirs(paths)))
     results = []
-    failures: list[SourceError] = []
+    failures: list[dict[str, Any]] = []
     if paths:
         for p in paths:
             if not p.exists():
@@ -125,7 +126,23 @@ def load(
             sources.append(pulled.info)
             warnings.extend(pulled.warnings)
             if pulled.failure is not None:
-                failures.append(pulled.failure)
+                data_date = pulled.pulled_at.date().isoformat() if pulled.pulled_at else None
+                failures.append(
+                    {
+                        "source": s.name,
+                        "system": pulled.info.system,
+                        "role": pulled.info.role,
+                        "message": str(pulled.failure).rstrip("."),
+                        # the clock starts when the data the scan falls back on was pulled
+                        "since": data_date,
+                        "fallback": (
+                            f"The scan used its data from {data_date}."
+                            if data_date
+                            else "There is no earlier copy, so its records are missing from this scan."
+                        ),
+                    }
+                )
+                warnings.append(ReadWarning(source=s.name, message=f"live pull failed: {pulled.failure}; {pulled.info.stale_cache or 'no cached data'}"))
 
     if not frames:
         where = ", ".join(str(p) for p in paths) if paths else (str(cfg.path) if cfg.path else "the current folder")

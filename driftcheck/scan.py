@@ -118,17 +118,7 @@ def run_scan(
     t = time.perf_counter()
     tol = _amount_tolerance(rules)
     table = build_job_table(records, owners=cfg.owners, tolerance_pct=tol[0], tolerance_abs=tol[1])
-    failures = [
-        {
-            "source": e.stream or e.system or "api",
-            "system": e.system,
-            "role": next((s.role for s in loaded.sources if s.system == e.system), "crm"),
-            "message": str(e),
-            "since": audit.isoformat(),
-            "cache_date": next((s.newest for s in loaded.sources if s.system == e.system), "none"),
-        }
-        for e in loaded.failures
-    ]
+    failures = [{**f, "since": f["since"] or audit.isoformat()} for f in loaded.failures]
     ctx = EvalContext(
         jobs=table.jobs,
         records=table.records,
