@@ -23,6 +23,10 @@ __all__ = ["MAX_CANDIDATES", "Timeline", "TimelineEvent", "timeline"]
 #: Most candidate jobs listed for an ambiguous query.
 MAX_CANDIDATES = 30
 
+# Order of events within one scan: record changes, then the findings they caused,
+# then acknowledgements lapsing in that scan, then what the owner did after it.
+_RECORD, _FINDING, _LAPSE, _AFTER = range(4)
+
 
 @dataclass
 class TimelineEvent:
@@ -247,8 +251,6 @@ def _record_events(conn: sqlite3.Connection, recs: list[int]) -> list[tuple[tupl
             what = f"{label} no longer in the export"
         elif prev is None or prev["gone"]:
             what = f"{label} {'first seen' if prev is None else 'back in the export'}: {_snapshot(row)}"
-            if row["job"] is not None:
-                what += f" (job {row['job']})"
         else:
             changes = [{"field": f, "from": prev[f], "to": row[f]} for f in STATE_FIELDS if prev[f] != row[f]]
             what = f"{label}: {_describe(changes)}"
@@ -257,7 +259,8 @@ def _record_events(conn: sqlite3.Connection, recs: list[int]) -> list[tuple[tupl
             modified=None if row["gone"] else row["updated"], system=row["system"], source=row["source"],
             record_type=row["record_type"], record_id=row["record_id"], changes=changes,
         )
-        events.append(((row["scan_id"], 0, row["updated"] or "", label), len(events), event))
+        # Within a scan, records in the order their own dates put them.
+        events.append(((row["scan_id"], _RECORD, row["updated"] or row["created"] or "", label), len(events), event))
         prev = row
     return events
 
@@ -282,12 +285,15 @@ def _finding_events(conn: sqlite3.Connection, job: str | None) -> list[tuple[tup
         elif row["opened_scan"] == row["scan_id"]:
             what = f"finding opened: {row['rule']} ({row['severity']}{amount}): {row['message']}"
         else:
-            what = f"finding {row['rule']} changed: " + "; ".join(
+            parts = [
                 f"{name} {_fmt(name, before[name])} → {_fmt(name, row[name])}"
                 for name in ("severity", "amount") if before is not None and before[name] != row[name]
-            ) + ("; evidence changed" if before is None or before["fingerprint"] != row["fingerprint"] else "")
+            ]
+            if before is None or before["fingerprint"] != row["fingerprint"]:
+                parts.append("evidence changed")
+            what = f"finding {row['rule']} changed: " + "; ".join(parts)
         event = TimelineEvent(seen=row["as_of"], kind="finding", what=what, scan_id=row["scan_id"], finding_id=row["finding_id"], rule=row["rule"])
-        events.append(((row["scan_id"], 1, row["rule"]), len(events), event))
+        events.append(((row["scan_id"], _FINDING, row["rule"]), len(events), event))
         prev[row["finding_id"]] = row
     acks = conn.execute(
         """
@@ -299,13 +305,14 @@ def _finding_events(conn: sqlite3.Connection, job: str | None) -> list[tuple[tup
     for a in acks:
         until = f" until {a['until']}" if a["until"] else ""
         what = f"acknowledged {a['rule']}{until}: {a['reason']}"
-        events.append(((a["acked_scan"] or 0, 2, a["acked_at"]), len(events), _ack_event(a, a["acked_at"][:10], what, a["acked_scan"])))
+        events.append(((a["acked_scan"] or 0, _AFTER, a["acked_at"]), len(events), _ack_event(a, a["acked_at"][:10], what, a["acked_scan"])))
         if a["ended_at"]:
             # A lapse happens during a scan (dated by its audit); a withdrawal after the latest scan.
             lapsed = a["ended_why"] not in ("unacknowledged", "replaced")
             what = f"acknowledgement of {a['rule']} " + (f"lapsed: {a['ended_why']}" if lapsed else _ENDED[a["ended_why"]])
             seen = a["ended_as_of"] if lapsed else a["ended_at"][:10]
-            events.append(((a["ended_scan"] or 0, 1 if lapsed else 2, a["ended_at"]), len(events), _ack_event(a, seen, what, a["ended_scan"])))
+            phase = _LAPSE if lapsed else _AFTER
+            events.append(((a["ended_scan"] or 0, phase, a["ended_at"]), len(events), _ack_event(a, seen, what, a["ended_scan"])))
     return events
 
 
