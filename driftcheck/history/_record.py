@@ -137,65 +137,29 @@ def record_scan(
         previous = _open_findings(conn)
         last = conn.execute("SELECT as_of FROM scans ORDER BY scan_id DESC LIMIT 1").fetchone()
         acks = {a["finding_id"]: a for a in conn.execute("SELECT * FROM acks WHERE ended_at IS NULL")}
-
-        notes: dict[str, dict[str, Any]] = {}
-        acknowledged: list[dict[str, Any]] = []
-        lapsed: list[tuple[str, str]] = []
-        for f in findings:
-            prev = previous.get(f["id"])
-            note: dict[str, Any] = {"status": "open" if prev else "new", "first_seen": prev["first_seen"] if prev else as_of}
-            ack = acks.get(f["id"])
-            if ack is not None:
-                why = _lapse(ack, as_of, prints[f["id"]])
-                note["acknowledgement"] = {"reason": ack["reason"], "until": ack["until"], "acked_at": ack["acked_at"]}
-                if why:
-                    note["acknowledgement"]["lapsed"] = why
-                    lapsed.append((why, f["id"]))
-                else:
-                    acknowledged.append(f)
-            notes[f["id"]] = note
-        current = set(notes)
+        notes = _notes(findings, previous, acks, as_of, prints)
         resolved = sorted(
-            (p for i, p in previous.items() if i not in current),
+            (p for i, p in previous.items() if i not in notes),
             key=lambda p: (_rank(p["severity"]), p["rule"], p["job"] or ""),
         )
-
-        totals = summarise(findings)
-        cur = conn.execute(
-            "INSERT INTO scans (ran_at, as_of, business, tool_version, jobs, findings, high, medium, low,"
-            " new, resolved, acknowledged, amount_at_stake) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                ran,
-                as_of,
-                scan.get("business"),
-                (scan.get("tool") or {}).get("version"),
-                (scan.get("summary") or {}).get("jobs"),
-                len(findings),
-                *(totals["by_severity"][s] for s in SEVERITIES),
-                sum(n["status"] == "new" for n in notes.values()),
-                len(resolved),
-                len(acknowledged),
-                totals["amount_at_stake"],
-            ),
-        )
-        scan_id = cur.lastrowid
+        scan_id = _write_scan(conn, scan, ran, as_of, findings, notes, len(resolved))
         _write_sources(conn, scan_id, scan.get("sources") or [], checksums)
         _write_findings(conn, scan_id, findings, previous, prints, resolved)
         conn.executemany(
             "UPDATE acks SET ended_at = ?, ended_scan = ?, ended_why = ? WHERE finding_id = ? AND ended_at IS NULL",
-            [(ran, scan_id, why, fid) for why, fid in lapsed],
+            [(ran, scan_id, n["acknowledgement"]["lapsed"], fid) for fid, n in notes.items() if _lapsed(n)],
         )
         _write_records(conn, scan_id, rows)
 
     # The dict changes only once the history is committed.
-    hidden = {f["id"] for f in acknowledged}
     for f in findings:
         f.update(notes[f["id"]])
-    visible = [f for f in findings if show_acknowledged or f["id"] not in hidden]
+    acknowledged = [f for f in findings if _acknowledged(f)]
+    visible = [f for f in findings if show_acknowledged or not _acknowledged(f)]
     scan["findings"] = visible
     scan["acknowledged"] = [
         {"id": f["id"], "rule": f.get("rule"), "job": f.get("job"), "customer": f.get("customer"),
-         "severity": f.get("severity"), "reason": acks[f["id"]]["reason"], "until": acks[f["id"]]["until"]}
+         "severity": f.get("severity"), "reason": f["acknowledgement"]["reason"], "until": f["acknowledgement"]["until"]}
         for f in acknowledged
     ]
     scan["resolved"] = [
@@ -209,6 +173,67 @@ def record_scan(
     summary["acknowledged"] = len(acknowledged)
     summary["resolved"] = len(resolved)
     return scan
+
+
+def _notes(
+    findings: list[dict[str, Any]],
+    previous: dict[str, sqlite3.Row],
+    acks: dict[str, sqlite3.Row],
+    as_of: str,
+    prints: dict[str, str],
+) -> dict[str, dict[str, Any]]:
+    """What the history adds to each finding: status, first_seen, and its acknowledgement if any."""
+    notes = {}
+    for f in findings:
+        prev = previous.get(f["id"])
+        note: dict[str, Any] = {"status": "open" if prev else "new", "first_seen": prev["first_seen"] if prev else as_of}
+        ack = acks.get(f["id"])
+        if ack is not None:
+            note["acknowledgement"] = {"reason": ack["reason"], "until": ack["until"], "acked_at": ack["acked_at"]}
+            why = _lapse(ack, as_of, prints[f["id"]])
+            if why:
+                note["acknowledgement"]["lapsed"] = why
+        notes[f["id"]] = note
+    return notes
+
+
+def _lapsed(note: dict[str, Any]) -> bool:
+    return "lapsed" in note.get("acknowledgement", {})
+
+
+def _acknowledged(note: dict[str, Any]) -> bool:
+    return "acknowledgement" in note and not _lapsed(note)
+
+
+def _write_scan(
+    conn: sqlite3.Connection,
+    scan: dict[str, Any],
+    ran: str,
+    as_of: str,
+    findings: list[dict[str, Any]],
+    notes: dict[str, dict[str, Any]],
+    resolved: int,
+) -> int:
+    """The scan log row; its counts include acknowledged findings."""
+    totals = summarise(findings)
+    cur = conn.execute(
+        "INSERT INTO scans (ran_at, as_of, business, tool_version, jobs, findings, high, medium, low,"
+        " new, resolved, acknowledged, amount_at_stake) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            ran,
+            as_of,
+            scan.get("business"),
+            (scan.get("tool") or {}).get("version"),
+            (scan.get("summary") or {}).get("jobs"),
+            len(findings),
+            *(totals["by_severity"][s] for s in SEVERITIES),
+            sum(n["status"] == "new" for n in notes.values()),
+            resolved,
+            sum(_acknowledged(n) for n in notes.values()),
+            totals["amount_at_stake"],
+        ),
+    )
+    return int(cur.lastrowid)
 
 
 def _first_of_each(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
