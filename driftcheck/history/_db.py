@@ -26,6 +26,7 @@ Schema (version 1)::
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -219,8 +220,7 @@ def opened(path: Path, *, create: bool = False) -> Iterator[sqlite3.Connection]:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise _newer_schema(path, version)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode=WAL")
+        _enable_wal(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         # Working tables of a scan are temp tables: keep them in memory, never on disk.
         conn.execute("PRAGMA temp_store=MEMORY")
@@ -230,7 +230,7 @@ def opened(path: Path, *, create: bool = False) -> Iterator[sqlite3.Connection]:
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise HistoryError(
-                f"The history file {path} stayed locked by another driftcheck for over {BUSY_TIMEOUT:.0f} s; "
+                f"The history file {path} is locked by another driftcheck (waited up to {BUSY_TIMEOUT:.0f} s); "
                 "try again when the other scan has finished."
             ) from exc
         raise HistoryError(f"The history file {path} cannot be used: {exc}. Use --history with another file.") from exc
@@ -240,6 +240,23 @@ def opened(path: Path, *, create: bool = False) -> Iterator[sqlite3.Connection]:
         ) from exc
     finally:
         conn.close()
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL (once: the mode is stored in the file).
+
+    Two scans creating the file at once race for this switch, and SQLite answers
+    the loser "database is locked" at once, without waiting on the busy
+    timeout, so wait here instead.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager

@@ -171,14 +171,15 @@ def integrity(path: Path) -> str:
     return read_db(path, lambda conn: conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-# A child process that records a pickled (scan, records) pair. With a marker path it
-# pauses inside the write transaction, after the snapshot rows are written, and
-# touches the marker, so a test can act (kill it, start a rival) mid-write.
+# A child process that records a pickled (scan, records) pair, starting at the
+# wall-clock time `go` (so two children can start at the same instant). With a
+# marker path it pauses inside the write transaction, after the snapshot rows are
+# written, and touches the marker, so a test can act (kill it, start a rival) mid-write.
 CHILD = r"""
 import pickle, sys, time
 from pathlib import Path
 import driftcheck.history._record as rec
-db, payload, marker, pause = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+db, payload, marker, pause, go = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
 if marker != "-":
     write_records = rec._write_records
     def slow(*args):
@@ -187,6 +188,8 @@ if marker != "-":
         time.sleep(pause)
     rec._write_records = slow
 scan, records = pickle.loads(Path(payload).read_bytes())
+while time.time() < go:
+    time.sleep(0.001)
 out = rec.record_scan(Path(db), scan, records)
 print(out["summary"]["new"])
 """

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import os
 import signal
+import sqlite3
+import threading
 import time
 
 import pytest
@@ -89,9 +91,28 @@ def test_a_scan_failing_midway_writes_nothing_and_leaves_the_dict_alone(db, week
     assert s == pristine
 
 
+def test_a_scan_waits_while_another_holds_a_new_file_before_it_is_in_wal_mode(db, week):
+    # SQLite refuses the switch to WAL at once, without the busy timeout, while
+    # another connection holds the file's write lock: the race of two scans creating it.
+    db.parent.mkdir(parents=True)
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, holder.execute, ("COMMIT",))
+    release.start()
+    started = time.monotonic()
+    out = record_scan(db, *week(1))
+    release.join()
+    holder.close()
+
+    assert time.monotonic() - started >= 0.3
+    assert out["summary"]["new"] == 5
+    assert read_db(db, lambda c: c.execute("PRAGMA journal_mode").fetchone()[0]) == "wal"
+
+
 def test_two_scans_started_together_on_a_new_file_are_both_recorded(db, week, start_child):
     s, records = week(1)
-    children = [start_child(db, s, records) for _ in range(2)]
+    go = time.time() + 2.0  # both past their imports, then at the same instant
+    children = [start_child(db, s, records, go=go) for _ in range(2)]
     results = [c.communicate(timeout=60) for c in children]
 
     assert [c.returncode for c in children] == [0, 0], results
