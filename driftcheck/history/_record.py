@@ -79,7 +79,7 @@ def summarise(findings: list[dict[str, Any]]) -> dict[str, Any]:
         "by_severity": by_severity,
         "by_rule": dict(Counter(f.get("rule") for f in findings).most_common()),
         "by_owner": dict(Counter(f.get("owner") for f in findings).most_common()),
-        "amount_at_stake": round(sum(_money(f.get("amount")) or 0.0 for f in findings), 2),
+        "amount_at_stake": round(sum((_money(f.get("amount")) or 0.0 for f in findings), 0.0), 2),
     }
 
 

@@ -62,7 +62,7 @@ class Timeline:
     #: The job's records: ``[{system, record_type, record_id, source, customer, title}]``.
     records: list[dict[str, Any]] = field(default_factory=list)
     events: list[TimelineEvent] = field(default_factory=list)
-    #: When ambiguous: ``[{job, customer, records, findings, last_seen}]``, at most :data:`MAX_CANDIDATES`.
+    #: When ambiguous: ``[{job, customer, records, findings, last_change}]``, at most :data:`MAX_CANDIDATES`.
     candidates: list[dict[str, Any]] = field(default_factory=list)
     #: Matching jobs left out of ``candidates``.
     more_candidates: int = 0
@@ -117,10 +117,10 @@ def timeline(db_path: Path, query: str) -> Timeline:
         records = _records(conn, recs)
         events = _record_events(conn, recs) + _finding_events(conn, job)
         events.sort(key=lambda e: (e[0], e[1]))
-        customer = next((r["customer"] or r["company"] for r in records if r["customer"] or r["company"]), None)
-        if customer is None and job is not None:
-            row = conn.execute("SELECT customer FROM findings WHERE job = ? AND customer IS NOT NULL LIMIT 1", (job,)).fetchone()
-            customer = row["customer"] if row else None
+        if job is not None:
+            customer = _customer(conn, job)
+        else:
+            customer = next((r["customer"] or r["company"] for r in records if r["customer"] or r["company"]), None)
         return Timeline(
             query=query,
             job=job,
@@ -167,24 +167,34 @@ def _records(conn: sqlite3.Connection, recs: list[int]) -> list[sqlite3.Row]:
     return conn.execute(f"SELECT * FROM records WHERE rec IN ({_marks(recs)}) ORDER BY system, record_type, record_id", tuple(recs)).fetchall()
 
 
+def _customer(conn: sqlite3.Connection, job: str) -> str | None:
+    """The job's customer as its most recently changed record names it, else as its findings do."""
+    row = conn.execute(
+        """
+        SELECT name FROM (
+            SELECT COALESCE(r.customer, r.company) AS name FROM record_states AS x JOIN records AS r USING (rec)
+            WHERE x.job = ?1 AND name IS NOT NULL ORDER BY x.scan_id DESC LIMIT 1)
+        UNION ALL SELECT customer FROM findings WHERE job = ?1 AND customer IS NOT NULL AND customer != ''
+        LIMIT 1
+        """,
+        (job,),
+    ).fetchone()
+    return row[0] if row else None
+
+
 def _candidates(conn: sqlite3.Connection, jobs: list[str]) -> list[dict[str, Any]]:
     out = []
     for job in jobs:
         row = conn.execute(
             """
-            SELECT COUNT(DISTINCT rs.rec) AS records, MAX(s.as_of) AS last_seen,
-                   (SELECT COALESCE(r.customer, r.company) FROM record_states AS x JOIN records AS r USING (rec)
-                    WHERE x.job = ?1 ORDER BY x.scan_id DESC LIMIT 1) AS customer,
+            SELECT COUNT(DISTINCT rs.rec) AS records, MAX(s.as_of) AS last_change,
                    (SELECT COUNT(*) FROM findings WHERE job = ?1) AS findings
             FROM record_states AS rs JOIN scans AS s USING (scan_id) WHERE rs.job = ?1
             """,
             (job,),
         ).fetchone()
-        customer = row["customer"]
-        if customer is None:
-            f = conn.execute("SELECT customer FROM findings WHERE job = ? LIMIT 1", (job,)).fetchone()
-            customer = f["customer"] if f else None
-        out.append({"job": job, "customer": customer, "records": row["records"], "findings": row["findings"], "last_seen": row["last_seen"]})
+        out.append({"job": job, "customer": _customer(conn, job), "records": row["records"],
+                    "findings": row["findings"], "last_change": row["last_change"]})
     return out
 
 

@@ -99,9 +99,9 @@ def timeline_view(t: Timeline) -> View:
     if t.ambiguous:
         view = View(
             title=f"'{t.query}' matches {len(t.candidates) + t.more_candidates} jobs; run `driftcheck timeline JOB` with one of them",
-            columns=["Job", "Customer", "Records", "Findings", "Last seen"],
+            columns=["Job", "Customer", "Records", "Findings", "Last change"],
             numeric=("Records", "Findings"),
-            rows=[[c["job"], _n(c["customer"]), str(c["records"]), str(c["findings"]), _n(c["last_seen"])] for c in t.candidates],
+            rows=[[c["job"], _n(c["customer"]), str(c["records"]), str(c["findings"]), _n(c["last_change"])] for c in t.candidates],
         )
         if t.more_candidates:
             view.notes.append(f"... and {t.more_candidates} more; give more of the name.")

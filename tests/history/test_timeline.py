@@ -8,18 +8,22 @@ import pytest
 
 from driftcheck.errors import UsageError
 from driftcheck.history import ack, record_scan, timeline
-from tests.history.factories import WEEKS, finding_id, frame, record, scan
+from tests.history.factories import WEEKS, business_week, finding_id, frame, record, scan
 
 W1, W2, W3 = WEEKS
 
 
-@pytest.fixture
-def three_weeks(db, week):
-    """The business scanned three weeks running; job 1004's finding acknowledged after week 1."""
-    record_scan(db, *week(1))
+@pytest.fixture(scope="module")
+def three_weeks(tmp_path_factory):
+    """The business scanned three weeks running; job 1004's finding acknowledged after week 1.
+
+    Built once for the module: the tests here only read it.
+    """
+    db = tmp_path_factory.mktemp("timeline") / "history.sqlite"
+    record_scan(db, *business_week(1))
     ack(db, finding_id("schedule-passed-not-complete", "J-1004"), "crew booked, waiting on parts")
-    record_scan(db, *week(2))
-    record_scan(db, *week(3))
+    record_scan(db, *business_week(2))
+    record_scan(db, *business_week(3))
     return db
 
 
@@ -89,8 +93,8 @@ def test_an_ambiguous_query_lists_the_candidate_jobs(three_weeks):
 
     assert t.ambiguous and t.events == []
     assert t.candidates == [
-        {"job": "J-1001", "customer": "Ann Lee", "records": 3, "findings": 1, "last_seen": W2},
-        {"job": "J-1004", "customer": "Di Egan", "records": 2, "findings": 1, "last_seen": W2},
+        {"job": "J-1001", "customer": "Ann Lee", "records": 3, "findings": 1, "last_change": W2},
+        {"job": "J-1004", "customer": "Di Egan", "records": 2, "findings": 1, "last_change": W2},
     ]
 
 
@@ -126,3 +130,15 @@ def test_a_timeline_is_json_ready(three_weeks):
     assert data["schema"] == "driftcheck.timeline/1"
     assert data["job"] == "J-1002"
     assert {e["kind"] for e in data["events"]} == {"record", "finding"}
+
+
+def test_the_customer_is_named_as_the_latest_changed_record_names_them(db, week):
+    record_scan(db, *week(1))
+    s, records = week(2)
+    renamed = records["record_id"] == "INV-1005"
+    records.loc[renamed, "customer"] = "Edward Fox"
+    records.loc[renamed, "balance"] = 0.0
+    record_scan(db, s, records)
+
+    assert timeline(db, "J-1005").customer == "Edward Fox"
+    assert timeline(db, "edward").job == "J-1005"
