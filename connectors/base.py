@@ -68,6 +68,10 @@ class Detection:
     columns: dict[str, str] = field(default_factory=dict)  #: field -> header as written
     title: str | None = None  #: report title above the header (QBO), if any
 
+    def __str__(self) -> str:
+        """``HubSpot deals export (matched 'Record ID', 'Deal Stage', 'Close Date')``."""
+        return f"{self.description} ({self.reason})"
+
 
 @dataclass
 class ReadResult:
