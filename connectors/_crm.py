@@ -31,8 +31,7 @@ def deal_fields(ctx: ReadContext, *, date_fields: tuple[str, ...] = ()) -> tuple
         ``(fields, dates)``: record columns for :meth:`ReadContext.finish`, and the parsed
         dates by field (including the vendor ones) for the caller to combine.
     """
-    ctx.drop_blank()
-    ctx.drop_duplicates()
+    ctx.tidy()
     ids = ctx.ids("record_id")
     assert ids is not None  # a required column
     ctx.skip(ids.isna(), f"rows without a {ctx.header('record_id')}", column=ctx.header("record_id"))

@@ -257,6 +257,28 @@ class ReadContext:
                 seen[str(kind)] = seen.get(str(kind), 0) + int(n)
         self.keep(~mask)
 
+    def tidy(self, *, dedupe: bool = True) -> None:
+        """The clean-up every vendor export gets: footer totals, blank rows, exact duplicates."""
+        self.drop_footer()
+        self.drop_blank()
+        if dedupe:
+            self.drop_duplicates()
+
+    def drop_footer(self) -> None:
+        """Remove summary rows (``Totals``, ``Report totals:``): layout kept in ``meta["totals"]``.
+
+        Jobber's card payments export ends with ``Report totals:,,,,,,"-$310.80",...``; other
+        exports saved from a spreadsheet often gain a ``Total`` row. Its first cell says so.
+        """
+        if not len(self.frame):
+            return
+        first = V.clean_text(self.frame["c0"])
+        footer = first.str.fullmatch(r"(?i)(?:report\s+|grand\s+)?totals?\s*:?").fillna(False).astype(bool)
+        if footer.any():
+            rows = self.frame[footer].astype(object).where(self.frame[footer].notna(), "")
+            self.meta["totals"] = [" ".join(str(c).strip() for c in row if str(c).strip()) for row in rows.itertuples(index=False)]
+            self.keep(~footer)
+
     def _data_columns(self) -> list[str]:
         return [c for c in self.frame.columns if str(c).startswith("c")]
 

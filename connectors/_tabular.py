@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -37,6 +38,8 @@ __all__ = ["HEAD_ROWS", "Body", "RawTable", "load_table"]
 HEAD_ROWS = 25
 
 _HEAD_BYTES = 256 * 1024
+#: Trailing lines parsed in Python (footers narrower than the header are normal there).
+TAIL_LINES = 30
 _DELIMITERS = (",", ";", "\t", "|")
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -160,9 +163,11 @@ def _load_csv(path: Path, data: bytes, encoding: str) -> RawTable:
     if len(data) > _HEAD_BYTES:
         chunk = chunk[: chunk.rfind(b"\n") + 1] or chunk
     text = chunk.decode("utf-8", errors="replace")
-    # Pick the delimiter that splits the head into the widest rows (',' wins ties).
+    # Excel honours a first line "sep=;"; otherwise pick the delimiter that splits the
+    # head into the widest rows (',' wins ties).
+    hinted = re.match(r"sep=(.)\r?\n", text)
     best: tuple[int, str, list[tuple[list[str], int]]] | None = None
-    for delim in _DELIMITERS:
+    for delim in (hinted.group(1),) if hinted else _DELIMITERS:
         records = _head_records(text, delim)
         width = max((len(r) for r, _ in records), default=0)
         if best is None or width > best[0]:
@@ -190,8 +195,27 @@ def _load_csv(path: Path, data: bytes, encoding: str) -> RawTable:
     )
 
 
+def _tail_cut(data: bytes, start: int) -> int:
+    """Where the last :data:`TAIL_LINES` lines of the file begin (``len(data)`` if unsafe).
+
+    Report footers (a timestamp, ``Report totals:``) can be narrower than the header; they
+    are parsed in Python so one short line does not send a million rows to the slow path.
+    The cut must not fall inside a quoted cell: the quotes before it must pair up.
+    """
+    cut = len(data)
+    for _ in range(TAIL_LINES + 1):
+        nl = data.rfind(b"\n", start, cut - 1 if cut > start else start)
+        if nl < 0:
+            return len(data)
+        cut = nl + 1
+    if cut <= start or data.count(b'"', start, cut) % 2:
+        return len(data)
+    return cut
+
+
 def _csv_body(data: bytes, start: int, headers: list[str], header_index: int, delimiter: str) -> Body:
     import numpy as np
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -203,7 +227,8 @@ def _csv_body(data: bytes, start: int, headers: list[str], header_index: int, de
         invalid.append(row)
         return "skip"
 
-    buf = pa.py_buffer(memoryview(data)[start:])
+    cut = _tail_cut(data, start)
+    buf = pa.py_buffer(memoryview(data)[start:cut])
     table = pacsv.read_csv(
         buf,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
@@ -221,7 +246,16 @@ def _csv_body(data: bytes, start: int, headers: list[str], header_index: int, de
     frame = _arrow_frame(table)
     # pyarrow keeps empty lines as all-empty rows, so record j sits on header row + 1 + j.
     rows = np.arange(len(frame), dtype="int64") + header_index + 2
-    return Body(frame=frame, rows=rows, headers=headers)
+    if cut == len(data):
+        return Body(frame=frame, rows=rows, headers=headers)
+    tail_rows = list(csv.reader(io.StringIO(data[cut:].decode("utf-8"), newline=""), delimiter=delimiter))
+    tail = _grid_body(tail_rows, headers, first_row=header_index + 2 + len(frame))
+    return Body(
+        frame=pd.concat([frame, tail.frame], ignore_index=True),
+        rows=np.concatenate([rows, tail.rows]),
+        headers=headers,
+        long_rows=tail.long_rows,
+    )
 
 
 def _arrow_frame(table: Any) -> pd.DataFrame:

@@ -126,11 +126,11 @@ def _unwrap(arr: pa.Array) -> pa.Array:
 
 # A money cell: optional sign or opening parenthesis, optional currency (code or symbol),
 # digits with "," (or with decimal="," then ".", space) thousands separators, optional
-# decimals, optional closing parenthesis or trailing currency code.
+# decimals, optional trailing symbol ("1 250,00 €"), closing parenthesis or currency code.
 # (RE2 takes no \u escapes, so the symbols are literal characters.)
 _MONEY = (
     r"^[-+(]?\s*(?:[A-Z]{{1,3}}\s?)?[$" "\u20ac\u00a3\u00a5" r"]?\s*[-+]?\s*"
-    r"(?:\d[\d{th}]*(?:{dec}\d*)?|{dec}\d+)\s*\)?\s*(?:[A-Z]{{3}})?$"
+    r"(?:\d[\d{th}]*(?:{dec}\d*)?|{dec}\d+)\s*[$" "\u20ac\u00a3\u00a5" r"]?\s*\)?\s*(?:[A-Z]{{3}})?$"
 )
 _MONEY_DOT = _MONEY.format(th=",'\u00a0 ", dec=r"\.")
 _MONEY_COMMA = _MONEY.format(th=".'\u00a0 ", dec=",")
@@ -185,8 +185,8 @@ _PATTERNS = {
     # kind: regex with named groups
     "iso": re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME),
     "numeric": re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})" + _TIME),
-    "month_name": re.compile(_WEEKDAY + r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})" + _TIME),
-    "day_month_name": re.compile(_WEEKDAY + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s-]+(?P<mon>[A-Za-z]{3,9})\.?,?[\s-]+(?P<y>\d{4}|\d{2})" + _TIME),
+    "month_name": re.compile(_WEEKDAY + r"(?P<mon>[A-Za-z]{3,9})\.?[\s/-]+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?[\s/-]+(?P<y>\d{4})" + _TIME),
+    "day_month_name": re.compile(_WEEKDAY + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s/-]+(?P<mon>[A-Za-z]{3,9})\.?,?[\s/-]+(?P<y>\d{4}|\d{2})" + _TIME),
     # Excel serial day numbers (1954..2119), written by XLSX exports whose date cells lost their format.
     "serial": re.compile(r"^(?P<serial>[2-7]\d{4})(?:\.\d+)?$"),
 }

@@ -98,8 +98,7 @@ def read(path: Path, options: ReadOptions) -> tuple[pd.DataFrame, Detection, Rea
     ctx.meta["encoding"] = table.encoding
     ctx.require(*options.columns)
 
-    ctx.drop_blank()
-    ctx.drop_duplicates()
+    ctx.tidy()
     ids = ctx.ids("record_id")
     assert ids is not None
     ctx.skip(ids.isna(), f"rows without a {ctx.header('record_id')}", column=ctx.header("record_id"))

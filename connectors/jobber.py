@@ -16,8 +16,9 @@ cannot say (``shared/reference/vendor-formats.md`` section 7A):
   ``Type=Invoice`` rows become invoice records (status ``Invoice``, balance unknown), so a
   transaction list alone still shows which jobs were invoiced. Other types are counted in
   ``meta["not_records"]``.
-* Card payments (Jobber Payments export) end with a ``Report totals:`` row, and the
-  transaction list starts with a ``Totals`` block (kept in ``meta["preamble"]``).
+* Card payments (Jobber Payments export) end with a ``Report totals:`` row (kept in
+  ``meta["totals"]``), and the transaction list starts with a ``Totals`` block (kept in
+  ``meta["preamble"]``).
 """
 
 from __future__ import annotations
@@ -36,8 +37,7 @@ __all__ = ["read_invoices", "read_jobs", "read_transactions"]
 
 def _records_with_ids(ctx: ReadContext, what: str) -> pd.Series:
     """Clean up rows, skip those without an id, keep the first row of each id."""
-    ctx.drop_blank()
-    ctx.drop_duplicates()
+    ctx.tidy()
     ids = ctx.ids("record_id")
     assert ids is not None  # a required column
     ctx.skip(ids.isna(), f"rows without a {ctx.header('record_id')}", column=ctx.header("record_id"))
@@ -126,13 +126,7 @@ def read_transactions(ctx: ReadContext) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    first = V.clean_text(ctx.frame["c0"]).str.lower()
-    footer = first.str.fullmatch(r"(?:report )?totals?:?").fillna(False).astype(bool)
-    if footer.any():
-        ctx.meta["report_totals"] = [" ".join(str(c) for c in row if str(c).strip()) for row in ctx.frame[footer].itertuples(index=False)]
-    ctx.keep(~footer)
-    ctx.drop_blank()
-    ctx.drop_duplicates()
+    ctx.tidy()
 
     raw_type = ctx.text("type")
     if raw_type is None:  # a card export without a Type column: every row is a payment

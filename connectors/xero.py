@@ -37,7 +37,7 @@ def read_invoices(ctx: ReadContext) -> pd.DataFrame:
     import pandas as pd
 
     # Identical lines inside one invoice are legitimate, so no duplicate-row check here.
-    ctx.drop_blank()
+    ctx.tidy(dedupe=False)
     ctx.meta["lines"] = len(ctx.frame)
     raw_type = ctx.text("type")
     kind = raw_type.str.lower() if raw_type is not None else pd.Series("sales invoice", index=ctx.frame.index, dtype=pd.StringDtype("pyarrow"))

@@ -133,7 +133,7 @@ def test_card_payments_export(read_export, records) -> None:
     second = got["payment:2026-02-05:Lindqvist:60.80"]
     assert (second["record_type"], second["quote_refs"]) == ("deposit", "78")
     # The "Report totals:" footer is not a payment.
-    assert result.meta["report_totals"] == ["Report totals: -$310.80 $0.00 $9.61"]
+    assert result.meta["totals"] == ["Report totals: -$310.80 $0.00 $9.61"]
     assert result.info.records == 2
 
 
