@@ -352,17 +352,20 @@ _REF_KEYWORDS = {
 def normalise_refs(s: pd.Series) -> pd.Series:
     """Reference cells (``"101, 102"``, ``"#1042"``, ``"Job 1042"``) as ``"101,102"``.
 
-    ``#``, spaces and a leading keyword (job, invoice, quote, no.) are removed; the list is
-    joined with ``,``. Leading zeros are kept: ``0042`` stays ``0042``, as written.
+    ``#``, spaces and a keyword word before a number (job, invoice, quote, no.) are removed;
+    the list is joined with ``,``. Leading zeros and dash prefixes are kept as written:
+    ``0042`` stays ``0042``, ``INV-2001`` stays ``INV-2001`` (the id the other system shows).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = _unwrap(_nullify(_arrow(s)))
-    # RE2 (pyarrow) has no look-around: keep the delimiter and the first digit by group.
+    # A keyword word before a number goes ("Job 1042", "Invoice #7", "Job no. 7"); a prefix
+    # joined by "-" is part of the number as the other system writes it ("INV-2001" stays,
+    # as QBO and Xero ids keep it). RE2 has no look-around: delimiter and digit by group.
     arr = pc.replace_substring_regex(
         arr,
-        r"(?i)(^|[\s,;&/])(?:(?:jobber|jobs?|inv(?:oice)?s?|quotes?|estimates?|no|number|num)\.?[\s#:-]*)+(\d)",
+        r"(?i)(^|[\s,;&/])(?:(?:jobber|jobs?|inv(?:oice)?s?|quotes?|estimates?|no|number|num)\.?(?:\s*[#:]\s*|\s+))+(\d)",
         r"\1\2",
     )
     arr = pc.replace_substring(arr, "#", " ")
