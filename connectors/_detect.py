@@ -69,8 +69,9 @@ def _score(spec: FormatSpec, head: list[list[str]], index: int) -> Match:
     ok = anchors and sig >= spec.min_signature
     title = None
     if spec.titles:
-        above = [c.strip() for row in head[:index] for c in row if c.strip()]
-        title = next((t for t in above if any(re.search(p, t, re.IGNORECASE) for p in spec.titles)), None)
+        # A report title is the first cell of one of the rows above the header.
+        above = [next((c.strip() for c in row if c.strip()), "") for row in head[:index]]
+        title = next((t for t in above if t and any(re.search(p, t, re.IGNORECASE) for p in spec.titles)), None)
     n_anchor = sum(1 for f in spec.anchors if f in columns)
     need = len(spec.anchors) + spec.min_signature
     # Share of what identifies the format, plus small tie-breakers.

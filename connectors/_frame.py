@@ -273,7 +273,7 @@ class ReadContext:
         if not len(self.frame):
             return
         first = V.clean_text(self.frame["c0"])
-        footer = first.str.fullmatch(r"(?i)(?:report\s+|grand\s+)?totals?\s*:?").fillna(False).astype(bool)
+        footer = V.matches(first, r"(?i)(?:report\s+|grand\s+)?totals?\s*:?")
         if footer.any():
             rows = self.frame[footer].astype(object).where(self.frame[footer].notna(), "")
             self.meta["totals"] = [" ".join(str(c).strip() for c in row if str(c).strip()) for row in rows.itertuples(index=False)]

@@ -96,7 +96,7 @@ def load_table(path: Path, *, encoding: str | None = None) -> RawTable:
     if path.is_dir():
         raise InputError("is a folder, not a file", file=path, expected="a CSV or XLSX export")
     raw = path.read_bytes()
-    if not raw.strip():
+    if not raw or raw.isspace():  # isspace stops at the first byte of a real file
         raise InputError("the file is empty", file=path, found="0 rows", expected="an export with a header row")
     if raw.startswith(_XLSX_MAGIC):
         return _load_xlsx(path)

@@ -33,9 +33,11 @@ __all__ = [
     "DateScan",
     "clean_text",
     "extract_refs",
+    "first_ref",
     "group_union",
     "infer_dayfirst",
     "join_text",
+    "matches",
     "merge_refs",
     "name_prefix",
     "norm_header",
@@ -99,6 +101,21 @@ def _nullify(arr: pa.Array) -> pa.Array:
     arr = pc.utf8_trim_whitespace(arr)
     is_null = pc.is_in(arr, value_set=pa.array(NULL_TOKENS, type=arr.type))
     return pc.if_else(is_null, pa.scalar(None, type=arr.type), arr)
+
+
+def matches(s: pd.Series, pattern: str) -> pd.Series:
+    """Whether each cell matches ``pattern`` in full (RE2 syntax, through pyarrow); missing -> False."""
+    import pyarrow.compute as pc
+
+    hit = pc.fill_null(pc.match_substring_regex(_arrow(s), f"^(?:{pattern})$"), False)
+    return _series(hit, s.index).astype(bool)
+
+
+def first_ref(s: pd.Series) -> pd.Series:
+    """The first entry of a comma list (``"9001,9002"`` -> ``"9001"``)."""
+    import pyarrow.compute as pc
+
+    return _series(_nullify(pc.replace_substring_regex(_arrow(s), ",.*$", "")), s.index)
 
 
 def clean_text(s: pd.Series) -> pd.Series:
@@ -179,7 +196,10 @@ def parse_money(s: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.Seri
 
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 # Everything after the date: a time, AM/PM, a zone. Dates are midnight-normalised downstream.
-_TIME = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Za-z]{2,5}(?:[+-]\d{1,2}(?::?\d{2})?)?)?)?$"
+_TIME_PART = r"[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Za-z]{2,5}(?:[+-]\d{1,2}(?::?\d{2})?)?)?"
+_TIME = f"(?:{_TIME_PART})?$"
+#: The time part of a datetime cell, removed with pyarrow (RE2) before parsing.
+_TIME_SUFFIX = f"{_TIME_PART}$"
 _WEEKDAY = r"^(?:[A-Za-z]{3,9},?\s+)?"
 _PATTERNS = {
     # kind: regex with named groups
@@ -229,10 +249,11 @@ def scan_dates(s: pd.Series) -> DateScan:
         A :class:`DateScan`: the pattern of each distinct value, its numeric parts, and
         the values that prove the column is day-first or month-first.
     """
-    import pandas as pd
     import pyarrow.compute as pc
 
-    arr = _nullify(_arrow(s))
+    # Times go first (dates are midnight-normalised anyway): a datetime column has as many
+    # distinct values as rows, its dates only a few thousand.
+    arr = pc.replace_substring_regex(_nullify(_arrow(s)), _TIME_SUFFIX, "")
     enc = pc.dictionary_encode(arr)
     uniques = enc.dictionary.to_pylist()
     codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
@@ -246,7 +267,6 @@ def scan_dates(s: pd.Series) -> DateScan:
                 scan.dayfirst_example = value
             elif parts[2] > 12 and parts[1] <= 12 and scan.monthfirst_example is None:
                 scan.monthfirst_example = value
-    del pd
     return scan
 
 
@@ -408,26 +428,43 @@ def extract_refs(s: pd.Series, kind: str) -> pd.Series:
     return normalise_refs(_series(found, s.index))
 
 
+def _union_lists(keys: pd.Series, lists: pd.Series) -> pd.Series:
+    """Per key, the comma lists of its rows as one list: first-seen order, no repeats.
+
+    Returns a Series indexed by key. Only keys whose rows hold two or more distinct
+    tokens go through a Python-level join; one token per key (the usual case) does not.
+    """
+    import pandas as pd
+
+    has = (lists.notna() & keys.notna()).to_numpy(dtype=bool)
+    frame = pd.DataFrame({"k": keys.to_numpy()[has], "t": lists.to_numpy(dtype=object)[has]})
+    comma = frame["t"].str.contains(",", regex=False).to_numpy(dtype=bool)
+    # Split only the cells holding a list; explode keeps each row's position as its index.
+    parts = frame[comma].assign(t=lambda f: f["t"].str.split(",")).explode("t")
+    tokens = pd.concat([frame[~comma], parts]).sort_index(kind="stable")
+    tokens = tokens[tokens["t"].notna() & (tokens["t"] != "")].drop_duplicates(["k", "t"])
+    n = tokens.groupby("k", sort=False)["t"].transform("size")
+    single = tokens[n == 1].set_index("k")["t"]
+    multi = tokens[n > 1].groupby("k", sort=False)["t"].agg(",".join)
+    return pd.concat([single, multi]).astype(pd.StringDtype("pyarrow"))
+
+
 def merge_refs(*columns: pd.Series | None) -> pd.Series:
     """Union of several reference columns, cell by cell, first-seen order, no repeats."""
     import pandas as pd
 
-    cols = [c for c in columns if c is not None]
+    cols = [c.astype(pd.StringDtype("pyarrow")) for c in columns if c is not None]
     if not cols:
         raise ValueError("merge_refs needs at least one column")
-    out = cols[0].astype(pd.StringDtype("pyarrow"))
+    out = cols[0]
     for other in cols[1:]:
-        other = other.astype(pd.StringDtype("pyarrow"))
-        both = out.notna() & other.notna()
+        both = (out.notna() & other.notna()).astype(bool)
         out = out.fillna(other)
         if both.any():
             # Only cells with refs on both sides need a token union.
-            tokens = (out[both] + "," + other[both]).str.split(",").explode()
-            tokens = tokens[tokens != ""]
-            tokens = tokens[~pd.DataFrame({"i": tokens.index, "t": tokens.to_numpy()}).duplicated().to_numpy()]
-            out = out.astype("object")
-            out.loc[both] = tokens.groupby(level=0).agg(",".join)
-            out = out.astype(pd.StringDtype("pyarrow"))
+            rows = pd.Series(out.index[both], index=out.index[both])
+            union = _union_lists(rows, out[both] + "," + other[both])
+            out = out.mask(both, rows.map(union).reindex(out.index))
     return out
 
 
@@ -441,14 +478,16 @@ def split_contact(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     A bare email gives an email and no name; a bare name gives a name and no email.
     """
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    first = clean_text(clean_text(s).str.split(";").str[0])
-    parts = first.str.extract(_CONTACT)
-    bare_email = first.str.fullmatch(r"[^\s@]+@[^\s@]+\.[^\s@]+").fillna(False).astype(bool)
-    name = parts["name"].fillna(first.where(~bare_email))
-    email = parts["email"].fillna(first.where(bare_email))
-    return clean_text(name.astype(pd.StringDtype("pyarrow"))), clean_text(email.astype(pd.StringDtype("pyarrow")))
+    first = _nullify(pc.replace_substring_regex(_nullify(_arrow(s)), r"\s*;.*$", ""))
+    parts = pc.extract_regex(first, _CONTACT)
+    bare = pc.fill_null(pc.match_substring_regex(first, r"^[^\s@]+@[^\s@]+\.[^\s@]+$"), False)
+    none = pa.scalar(None, type=first.type)
+    name = pc.coalesce(pc.struct_field(parts, [0]), pc.if_else(bare, none, first))
+    email = pc.coalesce(pc.struct_field(parts, [1]), pc.if_else(bare, first, none))
+    return _series(_nullify(name), s.index), _series(_nullify(email), s.index)
 
 
 _TRUE = ("true", "yes", "y", "1", "sent", "x")
@@ -487,10 +526,14 @@ def name_prefix(title: pd.Series) -> pd.Series:
 
     The prefix before the first `` - ``, `` – ``, `` — `` or ``:``; missing when there is none.
     """
-    import pandas as pd
+    import pyarrow.compute as pc
 
-    parts = clean_text(title).str.extract(r"^\s*(.+?)\s+[-\u2013\u2014]\s+\S|^\s*([^:]+?)\s*:\s*\S")
-    return clean_text(parts[0].fillna(parts[1]).astype(pd.StringDtype("pyarrow")))
+    arr = _nullify(_arrow(title))
+    dash = pc.struct_field(pc.extract_regex(arr, "^\\s*(?P<p>.+?)\\s+[-\u2013\u2014]\\s+\\S"), [0])
+    colon = pc.struct_field(pc.extract_regex(arr, r"^\s*(?P<p>[^:]+?)\s*:\s*\S"), [0])
+    # The earlier separator wins: "Acme: roof - phase 2" -> "Acme".
+    shorter = pc.fill_null(pc.less(pc.utf8_length(colon), pc.utf8_length(dash)), False)
+    return _series(_nullify(pc.if_else(shorter, colon, pc.coalesce(dash, colon))), title.index)
 
 
 def synth_ids(prefix: str, when: pd.Series, who: pd.Series | None, amount: pd.Series) -> pd.Series:
@@ -515,10 +558,6 @@ def group_union(keys: pd.Series, refs: pd.Series) -> pd.Series:
     """Per key, the union of the comma lists in ``refs`` (Xero: job refs of all lines of an invoice)."""
     import pandas as pd
 
-    has = refs.notna() & keys.notna()
-    if not has.any():
+    if not (refs.notna() & keys.notna()).any():
         return pd.Series(pd.NA, index=keys.index, dtype=pd.StringDtype("pyarrow"))
-    tokens = pd.DataFrame({"k": keys[has], "t": refs[has].str.split(",")}).explode("t")
-    tokens = tokens[tokens["t"] != ""].drop_duplicates()
-    joined = tokens.groupby("k", sort=False)["t"].agg(",".join)
-    return keys.map(joined).astype(pd.StringDtype("pyarrow"))
+    return keys.map(_union_lists(keys, refs)).astype(pd.StringDtype("pyarrow"))

@@ -173,7 +173,7 @@ def read_transactions(ctx: ReadContext) -> pd.DataFrame:
         ids = ids.fillna(V.synth_ids("payment", created[missing], customer[missing] if customer is not None else None, amount[missing]))
     if invoice_refs is not None:
         # An invoice row is the invoice itself: its id is the invoice number.
-        ids = ids.where(~is_invoice, invoice_refs[idx].str.split(",").str[0])
+        ids = ids.where(~is_invoice, V.first_ref(invoice_refs[idx]))
     ctx.skip(ids.isna(), "invoice rows without an Invoice #")
     idx = ctx.frame.index
     is_invoice = is_invoice[idx]

@@ -38,7 +38,7 @@ __all__ = ["read_report"]
 # The footer line QBO writes under every report, as one cell ...
 _TIMESTAMP = r"(?i)(?:accrual|cash) basis|\b\d{1,2}:\d{2}\s*(?:am|pm)\b|\bgmt[+-]\d"
 # ... or, when a re-saved file lost the quotes, split at its commas: " Friday", " November 20", ...
-_STAMP_START = r"(?i)^(?:(?:accrual|cash) basis\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+_STAMP_START = r"(?i)(?:(?:accrual|cash) basis\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
 # "Total for Smith, John" and "TOTAL"; a customer called "Total Plumbing" is not a total.
 _TOTAL = r"(?i)total for\s.*|total"
 
@@ -51,9 +51,9 @@ def _structure(ctx: ReadContext) -> pd.Series:
     cells = [V.clean_text(frame[c]) for c in frame.columns]
     first = cells[0]
     rest_empty = pd.concat([c.isna() for c in cells[1:]], axis=1).all(axis=1) if len(cells) > 1 else pd.Series(True, index=frame.index)
-    is_total = first.str.fullmatch(_TOTAL).fillna(False).astype(bool)
+    is_total = V.matches(first, _TOTAL)
     single = first.notna() & rest_empty & ~is_total
-    is_stamp = (single & first.str.contains(_TIMESTAMP).fillna(False).astype(bool)) | first.str.contains(_STAMP_START).fillna(False).astype(bool)
+    is_stamp = (single & V.matches(first, f".*(?:{_TIMESTAMP}).*")) | V.matches(first, f"{_STAMP_START}.*")
     is_heading = single & ~is_stamp
     if is_stamp.any():
         last = frame[is_stamp].iloc[-1]

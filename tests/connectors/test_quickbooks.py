@@ -140,3 +140,56 @@ def test_multicurrency_invoice_list(make_csv, records) -> None:
     )
     got = records(read_file(make_csv("Invoice List.csv", text)))
     assert (got["88"]["amount"], got["88"]["currency"], got["88"]["created"], got["88"]["job_refs"]) == (43000000.0, "IDR", "2025-01-15", "7")
+
+
+def _qbo(title: str, header: str, body: list[str], total: str | None) -> str:
+    """A QBO export in the measured shape: padded preamble, empty line 4, footer."""
+    pad = "," * header.count(",")
+    lines = [f"Fictional Renovations Co{pad}", f"{title}{pad}", f'"January 1-September 29, 2026"{pad}', "", header, *body]
+    if total:
+        lines.append(total)
+    return "\n".join([*lines, "", "", "", f'" Tuesday, September 29, 2026 09:30 PM GMT-04:00"{pad}'])
+
+
+def test_transaction_list_by_date(make_csv, records) -> None:
+    text = _qbo(
+        "Transaction List by Date",
+        "Date,Transaction type,Num,Posting (Y/N),Name,Memo,Account name,Split,Amount",
+        [
+            "1/19/2026,Invoice,1001,Yes,Fictive Quartet,Job 1042,Accounts Receivable (A/R),Services,100.00",
+            "1/20/2026,Payment,,Yes,Fictive Quartet,,Imaginary Checking,Accounts Receivable (A/R),100.00",
+            "1/21/2026,Journal Entry,7,Yes,,,Imaginary Checking,-Split-,5.00",
+            "1/22/2026,Bill Payment (Check),88,Yes,Timber Co,,Imaginary Checking,Accounts Payable (A/P),-40.00",
+        ],
+        "TOTAL,,,,,,,,$165.00",
+    )
+    result = read_file(make_csv("Transaction List by Date.csv", text, newline="\r\n"))
+    got = records(result)
+    assert list(got) == ["1001", "payment:2026-01-20:Fictive Quartet:100.00"]
+    assert (got["1001"]["job_refs"], got["1001"]["raw_status"], got["1001"]["balance"]) == ("1042", "Invoice", None)
+    assert got["payment:2026-01-20:Fictive Quartet:100.00"]["record_type"] == "payment"
+    assert result.meta["not_records"] == {"Journal Entry": 1, "Bill Payment (Check)": 1}
+    assert result.detection.format == "quickbooks.transaction_list"
+
+
+def test_invoices_and_received_payments(make_csv, records) -> None:
+    # Grouped by client, payments without a number, no TOTAL row.
+    text = _qbo(
+        "Invoices and Received Payments",
+        ",Date,Transaction type,Memo/Description,Transaction number,Amount",
+        [
+            "Fictive Quartet,,,,,",
+            ",1/19/2026,Invoice,Gala - Job #1042,1001,100.00",
+            ",1/25/2026,Payment,,,100.00",
+            "Imaginary Duo,,,,,",
+            ",2/2/2026,Invoice,,1002,250.00",
+        ],
+        None,
+    )
+    result = read_file(make_csv("Invoices and Received Payments.csv", text, newline="\r\n"))
+    got = records(result)
+    assert list(got) == ["1001", "payment:2026-01-25:Fictive Quartet:100.00", "1002"]
+    assert (got["1001"]["customer"], got["1001"]["job_refs"]) == ("Fictive Quartet", "1042")
+    assert got["1002"]["customer"] == "Imaginary Duo"
+    assert result.detection.description == "QuickBooks Online Transaction List report (Invoices and Received Payments)"
+    assert result.warnings == []

@@ -234,8 +234,8 @@ def test_split_contact() -> None:
 
 
 def test_name_prefix_of_deal_names() -> None:
-    titles = S(["Smith – Kitchen remodel", "Jones - Deck", "Acme: roof", "Kitchen remodel", "Lee — Fence"])
-    assert V.name_prefix(titles).tolist() == ["Smith", "Jones", "Acme", pd.NA, "Lee"]
+    titles = S(["Smith – Kitchen remodel", "Jones - Deck", "Acme: roof", "Kitchen remodel", "Lee — Fence", "Acme: roof - phase 2", "A-B Ltd - deck"])
+    assert V.name_prefix(titles).tolist() == ["Smith", "Jones", "Acme", pd.NA, "Lee", "Acme", "A-B Ltd"]
 
 
 def test_header_keys_ignore_case_and_punctuation() -> None:
