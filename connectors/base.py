@@ -107,9 +107,11 @@ def _match(path: Path, options: ReadOptions) -> tuple[Any, Any]:
     from . import _detect, _spec, _tabular
 
     table = _tabular.load_table(path, encoding=options.encoding)
-    if options.format or options.system:
-        specs = _spec.spec_for(options.format, system=options.system)
-        if options.format:
+    fmt = options.format.strip().lower() if options.format else None
+    system = options.system.strip().lower() if options.system else None
+    if fmt or system:
+        specs = _spec.spec_for(fmt, system=system)
+        if fmt:
             # A forced format is read even if its signature is weak; required columns still apply.
             return table, max((_detect.best_match(table, s) for s in specs), key=lambda m: m.score)
         return table, _detect.detect(table, specs)
@@ -117,7 +119,9 @@ def _match(path: Path, options: ReadOptions) -> tuple[Any, Any]:
 
 
 def _is_generic(options: ReadOptions) -> bool:
-    return options.system == "csv" or options.format == "csv.generic" or (bool(options.columns) and not options.system and not options.format)
+    system = (options.system or "").strip().lower()
+    fmt = (options.format or "").strip().lower()
+    return system == "csv" or fmt == "csv.generic" or (bool(options.columns) and not system and not fmt)
 
 
 def detect_file(path: Path) -> Detection:

@@ -157,8 +157,7 @@ def read_transactions(ctx: ReadContext) -> pd.DataFrame:
     record_type = record_type[idx]
     is_invoice = record_type == "invoice"
 
-    d = ctx.dates("created", "refunded")
-    created = d["created"]
+    created = ctx.dates("created")["created"]
     amount = ctx.money("amount").abs()  # type: ignore[union-attr]
     customer = ctx.text("customer")
     ids = None
@@ -171,9 +170,9 @@ def read_transactions(ctx: ReadContext) -> pd.DataFrame:
     missing = ids.isna()
     if missing.any():
         ids = ids.fillna(V.synth_ids("payment", created[missing], customer[missing] if customer is not None else None, amount[missing]))
-    if invoice_refs is not None:
-        # An invoice row is the invoice itself: its id is the invoice number.
-        ids = ids.where(~is_invoice, V.first_ref(invoice_refs[idx]))
+    # An invoice row is the invoice itself: its id is the invoice number.
+    invoice_number = V.first_ref(invoice_refs[idx]) if invoice_refs is not None else pd.Series(pd.NA, index=idx, dtype=pd.StringDtype("pyarrow"))
+    ids = ids.where(~is_invoice, invoice_number)
     ctx.skip(ids.isna(), "invoice rows without an Invoice #")
     idx = ctx.frame.index
     is_invoice = is_invoice[idx]
