@@ -27,6 +27,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -47,7 +48,8 @@ VENV_DATACOMPY = BENCH / ".venv-datacompy"
 PARTS = ("help", "floor", "stages", "cli", "datacompy")
 #: QuickBooks reports have 4 preamble lines above the header (company, title, period, blank)
 _PREAMBLE = {"qbo_invoices": 4, "qbo_payments": 4}
-_TIMEOUT = 3600
+#: seconds one timed process may take (``--timeout``); past it its whole process group is killed
+TIMEOUT = 3600.0
 
 # ----------------------------------------------------------------------------- facts
 
@@ -145,12 +147,19 @@ def _timed_process(cmd: Sequence[str], *, stdout_to: Path | None = None, ok_code
     out = open(stdout_to, "wb") if stdout_to else subprocess.PIPE  # noqa: SIM115 - closed below
     try:
         t = time.perf_counter()
-        proc = subprocess.run(full, stdout=out, stderr=subprocess.PIPE, cwd=ROOT, env=_env(), timeout=_TIMEOUT)
+        # A session of its own, so a timeout ends the child and everything it started.
+        proc = subprocess.Popen(full, stdout=out, stderr=subprocess.PIPE, cwd=ROOT, env=_env(), start_new_session=True)
+        try:
+            stdout_bytes, stderr_bytes = proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise PartFailed(f"timed out after {TIMEOUT:.0f} s (--timeout)") from None
         wall = time.perf_counter() - t
     finally:
         if stdout_to:
             out.close()  # type: ignore[union-attr]
-    stderr = proc.stderr.decode(errors="replace")
+    stderr = stderr_bytes.decode(errors="replace")
     rss_kib = None
     if gnu_time:
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
@@ -164,7 +173,7 @@ def _timed_process(cmd: Sequence[str], *, stdout_to: Path | None = None, ok_code
     return {
         "wall": wall,
         "rss_mib": round(rss_kib / 1024, 1) if rss_kib else None,
-        "stdout": None if stdout_to else proc.stdout.decode(errors="replace"),
+        "stdout": None if stdout_to else stdout_bytes.decode(errors="replace"),
     }
 
 
@@ -304,7 +313,7 @@ def run_size(
                 t = time.perf_counter()
                 collected[part].append(measures[part]())
                 print(f"  round {i + 1}/{runs} {part}: {time.perf_counter() - t:.2f} s", flush=True)
-            except (PartFailed, OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            except (PartFailed, OSError, ValueError) as exc:
                 result["parts"][part] = {"error": str(exc)}
                 print(f"  {part} FAILED: {exc}", flush=True)
                 del collected[part]
@@ -319,7 +328,7 @@ def _repeat(name: str, fn: Callable[[], dict[str, Any]], n: int) -> dict[str, An
         out = _summarise([fn() for _ in range(n)])
         print(f"  {name}: median {out['wall']['median']:.3f} s over {n} runs", flush=True)
         return out
-    except (PartFailed, OSError, subprocess.TimeoutExpired) as exc:
+    except (PartFailed, OSError) as exc:
         print(f"  {name} FAILED: {exc}", flush=True)
         return {"error": str(exc)}
 
@@ -550,6 +559,7 @@ def render_results(results: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global TIMEOUT  # --timeout sets it for every timed process
     ap = argparse.ArgumentParser(description="Benchmark driftcheck scan against reading the exports and against datacompy.")
     ap.add_argument("--jobs", type=int, nargs="+", help="business size(s) in jobs, e.g. 10000 100000")
     ap.add_argument("--runs", type=int, default=3, help="runs of each timed part (median reported; default 3)")
@@ -560,7 +570,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--regenerate", action="store_true", help="rebuild the business even if a cached one exists")
     ap.add_argument("--out", type=Path, default=BENCH / "RESULTS.md", help="the Markdown report (default bench/RESULTS.md)")
     ap.add_argument("--render", action="store_true", help="only rewrite the report from bench/results.json")
+    ap.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds one timed process may run (default 3600)")
     args = ap.parse_args(argv)
+    TIMEOUT = args.timeout
     if args.render:
         args.out.write_text(render_results(load_results()), encoding="utf-8")
         print(f"wrote {args.out}")
