@@ -512,8 +512,8 @@ def _scale_notes(sizes: dict[str, Any]) -> list[str]:
         "- scan per location or region (one folder of exports each, one `driftcheck scan` each): franchises "
         "rarely share jobs across locations, and each scan stays in its own memory;",
         "- export only live history: open deals, jobs created in the last one to two years, and invoices that "
-        "are recent or still open. Jobs closed and paid long ago can no longer drift;",
-        "- or give the scan a machine with more memory: time and memory grow about linearly with the rows.",
+        "are recent or still open. Jobs closed and paid long ago rarely yield a finding anyone acts on;",
+        "- or give the scan a machine with more memory, sized from the memory growth above.",
         "",
     ]
     return out
