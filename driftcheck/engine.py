@@ -461,9 +461,8 @@ def _eval_integrity(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
         for g in rule.params.get("records", []):
             sel |= masks[g]
         recs = ctx.records[sel]
-        linked = _any(ctx.jobs, rule.params.get("linked_to"))
-        orphan_jobs = linked[~linked].index
-        recs = recs[recs["job"].isin(orphan_jobs)]
+        linked = _any(ctx.jobs, rule.params.get("linked_to")).to_numpy()
+        recs = recs[~linked[recs["jid"].to_numpy()]]
         return _record_hits(recs, rule, ctx)
     if check == "duplicate-customer":
         return _duplicate_hits(rule, ctx)
@@ -487,7 +486,7 @@ def _record_dates(recs: pd.DataFrame, spec: str | list[str], ctx: EvalContext) -
             name = col[4:]
             if name not in ctx.jobs.columns:
                 raise ConfigError(f"unknown job column {name!r}", key="date")
-            values = pd.to_datetime(recs["job"].map(ctx.jobs[name]))
+            values = pd.Series(pd.to_datetime(ctx.jobs[name]).to_numpy()[recs["jid"].to_numpy()], index=recs.index)
         else:
             values = pd.to_datetime(recs[col])
         since = since.fillna(values)
@@ -495,11 +494,14 @@ def _record_dates(recs: pd.DataFrame, spec: str | list[str], ctx: EvalContext) -
 
 
 def _record_hits(recs: pd.DataFrame, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
+    import pandas as pd
+
     since = _record_dates(recs, rule.params.get("date", "created"), ctx)
     # a finding names the customer as the job knows them (operations' spelling first), not as
     # this one record spells it
     if "customer" in ctx.jobs.columns and len(recs):
-        recs = recs.assign(customer=recs["job"].map(ctx.jobs["customer"]).fillna(recs["customer"]))
+        job_customer = pd.Series(ctx.jobs["customer"].to_numpy()[recs["jid"].to_numpy()], index=recs.index)
+        recs = recs.assign(customer=job_customer.fillna(recs["customer"]))
     out = _age_filter(recs, since, rule, ctx)
     out["scope"] = "record"
     out["key"] = out["source"].astype(str) + ":" + out["record_id"].astype(str)
@@ -871,8 +873,10 @@ def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Findi
         sel = pd.Series(False, index=recs.index)
         for g in groups:
             sel |= masks[g]
-        sub = recs[sel & recs["job"].isin(job_hits["job"])]
-        sub = sub.merge(job_hits[["job", "cite"]], on="job")
+        jids = ctx.jobs["jid"].reindex(job_hits["job"]).to_numpy()
+        hit_jid = pd.DataFrame({"jid": jids, "cite": job_hits["cite"].to_numpy()})
+        keep_rows = sel.to_numpy() & recs["jid"].isin(jids).to_numpy()
+        sub = recs[keep_rows].merge(hit_jid, on="jid")
         cited_parts.append(sub)
     rec_hits = hits[hits["scope"] == "record"]
     if not rec_hits.empty:

@@ -95,7 +95,7 @@ def _first_per_job(frame: pd.DataFrame, order: list[str], cols: dict[str, str]) 
     if frame.empty:
         import pandas as pd
 
-        return pd.DataFrame(columns=list(cols.values())).rename_axis("job")
+        return pd.DataFrame(columns=list(cols.values()))
     f = frame.sort_values(["job", *order], kind="stable", na_position="last")
     f = f.drop_duplicates("job", keep="first").set_index("job")
     return f[list(cols)].rename(columns=cols)
@@ -121,46 +121,42 @@ def build_job_table(
     import pandas as pd
 
     records = records[records["job"].notna()]
+    # Every group-by and join below runs on an integer job id: factorising the string key
+    # once costs less than hashing it in each of the dozen aggregations (measured at 100k jobs:
+    # 1.6 s -> 0.5 s for this function).
+    codes, uniques = pd.factorize(records["job"], sort=False)
+    records = records.assign(jid=codes.astype("int64"))
     masks = record_group_masks(records, owners)
-    job_index = pd.Index(records["job"].unique(), name="job")
-    jobs = pd.DataFrame(index=job_index)
+    jobs = pd.DataFrame({"job": pd.array(uniques, dtype="string[pyarrow]")}, index=pd.RangeIndex(len(uniques), name="jid"))
+
+    def part(mask: pd.Series, cols: list[str]) -> pd.DataFrame:
+        return records.loc[mask.to_numpy(), ["jid", *cols]].rename(columns={"jid": "job"})
 
     # -- CRM deal (one per job; the linker never puts two deals in a job)
-    deals = records[masks["deal"]]
-    jobs = jobs.join(
-        _first_per_job(
-            deals,
-            ["created"],
-            {
-                "source": "deal_source", "system": "deal_system", "record_id": "deal_id",
-                "state": "deal_state", "raw_status": "deal_stage", "amount": "deal_amount",
-                "closed": "deal_closed", "created": "deal_created", "customer": "deal_customer",
-                "title": "deal_title",
-            },
-        )
-    )
+    deal_cols = {
+        "source": "deal_source", "system": "deal_system", "record_id": "deal_id",
+        "state": "deal_state", "raw_status": "deal_stage", "amount": "deal_amount",
+        "closed": "deal_closed", "created": "deal_created", "customer": "deal_customer",
+        "title": "deal_title",
+    }
+    jobs = jobs.join(_first_per_job(part(masks["deal"], list(deal_cols)), ["created"], deal_cols))
     # -- operations job
-    ops = records[masks["job"]]
-    jobs = jobs.join(
-        _first_per_job(
-            ops,
-            ["created"],
-            {
-                "source": "ops_source", "system": "ops_system", "record_id": "ops_id",
-                "state": "ops_state", "raw_status": "ops_status", "amount": "job_value",
-                "created": "ops_created", "updated": "ops_updated", "scheduled": "ops_scheduled",
-                "completed": "ops_completed", "closed": "ops_closed", "customer": "ops_customer",
-                "title": "ops_title",
-            },
-        )
-    )
+    ops_cols = {
+        "source": "ops_source", "system": "ops_system", "record_id": "ops_id",
+        "state": "ops_state", "raw_status": "ops_status", "amount": "job_value",
+        "created": "ops_created", "updated": "ops_updated", "scheduled": "ops_scheduled",
+        "completed": "ops_completed", "closed": "ops_closed", "customer": "ops_customer",
+        "title": "ops_title",
+    }
+    jobs = jobs.join(_first_per_job(part(masks["job"], list(ops_cols)), ["created"], ops_cols))
     # -- accounting invoices (void ones do not count as billed)
-    inv = records[masks["acc_invoice"] & (records["state"] != "void")].copy()
+    inv = part(masks["acc_invoice"] & (records["state"] != "void").fillna(True),
+               ["source", "system", "record_id", "state", "amount", "balance", "created", "paid", "due"])
     bal = inv["balance"]
     bal = bal.where(bal.notna(), np.where(inv["state"].eq("paid").fillna(False), 0.0, inv["amount"]))
     inv["balance_f"] = bal
     if not inv.empty:
-        g = inv.groupby("job", observed=True, sort=False)
+        g = inv.groupby("job", sort=False)
         acc = pd.DataFrame(
             {
                 "acc_invoiced": g["amount"].sum(min_count=1),
@@ -180,7 +176,8 @@ def build_job_table(
                   "acc_invoice_paid_max", "acc_due_min", "acc_source", "acc_system", "acc_invoice_id"):
             jobs[c] = pd.NA
     # -- payments and deposits, from any system
-    pay = records[masks["payment"] & (records["state"] != "refunded")].copy()
+    pay = part(masks["payment"] & (records["state"] != "refunded").fillna(True),
+               ["source", "system", "record_id", "role", "record_type", "amount", "paid", "created"])
     pay["pay_date"] = pay["paid"].fillna(pay["created"])
     if not pay.empty:
         first_pay = _first_per_job(
@@ -190,10 +187,10 @@ def build_job_table(
         )
         jobs = jobs.join(first_pay)
         billing_owner = owners.get("billing", "accounting")
-        acc_pay = pay[pay["role"] == billing_owner]
-        g = acc_pay.groupby("job", observed=True, sort=False)
+        acc_pay = pay[(pay["role"] == billing_owner).to_numpy()]
+        g = acc_pay.groupby("job", sort=False)
         jobs = jobs.join(pd.DataFrame({"acc_paid_total": g["amount"].sum(min_count=1), "acc_last_payment": g["pay_date"].max()}))
-        g_all = pay.groupby("job", observed=True, sort=False)
+        g_all = pay.groupby("job", sort=False)
         jobs = jobs.join(pd.DataFrame({"paid_total": g_all["amount"].sum(min_count=1)}))
     else:
         for c in ("pay_source", "pay_system", "pay_id", "pay_amount", "pay_first", "pay_type",
@@ -246,7 +243,9 @@ def build_job_table(
     jobs["customer"] = jobs["ops_customer"].fillna(jobs["deal_customer"])
     jobs["title"] = jobs["ops_title"].fillna(jobs["deal_title"])
     if "customer" in records.columns:
-        any_customer = records.drop_duplicates("job").set_index("job")["customer"]
-        jobs["customer"] = jobs["customer"].fillna(any_customer)
+        named = records.loc[records["customer"].notna().to_numpy(), ["jid", "customer"]].drop_duplicates("jid")
+        jobs["customer"] = jobs["customer"].fillna(named.set_index("jid")["customer"])
     jobs["customer"] = jobs["customer"].astype("string")
+    # rules and reports address jobs by their key; ``jid`` stays as a column for fast joins
+    jobs = jobs.reset_index().set_index("job")
     return JobTable(jobs=jobs, records=records)
