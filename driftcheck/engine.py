@@ -529,7 +529,8 @@ def _ambiguous_hits(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     if a is None or a.empty:
         return pd.DataFrame(columns=["job", "since", "age_days", "scope"])
     # native numbers are not always unique in a source (QuickBooks payments share cheque numbers)
-    recs = ctx.records.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])
+    recs = ctx.records[ctx.records["record_id"].isin(a["record_id"].astype(str).unique()).to_numpy()]
+    recs = recs.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])
     out = a.copy()
     dates = recs["created"] if "created" in recs.columns else None
     if dates is not None:
@@ -955,8 +956,11 @@ def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
 
     if d is None or len(d) == 0:
         return None
-    names_of = records.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])["customer"]
-    first_date = records.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])["created"]
+    wanted = {str(i) for recs in d["records"] if isinstance(recs, dict) for ids in recs.values() for i in ids} if "records" in d else set()
+    sub = records[records["record_id"].isin(list(wanted)).to_numpy()] if wanted else records
+    sub = sub.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])
+    names_of = sub["customer"]
+    first_date = sub["created"]
     rows = []
     for r in d.to_dict("records"):
         recs = r.get("records")

@@ -162,7 +162,8 @@ def _ambiguous_frame(link_result: Any, records: pd.DataFrame) -> pd.DataFrame | 
     a = getattr(link_result, "ambiguous", None)
     if a is None or len(a) == 0:
         return None
-    info = records.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])[["job", "system", "role", "customer"]]
+    sub = records[records["record_id"].isin(a["record_id"].astype(str).unique()).to_numpy()]
+    info = sub.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])[["job", "system", "role", "customer"]]
     out = a.join(info, on=["source", "record_id"], rsuffix="_r")
     out["owner_role"] = out["role"]
     if "customer_r" in out.columns:
