@@ -92,11 +92,25 @@ METHOD_CONFIDENCE: dict[str, float] = {
 #: Confidence bands used by reports: (name, lowest confidence in the band).
 CONFIDENCE_BANDS: tuple[tuple[str, float], ...] = (("high", 0.9), ("medium", 0.7), ("low", 0.0))
 
+#: Tier names an identity can carry (index 0: not joined to another).
+_TIER_NAMES: tuple[str, ...] = (
+    "", "reference", "email", "phone", "name+address", "name", "name-initial", "surname",
+    "fuzzy-name+address", "fuzzy-name",
+)
 #: Most customers one surname alone may point at before it is no lead (deals named "Smith – Deck").
 _SURNAME_CAP = 150
 #: Score taken off a job choice when the customer matched only on a weak key.
 _WEAK_PENALTY = {"surname": 0.15, "fuzzy-name": 0.05, "name-initial": 0.05}
-_RANK = {"job": 5, "deal": 4}  # group key precedence; accounting invoice 3, other invoice 2, payments 1
+_RANK = {"job": 5, "deal": 4}
+
+
+def _tier_arrays() -> tuple[Any, Any]:
+    import numpy as np
+
+    names = np.array(_TIER_NAMES, dtype=object)
+    conf = np.array([2.0] + [METHOD_CONFIDENCE[t] for t in _TIER_NAMES[1:]])
+    return names, conf
+  # group key precedence; accounting invoice 3, other invoice 2, payments 1
 _SYSTEM_ALIASES = {
     "qbo": "quickbooks",
     "qb": "quickbooks",
@@ -531,6 +545,48 @@ def _explode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return parent[good].astype(np.int64), np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)[good]
 
 
+def _codes(*columns: Any) -> np.ndarray:
+    """One int code per row for the combination of ``columns`` (nulls count as a value).
+
+    Cheaper than concatenating strings: each column is factorised once and the codes are
+    paired up, re-factorised after each step so they never overflow.
+    """
+    import numpy as np
+    import pandas as pd
+
+    out: np.ndarray | None = None
+    for col in columns:
+        c, uniq = pd.factorize(np.asarray(col) if not hasattr(col, "array") else col, use_na_sentinel=True)
+        c = c.astype(np.int64) + 1
+        if out is None:
+            out = c
+        else:
+            out, _ = pd.factorize(out * (len(uniq) + 1) + c)
+            out = out.astype(np.int64)
+    assert out is not None
+    return out
+
+
+def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Join the distinct ``values`` of each group (first-seen order, or sorted): (group ids, joined strings).
+
+    One pass over sorted arrays instead of a Python function per pandas group.
+    """
+    import numpy as np
+    import pandas as pd
+
+    f = pd.DataFrame({"g": groups, "v": values}).drop_duplicates()
+    f = f.sort_values(["g", "v"] if sort else ["g"], kind="stable")
+    g = f["g"].to_numpy()
+    v = f["v"].to_numpy(object)
+    if not len(g):
+        return g, np.array([], dtype=object)
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    ends = np.r_[starts[1:], len(g)]
+    joined = np.array([sep.join(map(str, v[a:b])) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)], dtype=object)
+    return g[starts], joined
+
+
 def _str_or_empty(values: pd.Series) -> np.ndarray:
     import numpy as np
 
@@ -613,21 +669,16 @@ class _Linker:
         sys_ = rec["system"].astype("string[pyarrow]").fillna(rec["source"].astype("string[pyarrow]")).fillna("")
         rtype = rec["record_type"].astype("string[pyarrow]").fillna("")
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
-        key = sys_ + "\x1f" + rtype + "\x1f" + rid
-        money = rtype.isin(["payment", "deposit"])
-        if bool(money.any()):
+        money = rtype.isin(["payment", "deposit"]).to_numpy()
+        parts = [sys_, rtype, rid]
+        if money.any():
             # payment numbers are customers' cheque numbers: not unique across customers
-            extra = (
-                rec["customer"].astype("string[pyarrow]").fillna("")
-                + "\x1f"
-                + rec["amount"].astype("string[pyarrow]").fillna("")
-                + "\x1f"
-                + rec["created"].astype("string[pyarrow]").fillna("")
-            )
-            key = key.where(~money, key + "\x1f" + extra)
-        rows = pd.Series(np.arange(n_rows).astype(str), dtype="string[pyarrow]")
-        key = key.fillna("\x1erow" + rows)
-        codes, _ = pd.factorize(key)
+            parts += [rec["customer"].where(money), rec["amount"].where(money), rec["created"].where(money)]
+        codes = _codes(*parts)
+        # a record without an id is a node of its own
+        no_id = rid.isna().to_numpy()
+        codes = np.where(no_id, -1 - np.arange(n_rows), codes)
+        codes, _ = pd.factorize(codes)
         self.node_of_row = codes.astype(np.int64)
         first_row = np.full(codes.max() + 1 if n_rows else 0, n_rows, dtype=np.int64)
         np.minimum.at(first_row, codes, np.arange(n_rows))
@@ -859,23 +910,27 @@ class _Linker:
         addr = address_key(nd["address"])
         key = names["name_key"]
         # an email/phone on many customers' records is the office's own: no evidence of identity
+        sys_code, _ = pd.factorize(self.system)
+        key_code, _ = pd.factorize(key)
         for label, col in (("email", email), ("phone", phone)):
-            frame = pd.DataFrame({"sys": self.system, "v": col, "k": key}).dropna(subset=["v"])
-            counts = frame.groupby(["sys", "v"])["k"].nunique()
-            bad = counts[counts > self.s.shared_key_limit]
+            v_code, v_uniq = pd.factorize(col)
+            frame = pd.DataFrame({"v": _codes(sys_code, v_code), "k": key_code, "row": np.arange(self.N)})
+            frame = frame[v_code >= 0]
+            counts = frame.drop_duplicates(["v", "k"]).groupby("v").size()
+            bad = counts[counts > self.s.shared_key_limit].index.to_numpy()
             if len(bad):
-                for (system, value), n in bad.items():
+                rows = frame[frame["v"].isin(bad)].drop_duplicates("v")["row"].to_numpy()
+                for r in rows:
+                    n = int(counts[frame.loc[frame["row"] == r, "v"].iloc[0]])
                     self.warnings.append(
-                        f"{label} {value} is on {n} different {system} customers' records; not used for matching"
+                        f"{label} {col.iloc[r]} is on {n} different {self.system[r]} customers' records; not used for matching"
                     )
-                hit = pd.MultiIndex.from_arrays([self.system, col.astype(object)]).isin(bad.index)
-                col[hit] = pd.NA
-        if "email" not in self.s.tiers:
-            pass  # still used inside one system to find duplicates; the cross-system tier is off
+                hit = frame.loc[frame["v"].isin(bad), "row"].to_numpy()
+                col.iloc[hit] = pd.NA
         self.n_email = _str_or_empty(email)
         self.n_phone = _str_or_empty(phone)
         self.n_addr = _str_or_empty(addr)
-        self.n_street = _str_or_empty(street_key(nd["address"]))
+        self.n_street = _str_or_empty(street_key(addr, normalised=True))
         qual_street = _str_or_empty(street_key(names["qualifier"]))
         self.n_key = _str_or_empty(key)
         qual = _str_or_empty(names["qualifier"])
@@ -883,14 +938,13 @@ class _Linker:
         # identity: one (system, party, qualifier, email, phone, spelling); spellings are kept
         # apart so that "Smith, John" and "John Smith" in one system can be told as a duplicate
         has = (self.n_key != "") | (self.n_email != "") | (self.n_phone != "")
-        ikey = pd.Series(
-            self.system + "\x1f" + self.n_key + "\x1f" + qual + "\x1f" + self.n_email + "\x1f" + self.n_phone + "\x1f" + written
-        )
         # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
         # surname: each such deal is its own identity until a cross-system tier places it
-        ikey = ikey.where(~derived, ikey + "\x1f#" + pd.Series(np.arange(self.N).astype(str)))
-        codes, _ = pd.factorize(ikey.where(has))
-        self.ident = codes.astype(np.int64)
+        uniq = np.where(derived, np.arange(self.N), -1)
+        combo = _codes(sys_code, key, names["qualifier"], email, phone, names["written"], uniq)
+        codes = np.full(self.N, -1, dtype=np.int64)
+        codes[has], _ = pd.factorize(combo[has])
+        self.ident = codes
         n_id = int(codes.max()) + 1 if len(codes) and codes.max() >= 0 else 0
         self.I = n_id
         rep = np.full(n_id, self.N, dtype=np.int64)
@@ -918,8 +972,9 @@ class _Linker:
         self.i_bit = np.array([bit[s] for s in self.i_sys], dtype=np.int64) if n_id else np.zeros(0, dtype=np.int64)
         # a name read off a deal title is not a customer record of its system: it blocks no one
         self.i_bit[self.i_derived] = 0
-        self.i_wtier = np.full(n_id, None, dtype=object)
-        self.i_xtier = np.full(n_id, None, dtype=object)
+        # the tier that first joined each identity to another, as an index into _TIER_NAMES (0: none)
+        self.i_wtier = np.zeros(n_id, dtype=np.int8)
+        self.i_xtier = np.zeros(n_id, dtype=np.int8)
         self.customer_name = _str_or_empty(nd["customer"].astype("string[pyarrow]").fillna(nd["company"].astype("string[pyarrow]")))
 
     def _compat(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -1194,15 +1249,15 @@ class _Linker:
 
         def mark(tier_arr: np.ndarray, x: np.ndarray, y: np.ndarray, label: str) -> None:
             for v in (x, y):
-                unset = np.equal(tier_arr[v], None)
-                tier_arr[v[unset]] = label
+                unset = tier_arr[v] == 0
+                tier_arr[v[unset]] = _TIER_NAMES.index(label)
 
         # --- inside one system: same email / same phone under compatible names
         for label, col in (("email", self.i_email), ("phone", self.i_phone)):
             has = np.flatnonzero(col != "")
             if not len(has):
                 continue
-            x, y = self._within(has, self.i_sys[has] + "\x1f" + col[has])
+            x, y = self._within(has, _codes(self.i_sys[has], col[has]))
             if len(x):
                 lab = self._join(lab, x, y)
                 mark(self.i_wtier, x, y, label)
@@ -1210,17 +1265,17 @@ class _Linker:
         # --- same name (and qualifier), unless two of them hold different emails/phones
         has = np.flatnonzero((self.i_key != "") & ~self.i_derived)
         if len(has):
-            codes, _ = pd.factorize(pd.Series(self.i_sys[has] + "\x1f" + self.i_key[has] + "\x1f" + self.i_qual[has]))
+            codes = _codes(self.i_sys[has], self.i_key[has], self.i_qual[has])
             strong = (self.i_email[has] != "") | (self.i_phone[has] != "")
             f = pd.DataFrame({"code": codes, "i": has, "cl": lab[has], "strong": strong})
             n_strong = f[f["strong"]].groupby("code")["cl"].nunique().reindex(range(codes.max() + 1), fill_value=0)
             f["n"] = n_strong.to_numpy()[codes]
             # a name some system knows as two different people (two emails) is no evidence anywhere:
             # two bare "Matt Johnson" records are not merged, nor reported as one customer
-            f["key"] = self.i_key[has]
-            f["sys"] = self.i_sys[has]
-            known = f[f["strong"]].groupby(["key", "sys"])["cl"].nunique().groupby(level=0).max()
-            f["n"] = np.maximum(f["n"].to_numpy(), f["key"].map(known).fillna(0).to_numpy().astype(int))
+            f["key"], _ = pd.factorize(self.i_key[has])
+            f["sys"], _ = pd.factorize(self.i_sys[has])
+            known = f[f["strong"]].drop_duplicates(["key", "sys", "cl"]).groupby(["key", "sys"]).size().groupby(level=0).max()
+            f["n"] = np.maximum(f["n"].to_numpy(), known.reindex(f["key"].to_numpy()).fillna(0).to_numpy().astype(int))
             # representative: a strong identity if there is one
             f = f.sort_values(["code", "strong", "i"], ascending=[True, False, True])
             f["rep"] = f.groupby("code")["i"].transform("first")
@@ -1314,8 +1369,8 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        f = pd.DataFrame({"i": ids, "k": key, "kind": self.i_kind[ids], "first": self.i_first[ids]})
-        f["rep"] = f.groupby(["k", "kind", "first"])["i"].transform("min")
+        f = pd.DataFrame({"i": ids, "k": key, "kf": _codes(key, self.i_kind[ids], self.i_first[ids])})
+        f["rep"] = f.groupby("kf")["i"].transform("min")
         xs = [f["i"].to_numpy(np.int64)[f["i"] != f["rep"]]]
         ys = [f["rep"].to_numpy(np.int64)[f["i"] != f["rep"]]]
         reps = f[f["i"] == f["rep"]][["k", "i"]]
@@ -1376,6 +1431,7 @@ class _Linker:
 
         if not len(ki):
             return lab
+        kv, _ = pd.factorize(np.asarray(kv))  # integer keys: merges and de-duplication on ints
         f = pd.DataFrame({"cl": lab[ki], "kv": kv, "i": ki}).drop_duplicates(["cl", "kv"])
         size = f.groupby("kv")["cl"].transform("size")
         cap = self.s.max_name_candidates
@@ -1383,7 +1439,8 @@ class _Linker:
             f = f[(size >= 2) & (size <= cap)]
             left = f
         else:
-            f = f[size >= 2]
+            # a surname hundreds of customers share is no lead at all (and would cost pairs by the million)
+            f = f[(size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)]
             left = f[query[f["i"].to_numpy(np.int64)]]
         if not len(left):
             return lab
@@ -1463,8 +1520,8 @@ class _Linker:
         joined = np.zeros(self.I, dtype=bool)
         joined[np.concatenate([ax, ay])] = True
         touched = np.flatnonzero(joined[lab] & ~np.isin(new[lab], badc))
-        upd = touched[np.equal(self.i_xtier[touched], None)]
-        self.i_xtier[upd] = label
+        upd = touched[self.i_xtier[touched] == 0]
+        self.i_xtier[upd] = _TIER_NAMES.index(label)
         return prop
 
     def _x_fuzzy(self, lab: np.ndarray) -> np.ndarray:
@@ -1481,34 +1538,59 @@ class _Linker:
             return lab
         idx = np.flatnonzero(named)
         text = pd.Series(self.i_key[idx], dtype="string[pyarrow]").str.slice(2)
+        name = np.full(self.I, "", dtype=object)
+        name[idx] = text.to_numpy(object)
         kind = self.i_kind[idx]
         last = pd.Series(self.i_last[idx], dtype="string[pyarrow]")
         first = pd.Series(self.i_first[idx], dtype="string[pyarrow]")
         per = kind == "person"
-        b1 = np.where(per, "p" + (last.str.slice(0, 3) + "|" + first.str.slice(0, 1).fillna("")).fillna("").to_numpy(object), "o" + text.str.slice(0, 4).to_numpy(object))
-        b2 = np.where(
-            per & (first.fillna("") != "").to_numpy(),
-            "q" + (first.str.slice(0, 3) + "|" + last.str.slice(0, 1)).fillna("").to_numpy(object),
-            np.where(per, "", "r" + text.str.slice(-4).fillna("").to_numpy(object)),
-        )
-        rows = pd.DataFrame(
-            {"i": np.concatenate([idx, idx]), "b": np.concatenate([b1, b2]), "t": np.concatenate([text.to_numpy(object)] * 2)}
-        )
-        rows = rows[rows["b"] != ""]
+        # two blocks per name, so that a slip in either the surname or the first name is still met:
+        # (surname's first four letters, first initial) and (first name's first four, surname's first two)
+        has_first = (first.fillna("") != "").to_numpy()
+        b1 = ("p" + last.str.slice(0, 4) + "|" + first.str.slice(0, 1).fillna("")).where(per, "o" + text.str.slice(0, 4))
+        b2 = ("q" + first.str.slice(0, 4) + "|" + last.str.slice(0, 2)).where(per & has_first, "r" + text.str.slice(-4))
+        b2 = b2.where(~per | has_first, None)
+        codes, _ = pd.factorize(pd.concat([b1, b2], ignore_index=True))
+        rows = pd.DataFrame({"i": np.concatenate([idx, idx]), "b": codes})
+        rows = rows[rows["b"] >= 0]
         rows["q"] = query[rows["i"].to_numpy()]
         hasq = rows.groupby("b")["q"].transform("any") & (rows.groupby("b")["i"].transform("size") >= 2)
-        rows = rows[hasq].sort_values("b", kind="stable")
+        rows = rows[hasq]
         lo = self.s.fuzzy_threshold - 6  # a shared address lowers the bar a little
-        b = rows["b"].to_numpy(object)
+        rows = rows.sort_values("b", kind="stable")
+        b = rows["b"].to_numpy(np.int64)
         ii = rows["i"].to_numpy(np.int64)
-        tt = rows["t"].to_numpy(object)
         qq = rows["q"].to_numpy(bool)
+        bits = m[lab[ii]]
         starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]]) if len(b) else np.array([], dtype=np.int64)
         ends = np.r_[starts[1:], len(b)]
+        # only blocks where a query meets someone of another system
+        orr = np.bitwise_or.reduceat(bits, starts) if len(starts) else bits
+        qbits = np.bitwise_or.reduceat(np.where(qq, bits, 0), starts) if len(starts) else bits
+        useful = (orr & ~qbits) != 0
+        useful |= np.add.reduceat(qq & (bits == 0), starts) > 0 if len(starts) else useful
         out_q, out_c, out_s = [], [], []
-        for s0, e0 in zip(starts.tolist(), ends.tolist(), strict=True):
+        # small blocks (most): all their pairs at once, scored with cpdist; large ones: cdist per block
+        size = ends - starts
+        small = useful & (size <= 200)
+        if small.any():
+            blk = np.repeat(np.arange(len(starts)), size)
+            take = small[blk]
+            f = pd.DataFrame({"blk": blk[take], "i": ii[take], "q": qq[take]})
+            pq = f[f["q"]][["blk", "i"]].merge(f[["blk", "i"]], on="blk", suffixes=("x", "y"))
+            px, py = pq["ix"].to_numpy(np.int64), pq["iy"].to_numpy(np.int64)
+            ok = (px != py) & ((m[lab[px]] & m[lab[py]]) == 0)
+            px, py = px[ok], py[ok]
+            sc = np.asarray(
+                process.cpdist(name[px], name[py], scorer=fuzz.ratio, score_cutoff=lo, workers=-1), dtype=float
+            )
+            hit = sc >= lo
+            out_q.append(px[hit])
+            out_c.append(py[hit])
+            out_s.append(sc[hit])
+        for s0, e0 in zip(starts[useful & ~small].tolist(), ends[useful & ~small].tolist(), strict=True):
             qi = np.flatnonzero(qq[s0:e0]) + s0
-            sc = process.cdist(tt[qi], tt[s0:e0], scorer=fuzz.ratio, score_cutoff=lo, dtype=np.uint8, workers=1)
+            sc = process.cdist(name[ii[qi]], name[ii[s0:e0]], scorer=fuzz.ratio, score_cutoff=lo, dtype=np.uint8)
             r, c = np.nonzero(sc)
             if len(r):
                 out_q.append(ii[qi[r]])
@@ -1516,19 +1598,21 @@ class _Linker:
                 out_s.append(sc[r, c])
         if not out_q:
             return lab
-        pr = pd.DataFrame({"x": np.concatenate(out_q), "y": np.concatenate(out_c), "s": np.concatenate(out_s).astype(float)})
-        x, y = pr["x"].to_numpy(np.int64), pr["y"].to_numpy(np.int64)
+        x, y = np.concatenate(out_q), np.concatenate(out_c)
         # identical names were decided (or found ambiguous) by the exact tier
         keep = (lab[x] != lab[y]) & ((m[lab[x]] & m[lab[y]]) == 0) & (self.i_key[x] != self.i_key[y])
         keep &= (m[lab[x]] | m[lab[y]]) != 0
-        pr = pr[keep].drop_duplicates(["x", "y"])
+        pr = pd.DataFrame({"x": x[keep], "y": y[keep], "s": np.concatenate(out_s)[keep].astype(float)})
+        pr = pr.drop_duplicates(["x", "y"])
         if not len(pr):
             return lab
         pr = pr[self._compat(pr["x"].to_numpy(np.int64), pr["y"].to_numpy(np.int64)) >= 0]
-        ia = self._ident_addr()
-        shared = pr.merge(ia[["i", "a"]], left_on="x", right_on="i").merge(ia[["i", "a"]], left_on=["y", "a"], right_on=["i", "a"])
-        sh = set(zip(shared["x"].tolist(), shared["y"].tolist()))
-        pr["addr"] = [(a, b) in sh for a, b in zip(pr["x"].tolist(), pr["y"].tolist(), strict=True)] if sh else False
+        pr = pr.reset_index(drop=True)
+        ia = self._ident_addr()[["i", "a"]]
+        sx = pr.reset_index().merge(ia, left_on="x", right_on="i")[["index", "y", "a"]]
+        hit = sx.merge(ia, left_on=["y", "a"], right_on=["i", "a"])["index"].unique()
+        pr["addr"] = False
+        pr.loc[hit, "addr"] = True
         pr = pr[(pr["s"] >= self.s.fuzzy_threshold) | pr["addr"]]
         if not len(pr):
             return lab
@@ -1603,13 +1687,15 @@ class _Linker:
         out = np.full(len(s), "name", dtype=object)
         if not len(s):
             return out
-        xs = np.where(self.ident[s] >= 0, self.i_xtier[np.maximum(self.ident[s], 0)], None)
-        xt = np.where(self.ident[t] >= 0, self.i_xtier[np.maximum(self.ident[t], 0)], None)
-        ws = np.where(self.ident[s] >= 0, self.i_wtier[np.maximum(self.ident[s], 0)], None)
-        conf = np.vectorize(lambda m: METHOD_CONFIDENCE.get(m, 2.0) if m is not None else 2.0, otypes=[float])
-        weakest = np.where(conf(xs) <= conf(xt), xs, xt)
-        fallback = np.where(np.equal(weakest, None), ws, weakest)
-        out = np.where(np.equal(fallback, None), out, fallback)
+        ids, idt = np.maximum(self.ident[s], 0), np.maximum(self.ident[t], 0)
+        xs = np.where(self.ident[s] >= 0, self.i_xtier[ids], 0)
+        xt = np.where(self.ident[t] >= 0, self.i_xtier[idt], 0)
+        ws = np.where(self.ident[s] >= 0, self.i_wtier[ids], 0)
+        # the weaker of the two records' tiers; the within-system tier when neither joined across
+        names, conf = _tier_arrays()
+        weakest = np.where(conf[xs] <= conf[xt], xs, xt)
+        code = np.where(weakest == 0, ws, weakest)
+        out = np.where(code == 0, out, names[code])
         key_eq = (self.n_key[s] != "") & (self.n_key[s] == self.n_key[t])
         addr_eq = (self.n_addr[s] != "") & (self.n_addr[s] == self.n_addr[t])
         out = np.where(key_eq, "name", out)
@@ -2068,21 +2154,23 @@ class _Linker:
         a = a[a["key"] != gkey[self.grp[a["s"].to_numpy(np.int64)]]]
         if not len(a):
             return pd.DataFrame(columns=cols)
-        f = a.groupby("s").agg(candidates=("key", lambda k: ",".join(sorted(set(k)))), reason=("reason", "first"))
-        s = f.index.to_numpy(np.int64)
+        s, cands = _join_by(a["s"].to_numpy(np.int64), a["key"].to_numpy(object), ",", sort=True)
+        reason = a.drop_duplicates("s").set_index("s")["reason"].reindex(s).to_numpy(object)
+        s = s.astype(np.int64)
         return pd.DataFrame(
             {
                 "source": src[s],
                 "record_id": self.rid[s],
                 "record_type": self.rtype[s],
                 "customer": self.customer_name[s],
-                "candidates": f["candidates"].to_numpy(object),
-                "reason": f["reason"].to_numpy(object),
+                "candidates": cands,
+                "reason": reason,
                 "job": gkey[self.grp[s]],
             }
         )
 
     def _duplicates_frame(self, src: np.ndarray) -> pd.DataFrame:
+        """One row per customer a system holds under several names, with the records and the evidence."""
         import numpy as np
         import pandas as pd
 
@@ -2093,27 +2181,40 @@ class _Linker:
         ev = ev.assign(sc=self.sc[ev["x"].to_numpy(np.int64)])
         nodes = np.flatnonzero(self.ident >= 0)
         nsc = self.sc[self.ident[nodes]]
-        rows = []
-        for n, (sc, grp_ev) in enumerate(ev.groupby("sc", sort=True), start=1):
-            mine = nodes[nsc == sc]
-            names = list(dict.fromkeys(x for x in self.customer_name[mine] if x))
-            if len({re.sub(r"\s+", " ", x.strip().lower()) for x in names}) < 2:
-                continue
-            recs: dict[str, list[str]] = {}
-            for node in mine:
-                recs.setdefault(str(src[node]), []).append(str(self.rid[node]))
-            rows.append(
-                {
-                    "system": self.i_sys[sc],
-                    "source": ", ".join(recs),
-                    "group": f"DUP-{n}",
-                    "names": "; ".join(names),
-                    "record_ids": ", ".join(r for ids in recs.values() for r in ids),
-                    "records": recs,
-                    "evidence": "; ".join(dict.fromkeys(grp_ev["text"].astype(str))),
-                }
-            )
-        return pd.DataFrame(rows, columns=cols)
+        sel = np.isin(nsc, ev["sc"].unique())
+        d = pd.DataFrame({"sc": nsc[sel], "node": nodes[sel]})
+        d["name"] = self.customer_name[d["node"].to_numpy()]
+        d["src"] = src[d["node"].to_numpy()]
+        d["rid"] = self.rid[d["node"].to_numpy()]
+        d["norm"] = pd.Series(d["name"], dtype="string").str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
+        named = d[d["name"] != ""]
+        spellings = named.groupby("sc")["norm"].nunique()
+        keep = spellings[spellings >= 2].index
+        if not len(keep):
+            return pd.DataFrame(columns=cols)
+        d = d[d["sc"].isin(keep)].sort_values(["sc", "node"], kind="stable")
+        nd = d[d["name"] != ""]
+        g, joined = _join_by(nd["sc"].to_numpy(), nd["name"].to_numpy(object), "; ")
+        names = pd.Series(joined, index=g)
+        records: dict[int, dict[str, list[str]]] = {}
+        for sc, source, rid in zip(d["sc"].tolist(), d["src"].tolist(), d["rid"].tolist(), strict=True):
+            records.setdefault(int(sc), {}).setdefault(str(source), []).append(str(rid))
+        e = ev[ev["sc"].isin(keep)]
+        g, joined = _join_by(e["sc"].to_numpy(), e["text"].to_numpy(object), "; ")
+        evidence = pd.Series(joined, index=g)
+        scs = np.array(sorted(keep), dtype=np.int64)
+        return pd.DataFrame(
+            {
+                "system": self.i_sys[scs],
+                "source": [", ".join(records[int(k)]) for k in scs],
+                "group": [f"DUP-{i}" for i in range(1, len(scs) + 1)],
+                "names": names.reindex(scs).to_numpy(object),
+                "record_ids": [", ".join(r for ids in records[int(k)].values() for r in ids) for k in scs],
+                "records": [records[int(k)] for k in scs],
+                "evidence": evidence.reindex(scs).to_numpy(object),
+            },
+            columns=cols,
+        )
 
 
 def _fmt_amount(pct: np.ndarray, what: str, of: str) -> np.ndarray:

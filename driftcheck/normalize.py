@@ -480,20 +480,26 @@ def address_key(values: pd.Series) -> pd.Series:
     return _to_series(_map_unique(values, fn)["address"], values.index)
 
 
-def street_key(values: pd.Series) -> pd.Series:
+def street_key(values: pd.Series, *, normalised: bool = False) -> pd.Series:
     """The street alone, without house number or unit: ``123 Main Street, Apt 4`` -> ``main st``.
 
     Offices tell two same-named customers apart by their street ("Chris Lee (Maple Ave)");
     this key lets such a qualifier meet the other systems' service addresses.
+
+    Args:
+        values: addresses or street names as written.
+        normalised: the values are already :func:`address_key` output (skips re-normalising).
     """
     import pyarrow.compute as pc
 
     def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        out = _ascii_lower(arr)
-        out = pc.replace_substring_regex(out, r"[.,;']", " ")
-        for pattern, repl in _ADDRESS_RULES:
-            out = pc.replace_substring_regex(out, pattern, repl)
-        out = pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
+        out = arr
+        if not normalised:
+            out = _ascii_lower(arr)
+            out = pc.replace_substring_regex(out, r"[.,;']", " ")
+            for pattern, repl in _ADDRESS_RULES:
+                out = pc.replace_substring_regex(out, pattern, repl)
+            out = pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
         out = pc.replace_substring_regex(out, r"\s+unit\s*\S*.*$", "")
         out = pc.replace_substring_regex(out, r"^\s*\d+[a-z]?\s+", "")
         out = _squash(out)
