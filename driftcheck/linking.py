@@ -587,6 +587,28 @@ def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = F
     return g[starts], joined
 
 
+def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 for null) and the distinct values, with ``""`` at the end so ``u[c]`` reads text."""
+    import numpy as np
+    import pandas as pd
+
+    c, u = pd.factorize(values)
+    uniq = np.append(np.asarray(u, dtype=object), "")
+    return c.astype(np.int64), uniq
+
+
+def _take_str(uniques: Any, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A ``string[pyarrow]`` array of ``uniques[codes]`` (null where the code is -1), built by pyarrow ``take``."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    d = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string(), from_pandas=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    idx = pa.array(codes, mask=codes < 0, type=pa.int64())
+    return pd.arrays.ArrowStringArray(d.take(idx))
+
+
 def _str_or_empty(values: pd.Series) -> np.ndarray:
     import numpy as np
 
@@ -683,11 +705,16 @@ class _Linker:
         first_row = np.full(codes.max() + 1 if n_rows else 0, n_rows, dtype=np.int64)
         np.minimum.at(first_row, codes, np.arange(n_rows))
         self.N = len(first_row)
-        nd = rec.iloc[first_row].reset_index(drop=True)
+        if self.N == n_rows and np.array_equal(first_row, np.arange(n_rows)):
+            nd = rec.copy(deep=False)  # no repeated record (the usual case): no copy of the data
+        else:
+            nd = rec.iloc[first_row].reset_index(drop=True)
         nd["system"] = sys_.iloc[first_row].reset_index(drop=True)
         nd["record_type"] = rtype.iloc[first_row].reset_index(drop=True)
         nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
         self.nd = nd
+        c, u = pd.factorize(nd["source"].astype("string[pyarrow]").fillna(""))
+        self.src_code, self.src_uniq = c.astype(np.int64), np.asarray(u, dtype=object)
         self.rtype = _str_or_empty(nd["record_type"])
         self.role = _str_or_empty(nd["role"].astype("string[pyarrow]"))
         self.system = _str_or_empty(nd["system"])
@@ -904,40 +931,42 @@ class _Linker:
                 derived = need.to_numpy() & names["name_key"].notna().to_numpy()
             work = split["work"].where(deal_rows, work)
         self.derived = derived
-        self.title = _str_or_empty(title_key(work))
+        # keys are held as integer codes (-1: none) with their distinct values beside them:
+        # comparisons, joins and grouping run on ints, text is looked up only where shown
+        self.c_title, self.u_title = _coded(title_key(work))
         email = email_key(nd["email"])
         phone = phone_key(nd["phone"], self.s.phone_region)
         addr = address_key(nd["address"])
         key = names["name_key"]
         # an email/phone on many customers' records is the office's own: no evidence of identity
         sys_code, _ = pd.factorize(self.system)
+        self.sys_code = sys_code.astype(np.int64)
         key_code, _ = pd.factorize(key)
         for label, col in (("email", email), ("phone", phone)):
-            v_code, v_uniq = pd.factorize(col)
+            v_code, _ = pd.factorize(col)
             frame = pd.DataFrame({"v": _codes(sys_code, v_code), "k": key_code, "row": np.arange(self.N)})
             frame = frame[v_code >= 0]
             counts = frame.drop_duplicates(["v", "k"]).groupby("v").size()
-            bad = counts[counts > self.s.shared_key_limit].index.to_numpy()
+            bad = counts[counts > self.s.shared_key_limit]
             if len(bad):
-                rows = frame[frame["v"].isin(bad)].drop_duplicates("v")["row"].to_numpy()
-                for r in rows:
-                    n = int(counts[frame.loc[frame["row"] == r, "v"].iloc[0]])
+                first = frame[frame["v"].isin(bad.index)].drop_duplicates("v")
+                for v, r in zip(first["v"].tolist(), first["row"].tolist(), strict=True):
                     self.warnings.append(
-                        f"{label} {col.iloc[r]} is on {n} different {self.system[r]} customers' records; not used for matching"
+                        f"{label} {col.iloc[r]} is on {int(bad[v])} different {self.system[r]} customers' records; "
+                        "not used for matching"
                     )
-                hit = frame.loc[frame["v"].isin(bad), "row"].to_numpy()
-                col.iloc[hit] = pd.NA
-        self.n_email = _str_or_empty(email)
-        self.n_phone = _str_or_empty(phone)
-        self.n_addr = _str_or_empty(addr)
-        self.n_street = _str_or_empty(street_key(addr, normalised=True))
-        qual_street = _str_or_empty(street_key(names["qualifier"]))
-        self.n_key = _str_or_empty(key)
-        qual = _str_or_empty(names["qualifier"])
-        written = _str_or_empty(names["written"])
+                col.iloc[frame.loc[frame["v"].isin(bad.index), "row"].to_numpy()] = pd.NA
+        self.c_email, self.u_email = _coded(email)
+        self.c_phone, self.u_phone = _coded(phone)
+        self.c_addr, self.u_addr = _coded(addr)
+        self.c_key, u_key = _coded(key)
+        # streets of service addresses and of name qualifiers ("Chris Lee (Maple Ave)") share one code space
+        streets = pd.concat([street_key(addr, normalised=True), street_key(names["qualifier"])], ignore_index=True)
+        c_street, _ = _coded(streets)
+        self.c_street, qual_street = c_street[: self.N], c_street[self.N :]
         # identity: one (system, party, qualifier, email, phone, spelling); spellings are kept
         # apart so that "Smith, John" and "John Smith" in one system can be told as a duplicate
-        has = (self.n_key != "") | (self.n_email != "") | (self.n_phone != "")
+        has = (self.c_key >= 0) | (self.c_email >= 0) | (self.c_phone >= 0)
         # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
         # surname: each such deal is its own identity until a cross-system tier places it
         uniq = np.where(derived, np.arange(self.N), -1)
@@ -952,30 +981,41 @@ class _Linker:
         np.minimum.at(rep, self.ident[ok], np.flatnonzero(ok))
         self.i_node = rep
         self.i_sys = self.system[rep]
-        self.i_kind = _str_or_empty(names["kind"])[rep]
-        self.i_first = _str_or_empty(names["first"])[rep]
-        self.i_last = _str_or_empty(names["last"])[rep]
-        self.i_key = self.n_key[rep]
-        self.i_qual = qual[rep]
+
+        def at_rep(series: pd.Series) -> np.ndarray:
+            c, u = _coded(series.iloc[rep] if len(rep) else series.iloc[:0])
+            return u[c]
+
+        self.i_kind = at_rep(names["kind"])
+        self.i_first = at_rep(names["first"])
+        self.i_last = at_rep(names["last"])
+        self.i_key_c = self.c_key[rep]
+        self.i_key = u_key[self.i_key_c]
+        self.i_qual = at_rep(names["qualifier"])
         self.i_qual_street = qual_street[rep]
-        self.i_email = self.n_email[rep]
-        self.i_phone = self.n_phone[rep]
-        self.i_written = written[rep]
+        self.i_email_c = self.c_email[rep]
+        self.i_phone_c = self.c_phone[rep]
+        self.i_written = at_rep(names["written"])
         self.i_derived = derived[rep]
         first = pd.Series(self.i_first, dtype="string[pyarrow]")
         self.i_initial = _str_or_empty(first.str.slice(0, 1))
         self.i_init_only = (first.str.len() == 1).fillna(False).to_numpy()
-        systems = sorted(set(self.i_sys.tolist()))
-        if len(systems) > 62:
+        n_sys = int(sys_code.max()) + 1 if len(sys_code) else 0
+        if n_sys > 62:
             raise ValueError("more than 62 systems in one run")
-        bit = {s: 1 << i for i, s in enumerate(systems)}
-        self.i_bit = np.array([bit[s] for s in self.i_sys], dtype=np.int64) if n_id else np.zeros(0, dtype=np.int64)
+        self.i_bit = (np.int64(1) << sys_code[rep].astype(np.int64)) if n_id else np.zeros(0, dtype=np.int64)
         # a name read off a deal title is not a customer record of its system: it blocks no one
         self.i_bit[self.i_derived] = 0
         # the tier that first joined each identity to another, as an index into _TIER_NAMES (0: none)
         self.i_wtier = np.zeros(n_id, dtype=np.int8)
         self.i_xtier = np.zeros(n_id, dtype=np.int8)
-        self.customer_name = _str_or_empty(nd["customer"].astype("string[pyarrow]").fillna(nd["company"].astype("string[pyarrow]")))
+        self.cust_series = nd["customer"].astype("string[pyarrow]").fillna(nd["company"].astype("string[pyarrow]"))
+
+    def _customer_name(self, nodes: np.ndarray) -> np.ndarray:
+        """Customer names as the sources wrote them, for the given nodes ("" when none)."""
+        import numpy as np
+
+        return np.asarray(self.cust_series.iloc[np.asarray(nodes, dtype=np.int64)].fillna("").to_numpy(object), dtype=object)
 
     def _compat(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Do identities ``x[i]`` and ``y[i]`` name the same party? 1 yes, 0 cannot tell, -1 no.
@@ -1225,7 +1265,7 @@ class _Linker:
 
     def _shown(self, idents: np.ndarray) -> np.ndarray:
         """Customer names as the source wrote them, for evidence."""
-        return self.customer_name[self.i_node[idents]]
+        return self._customer_name(self.i_node[idents])
 
     def _resolve_customers(self) -> None:
         """Customers inside each system (and their duplicates), then across systems, tier by tier."""
@@ -1253,27 +1293,27 @@ class _Linker:
                 tier_arr[v[unset]] = _TIER_NAMES.index(label)
 
         # --- inside one system: same email / same phone under compatible names
-        for label, col in (("email", self.i_email), ("phone", self.i_phone)):
-            has = np.flatnonzero(col != "")
+        for label, col, text in (("email", self.i_email_c, self.u_email), ("phone", self.i_phone_c, self.u_phone)):
+            has = np.flatnonzero(col >= 0)
             if not len(has):
                 continue
-            x, y = self._within(has, _codes(self.i_sys[has], col[has]))
+            x, y = self._within(has, _codes(self.sys_code[self.i_node[has]], col[has]))
             if len(x):
                 lab = self._join(lab, x, y)
                 mark(self.i_wtier, x, y, label)
-                evidence(x, y, np.char.add(f"same {label} ", col[x].astype(str)).astype(object))
+                evidence(x, y, np.char.add(f"same {label} ", text[col[x]].astype(str)).astype(object))
         # --- same name (and qualifier), unless two of them hold different emails/phones
         has = np.flatnonzero((self.i_key != "") & ~self.i_derived)
         if len(has):
-            codes = _codes(self.i_sys[has], self.i_key[has], self.i_qual[has])
-            strong = (self.i_email[has] != "") | (self.i_phone[has] != "")
+            codes = _codes(self.sys_code[self.i_node[has]], self.i_key_c[has], self.i_qual[has])
+            strong = (self.i_email_c[has] >= 0) | (self.i_phone_c[has] >= 0)
             f = pd.DataFrame({"code": codes, "i": has, "cl": lab[has], "strong": strong})
             n_strong = f[f["strong"]].groupby("code")["cl"].nunique().reindex(range(codes.max() + 1), fill_value=0)
             f["n"] = n_strong.to_numpy()[codes]
             # a name some system knows as two different people (two emails) is no evidence anywhere:
             # two bare "Matt Johnson" records are not merged, nor reported as one customer
-            f["key"], _ = pd.factorize(self.i_key[has])
-            f["sys"], _ = pd.factorize(self.i_sys[has])
+            f["key"] = self.i_key_c[has]
+            f["sys"] = self.sys_code[self.i_node[has]]
             known = f[f["strong"]].drop_duplicates(["key", "sys", "cl"]).groupby(["key", "sys"]).size().groupby(level=0).max()
             f["n"] = np.maximum(f["n"].to_numpy(), known.reindex(f["key"].to_numpy()).fillna(0).to_numpy().astype(int))
             # representative: a strong identity if there is one
@@ -1322,27 +1362,27 @@ class _Linker:
             multi = pd.Series(self.system[nodes]).groupby(g).transform("nunique").to_numpy() > 1
             lab = self._x_tier(lab, self.ident[nodes[multi]], g[multi], "reference", compat=True)
         if "email" in tiers:
-            e = np.flatnonzero(self.i_email != "")
-            lab = self._x_tier(lab, e, self.i_email[e], "email", compat=True)
+            e = np.flatnonzero(self.i_email_c >= 0)
+            lab = self._x_tier(lab, e, self.i_email_c[e], "email", compat=True)
         if "phone" in tiers:
-            p = np.flatnonzero(self.i_phone != "")
-            lab = self._x_tier(lab, p, self.i_phone[p], "phone", compat=True)
+            p = np.flatnonzero(self.i_phone_c >= 0)
+            lab = self._x_tier(lab, p, self.i_phone_c[p], "phone", compat=True)
         if "name" in tiers:
             if len(ia):
                 ia_named = ia[self.i_key[ia["i"].to_numpy()] != ""]
                 i = ia_named["i"].to_numpy(np.int64)
-                lab = self._x_tier(lab, i, self.i_key[i] + "|" + ia_named["a"].to_numpy(object), "name+address")
+                lab = self._x_tier(lab, i, _codes(self.i_key_c[i], ia_named["a"].to_numpy()), "name+address")
             # a street: from service addresses, or the qualifier that tells same-named customers apart
             st = self._ident_street()
             if len(st):
                 i = st["i"].to_numpy(np.int64)
-                lab = self._x_tier(lab, i, self.i_key[i] + "|" + st["st"].to_numpy(object), "name+address")
+                lab = self._x_tier(lab, i, _codes(self.i_key_c[i], st["st"].to_numpy()), "name+address")
             # a surname alone read off a deal title waits for the surname tier
             n = np.flatnonzero((self.i_key != "") & ~(self.i_derived & (self.i_first == "")))
-            lab = self._x_tier(lab, n, self.i_key[n], "name")
+            lab = self._x_tier(lab, n, self.i_key_c[n], "name")
             p = np.flatnonzero((self.i_kind == "person") & (self.i_last != "") & (self.i_initial != ""))
             lab = self._x_tier(
-                lab, p, self.i_initial[p] + " " + self.i_last[p], "name-initial", compat=True, query=self.i_init_only
+                lab, p, _codes(self.i_initial[p], self.i_last[p]), "name-initial", compat=True, query=self.i_init_only
             )
             p = np.flatnonzero((self.i_kind == "person") & (self.i_last != ""))
             lab = self._x_tier(lab, p, self.i_last[p], "surname", query=self.i_first == "", freeze=False)
@@ -1390,8 +1430,8 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        ok = (self.ident >= 0) & (self.n_addr != "")
-        f = pd.DataFrame({"i": self.ident[ok], "a": self.n_addr[ok]}).drop_duplicates()
+        ok = (self.ident >= 0) & (self.c_addr >= 0)
+        f = pd.DataFrame({"i": self.ident[ok], "a": self.c_addr[ok]}).drop_duplicates()
         f["sys"] = self.i_sys[f["i"].to_numpy(np.int64)]
         return f
 
@@ -1400,9 +1440,9 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        ok = (self.ident >= 0) & (self.n_street != "")
-        a = pd.DataFrame({"i": self.ident[ok], "st": self.n_street[ok]})
-        q = np.flatnonzero(self.i_qual_street != "")
+        ok = (self.ident >= 0) & (self.c_street >= 0)
+        a = pd.DataFrame({"i": self.ident[ok], "st": self.c_street[ok]})
+        q = np.flatnonzero(self.i_qual_street >= 0)
         b = pd.DataFrame({"i": q, "st": self.i_qual_street[q]})
         f = pd.concat([a, b], ignore_index=True).drop_duplicates()
         return f[self.i_key[f["i"].to_numpy(np.int64)] != ""]
@@ -1696,12 +1736,12 @@ class _Linker:
         weakest = np.where(conf[xs] <= conf[xt], xs, xt)
         code = np.where(weakest == 0, ws, weakest)
         out = np.where(code == 0, out, names[code])
-        key_eq = (self.n_key[s] != "") & (self.n_key[s] == self.n_key[t])
-        addr_eq = (self.n_addr[s] != "") & (self.n_addr[s] == self.n_addr[t])
+        key_eq = (self.c_key[s] >= 0) & (self.c_key[s] == self.c_key[t])
+        addr_eq = (self.c_addr[s] >= 0) & (self.c_addr[s] == self.c_addr[t])
         out = np.where(key_eq, "name", out)
         out = np.where(key_eq & addr_eq, "name+address", out)
-        out = np.where((self.n_phone[s] != "") & (self.n_phone[s] == self.n_phone[t]), "phone", out)
-        out = np.where((self.n_email[s] != "") & (self.n_email[s] == self.n_email[t]), "email", out)
+        out = np.where((self.c_phone[s] >= 0) & (self.c_phone[s] == self.c_phone[t]), "phone", out)
+        out = np.where((self.c_email[s] >= 0) & (self.c_email[s] == self.c_email[t]), "email", out)
         return out.astype(object)
 
     def _log_amb(self, s: np.ndarray, cand_nodes: np.ndarray, reason: np.ndarray | str) -> None:
@@ -1744,7 +1784,8 @@ class _Linker:
         P["method"] = self._pair_method(P["s"].to_numpy(np.int64), self._target_anchor(P["tg"].to_numpy(np.int64)))
         P.loc[P["via"] == "surname", "method"] = "surname"
         # a record whose customer matched on a weak key needs clearer evidence for its job
-        P["adj"] = P["score"] - P["method"].map(_WEAK_PENALTY).fillna(0.0).to_numpy()
+        mc, mu = pd.factorize(P["method"].to_numpy(object))
+        P["adj"] = P["score"].to_numpy() - np.array([_WEAK_PENALTY.get(m, 0.0) for m in mu])[mc]
         runner = P.sort_values(["s", "adj"], ascending=[True, False])
         runner = runner[runner["s"].duplicated()].drop_duplicates("s").set_index("s")
         P = P[P["adj"] >= floor]
@@ -1823,8 +1864,8 @@ class _Linker:
     def _titles(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
         import numpy as np
 
-        a, b = self.title[s], self.title[t]
-        both = (a != "") & (b != "")
+        a, b = self.u_title[self.c_title[s]], self.u_title[self.c_title[t]]
+        both = (self.c_title[s] >= 0) & (self.c_title[t] >= 0)
         out = np.full(len(s), 0.5)
         if both.any():
             # token-set similarity of unrelated titles is rarely below 0.4: stretch 0.4-1 onto 0-1
@@ -2090,19 +2131,28 @@ class _Linker:
         method = self.method[node]
         none = np.equal(method, None)
         linked = size[g] > 1
-        out = self.input.reset_index(drop=True).copy()
-        out["job"] = pd.array(gkey[g], dtype="string[pyarrow]")
-        out["link_method"] = pd.array(np.where(none, np.where(linked, "anchor", "unlinked"), method), dtype="string[pyarrow]")
+        # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
+        out = self.input.reset_index(drop=True).copy(deep=False)
+        roots = np.flatnonzero(np.equal(gkey, None) == False)  # noqa: E712 - elementwise on an object array
+        pos = np.full(self.N, -1, dtype=np.int64)
+        pos[roots] = np.arange(len(roots))
+        out["job"] = _take_str(gkey[roots], pos[g])
+        mcode, muniq = pd.factorize(np.where(none, np.where(linked, "anchor", "unlinked"), method))
+        out["link_method"] = _take_str(muniq, mcode)
         out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
         ncl = self._node_cluster()
         # records with no customer details take their job's customer
         gcl = np.full(self.N, -1, dtype=np.int64)
         np.maximum.at(gcl, self.grp, ncl)
         cl = np.where(ncl >= 0, ncl, gcl[self.grp])
-        codes, _ = pd.factorize(pd.Series(cl[node]).where(cl[node] >= 0))
-        out["customer_key"] = pd.array(
-            np.where(codes >= 0, np.char.add("C-", (codes + 1).astype(str)), None), dtype="string[pyarrow]"
-        )
+        codes, uniq = pd.factorize(np.where(cl[node] >= 0, cl[node], -1), use_na_sentinel=False)
+        codes = np.where(uniq[codes] >= 0, codes, -1)
+        names = np.array([f"C-{i + 1}" for i in range(len(uniq))], dtype=object)
+        # number customers in order of first appearance, skipping the "no customer" code
+        live = np.flatnonzero(uniq >= 0)
+        renum = np.full(len(uniq), -1, dtype=np.int64)
+        renum[live] = np.arange(len(live))
+        out["customer_key"] = _take_str(names, np.where(codes >= 0, renum[np.maximum(codes, 0)], -1))
         out["link_choice"] = pd.array(self.choice[node], dtype="string[pyarrow]")
         out["link_detail"] = pd.array(self.detail[node], dtype="string[pyarrow]")
         dangling = np.full(self.N, None, dtype=object)
@@ -2114,16 +2164,17 @@ class _Linker:
         if self.edge_log:
             e = pd.concat(self.edge_log, ignore_index=True)
             a, b = e["a"].to_numpy(np.int64), e["b"].to_numpy(np.int64)
+            mcode, muniq = pd.factorize(e["method"].to_numpy(object))
             links = pd.DataFrame(
                 {
-                    "source_a": src[a],
+                    "source_a": _take_str(self.src_uniq, self.src_code[a]),
                     "record_a": self.rid[a],
-                    "source_b": src[b],
+                    "source_b": _take_str(self.src_uniq, self.src_code[b]),
                     "record_b": self.rid[b],
-                    "method": e["method"].to_numpy(object),
+                    "method": _take_str(muniq, mcode),
                     "confidence": e["confidence"].to_numpy(float),
                     "detail": e["detail"].to_numpy(object),
-                    "job": gkey[self.grp[a]],
+                    "job": _take_str(gkey[roots], pos[self.grp[a]]),
                 }
             )
         else:
@@ -2162,7 +2213,7 @@ class _Linker:
                 "source": src[s],
                 "record_id": self.rid[s],
                 "record_type": self.rtype[s],
-                "customer": self.customer_name[s],
+                "customer": self._customer_name(s),
                 "candidates": cands,
                 "reason": reason,
                 "job": gkey[self.grp[s]],
@@ -2183,7 +2234,7 @@ class _Linker:
         nsc = self.sc[self.ident[nodes]]
         sel = np.isin(nsc, ev["sc"].unique())
         d = pd.DataFrame({"sc": nsc[sel], "node": nodes[sel]})
-        d["name"] = self.customer_name[d["node"].to_numpy()]
+        d["name"] = self._customer_name(d["node"].to_numpy())
         d["src"] = src[d["node"].to_numpy()]
         d["rid"] = self.rid[d["node"].to_numpy()]
         d["norm"] = pd.Series(d["name"], dtype="string").str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
