@@ -1350,7 +1350,7 @@ class _Linker:
                 if len(x):
                     lab = self._join(lab, x, y)
                     mark(self.i_wtier, x, y, "fuzzy-name+address")
-                    evidence(x, y, np.char.add("near-identical names at ", addr.astype(str)).astype(object))
+                    evidence(x, y, np.char.add("near-identical names at ", self.u_addr[addr.astype(np.int64)].astype(str)).astype(object))
         self.sc = lab.copy()
         self.dup_ev = pd.concat(dup_ev, ignore_index=True) if dup_ev else pd.DataFrame(columns=["x", "y", "text"])
 
@@ -1605,10 +1605,11 @@ class _Linker:
         starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]]) if len(b) else np.array([], dtype=np.int64)
         ends = np.r_[starts[1:], len(b)]
         # only blocks where a query meets someone of another system
-        orr = np.bitwise_or.reduceat(bits, starts) if len(starts) else bits
-        qbits = np.bitwise_or.reduceat(np.where(qq, bits, 0), starts) if len(starts) else bits
-        useful = (orr & ~qbits) != 0
-        useful |= np.add.reduceat(qq & (bits == 0), starts) > 0 if len(starts) else useful
+        if not len(starts):
+            return lab
+        # customers of two systems, or a name read off a deal title (no system), must meet in it
+        orr = np.bitwise_or.reduceat(bits, starts)
+        useful = (np.bitwise_count(orr) >= 2) | (np.add.reduceat((qq & (bits == 0)).astype(np.int64), starts) > 0)
         out_q, out_c, out_s = [], [], []
         # small blocks (most): all their pairs at once, scored with cpdist; large ones: cdist per block
         size = ends - starts
@@ -2312,3 +2313,84 @@ def _amount_vs_total(x: np.ndarray, total: np.ndarray, tol: float) -> tuple[np.n
     score = np.select([missing, exact, share, below, near], [0.4, 1.0, 0.8, 0.3, 0.15], 0.0)
     reason = np.select([missing, exact, share, below, near], ["unknown", "total", "share", "below", "near"], "above")
     return score, reason.astype(object)
+
+
+# =========================================================================== reports on a result
+
+
+def coverage(result: LinkResult) -> pd.DataFrame:
+    """How well each source links to each other source: one row per (source, record type, other source).
+
+    Columns: ``source``, ``record_type``, ``other_source``, ``records`` (records of that
+    type in the source), ``linked`` (how many share a job with a record of the other
+    source), ``share`` (0-1), ``high`` / ``medium`` / ``low`` (linked records by
+    confidence band, see :data:`CONFIDENCE_BANDS`), ``methods`` ("ref:invoice# 150,
+    name 25": how the links were made, most used first).
+
+    For a job's anchor record (the job itself), the method and confidence are those of
+    the other source's record that joined it: "jobs linked to a deal: by email".
+    """
+    import numpy as np
+    import pandas as pd
+
+    cols = ["source", "record_type", "other_source", "records", "linked", "share", "high", "medium", "low", "methods"]
+    r = result.records
+    if not len(r):
+        return pd.DataFrame(columns=cols)
+    f = pd.DataFrame(
+        {
+            "source": r["source"].astype("string").fillna("").to_numpy(object),
+            "record_type": r["record_type"].astype("string").fillna("").to_numpy(object),
+            "job": r["job"].astype("string").fillna("").to_numpy(object),
+            "method": r["link_method"].astype("string").fillna("").to_numpy(object),
+            "conf": r["link_confidence"].to_numpy(float),
+        }
+    )
+    # per (job, source): how that source's record joined the job (first record of the source in it)
+    js = f.drop_duplicates(["job", "source"])[["job", "source", "method", "conf"]]
+    js = js.rename(columns={"source": "other_source", "method": "o_method", "conf": "o_conf"})
+    p = f.merge(js, on="job")
+    p = p[p["source"] != p["other_source"]]
+    anchor = p["method"].to_numpy(object) == "anchor"
+    p["m"] = np.where(anchor, p["o_method"].to_numpy(object), p["method"].to_numpy(object))
+    p["c"] = np.where(anchor, p["o_conf"].to_numpy(float), p["conf"].to_numpy(float))
+    # an anchor joined by a record that itself hangs on the anchor: show what that record did
+    p["band"] = np.select([p["c"] >= CONFIDENCE_BANDS[0][1], p["c"] >= CONFIDENCE_BANDS[1][1]], ["high", "medium"], "low")
+    keys = ["source", "record_type", "other_source"]
+    linked = p.groupby(keys).size().rename("linked")
+    bands = p.groupby(keys + ["band"]).size().unstack("band", fill_value=0).reindex(columns=["high", "medium", "low"], fill_value=0)
+    meth = p.groupby(keys + ["m"]).size().rename("n").reset_index().sort_values(keys + ["n", "m"], ascending=[True] * 3 + [False, True])
+    meth["t"] = meth["m"].astype(str) + " " + meth["n"].astype(str)
+    methods = meth.groupby(keys, sort=False)["t"].agg(", ".join).rename("methods")
+    base = f.groupby(["source", "record_type"]).size().rename("records").reset_index()
+    others = pd.DataFrame({"other_source": sorted(f["source"].unique())})
+    grid = base.merge(others, how="cross")
+    grid = grid[grid["source"] != grid["other_source"]]
+    out = grid.merge(linked.reset_index(), on=keys, how="left").merge(bands.reset_index(), on=keys, how="left")
+    out = out.merge(methods.reset_index(), on=keys, how="left")
+    for c in ("linked", "high", "medium", "low"):
+        out[c] = out[c].fillna(0).astype(int)
+    out["methods"] = out["methods"].fillna("")
+    out["share"] = (out["linked"] / out["records"]).round(4)
+    return out[cols].sort_values(["source", "record_type", "other_source"]).reset_index(drop=True)
+
+
+def unlinked(result: LinkResult) -> pd.DataFrame:
+    """Records that share their job with no record of another source (and are not ambiguous).
+
+    Columns: ``source``, ``record_type``, ``record_id``, ``customer``, ``amount``,
+    ``created``, ``state``, ``dangling_ref`` (references that point at nothing).
+    """
+    import pandas as pd
+
+    r = result.records
+    cols = ["source", "record_type", "record_id", "customer", "amount", "created", "state", "dangling_ref"]
+    if not len(r):
+        return pd.DataFrame(columns=cols)
+    n_sources = r.groupby("job")["source"].transform("nunique")
+    amb = set(zip(result.ambiguous.get("source", []), result.ambiguous.get("record_id", []), strict=True))
+    out = r.loc[n_sources <= 1, [c for c in cols if c in r.columns]]
+    if amb:
+        key = list(zip(out["source"].astype(str), out["record_id"].astype(str), strict=True))
+        out = out[[k not in amb for k in key]]
+    return out.sort_values(["source", "record_type", "record_id"]).reset_index(drop=True)

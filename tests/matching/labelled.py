@@ -110,7 +110,7 @@ class _Builder:
         self.qbo_keys: dict[str, str] = {}
         self.emails: set[str] = set()
         self.planted: dict[str, list[Any]] = {
-            "ambiguous": [], "duplicates": [], "relatives": [], "company_owner": [], "same_name": []
+            "ambiguous": [], "duplicates": [], "relatives": [], "company_owner": [], "same_name": [], "multi_job": []
         }
 
     # ---- small helpers
@@ -388,6 +388,8 @@ def make_labelled_set(seed: int = 20251126, customers: int = 215) -> LabelledSet
         c = b.customer(f"C{i}")
         pool.append(c)
         n = r.choices([1, 2, 3], weights=[60, 30, 10])[0]
+        if n >= 2:
+            b.planted["multi_job"].append(c.key)
         dates = sorted(day() for _ in range(n))
         for k, d in enumerate(dates):
             if k and (d - dates[k - 1]).days < 30:
