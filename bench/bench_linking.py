@@ -39,8 +39,20 @@ FIRST = (
     "Carol Amanda Dorothy Melissa Deborah Stephanie Rebecca Sharon Laura Cynthia Kathleen Amy Angela Shirley Anna "
     "Brenda Pamela Emma Nicole Helen Samantha Katherine Christine Debra Rachel Carolyn Janet Catherine Maria Heather"
 ).split()
-NICK = {"Robert": "Bob", "William": "Bill", "Michael": "Mike", "James": "Jim", "Richard": "Rick", "Joseph": "Joe",
-        "Thomas": "Tom", "Elizabeth": "Liz", "Katherine": "Kathy", "Jennifer": "Jen", "Daniel": "Dan", "David": "Dave"}
+NICK = {
+    "Robert": "Bob",
+    "William": "Bill",
+    "Michael": "Mike",
+    "James": "Jim",
+    "Richard": "Rick",
+    "Joseph": "Joe",
+    "Thomas": "Tom",
+    "Elizabeth": "Liz",
+    "Katherine": "Kathy",
+    "Jennifer": "Jen",
+    "Daniel": "Dan",
+    "David": "Dave",
+}
 SURN = (
     "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson "
     "Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis Robinson "
@@ -48,12 +60,44 @@ SURN = (
     "Mitchell Carter Roberts"
 ).split()
 SYL = "ka ro mi ta ne lo sa vi de ber man ton son ley ford wick dal ham ster ing win gar hol stein vik".split()
-WORK = ["Kitchen remodel", "Bathroom renovation", "Deck rebuild", "Roof repair", "Gutter cleaning", "Fence installation",
-        "Basement waterproofing", "Window replacement", "Exterior painting", "HVAC service", "Water heater install"]
-STREETS = ["Oak Street", "Maple Avenue", "Cedar Lane", "Pine Road", "Elm Street", "Birch Drive", "Willow Court",
-           "Lakeview Boulevard", "Hillcrest Drive", "Sunset Avenue", "Park Place", "River Road", "Main Street"]
-ABBR = {"Street": "St", "Avenue": "Ave", "Lane": "Ln", "Road": "Rd", "Drive": "Dr", "Court": "Ct",
-        "Boulevard": "Blvd", "Place": "Pl"}
+WORK = [
+    "Kitchen remodel",
+    "Bathroom renovation",
+    "Deck rebuild",
+    "Roof repair",
+    "Gutter cleaning",
+    "Fence installation",
+    "Basement waterproofing",
+    "Window replacement",
+    "Exterior painting",
+    "HVAC service",
+    "Water heater install",
+]
+STREETS = [
+    "Oak Street",
+    "Maple Avenue",
+    "Cedar Lane",
+    "Pine Road",
+    "Elm Street",
+    "Birch Drive",
+    "Willow Court",
+    "Lakeview Boulevard",
+    "Hillcrest Drive",
+    "Sunset Avenue",
+    "Park Place",
+    "River Road",
+    "Main Street",
+]
+ABBR = {
+    "Street": "St",
+    "Avenue": "Ave",
+    "Lane": "Ln",
+    "Road": "Rd",
+    "Drive": "Dr",
+    "Court": "Ct",
+    "Boulevard": "Blvd",
+    "Place": "Pl",
+}
 
 
 def generate(n: int, seed: int = 7):  # noqa: ANN201 - a DataFrame
@@ -71,7 +115,11 @@ def generate(n: int, seed: int = 7):  # noqa: ANN201 - a DataFrame
     last = surnames[rng.choice(len(surnames), n, p=w / w.sum())].astype(object)
     first = np.array(FIRST, dtype=object)[rng.integers(0, len(FIRST), n)]
     cid = np.arange(n)
-    email = np.where(rng.random(n) < 0.85, np.char.lower((first + "." + last + cid.astype(str)).astype(str)).astype(object) + "@example.com", None)
+    email = np.where(
+        rng.random(n) < 0.85,
+        np.char.lower((first + "." + last + cid.astype(str)).astype(str)).astype(object) + "@example.com",
+        None,
+    )
     phone_d = (2_000_000_000 + rng.choice(7_000_000_000, n, replace=False)).astype(str)
     street = np.array(STREETS, dtype=object)[rng.integers(0, len(STREETS), n)]
     house = rng.integers(1, 9999, n).astype(str).astype(object)
@@ -108,59 +156,127 @@ def generate(n: int, seed: int = 7):  # noqa: ANN201 - a DataFrame
 
     frames = []
     # Jobber jobs
-    frames.append(pd.DataFrame({
-        "source": "jobber_jobs.csv", "system": "jobber", "role": "operations", "record_type": "job",
-        "record_id": job_no, "customer": first[jc] + " " + last[jc], "email": case_var(email[jc]),
-        "phone": phone_fmt(phone_d[jc], 0), "address": house[jc] + " " + street[jc], "title": title,
-        "state": np.where(done, "completed", "scheduled"), "amount": total, "created": created,
-        "completed": completed.where(done),
-    }))
+    frames.append(
+        pd.DataFrame(
+            {
+                "source": "jobber_jobs.csv",
+                "system": "jobber",
+                "role": "operations",
+                "record_type": "job",
+                "record_id": job_no,
+                "customer": first[jc] + " " + last[jc],
+                "email": case_var(email[jc]),
+                "phone": phone_fmt(phone_d[jc], 0),
+                "address": house[jc] + " " + street[jc],
+                "title": title,
+                "state": np.where(done, "completed", "scheduled"),
+                "amount": total,
+                "created": created,
+                "completed": completed.where(done),
+            }
+        )
+    )
     # HubSpot deals for 85% of jobs; a fifth of them without a contact ("Smith – Deck rebuild")
     dj = np.flatnonzero(rng.random(m) < 0.85)
     contact = rng.random(len(dj)) < 0.8
     hs_first = first[jc[dj]].copy()
     nick = (rng.random(len(dj)) < 0.3) & pd.Series(hs_first).isin(list(NICK)).to_numpy()
     hs_first[nick] = pd.Series(hs_first[nick]).map(NICK).to_numpy(object)
-    frames.append(pd.DataFrame({
-        "source": "hubspot-deals.csv", "system": "hubspot", "role": "crm", "record_type": "deal",
-        "record_id": (9_000_000 + dj).astype(str).astype(object),
-        "customer": np.where(contact, hs_first + " " + last[jc[dj]], None),
-        "email": np.where(contact, email[jc[dj]], None),
-        "phone": np.where(contact & (rng.random(len(dj)) < 0.5), phone_fmt(phone_d[jc[dj]], 1), None),
-        "title": last[jc[dj]] + " – " + title[dj], "state": "won", "amount": total[dj],
-        "created": created[dj] - pd.Timedelta(days=40), "closed": created[dj] - pd.Timedelta(days=7),
-    }))
+    frames.append(
+        pd.DataFrame(
+            {
+                "source": "hubspot-deals.csv",
+                "system": "hubspot",
+                "role": "crm",
+                "record_type": "deal",
+                "record_id": (9_000_000 + dj).astype(str).astype(object),
+                "customer": np.where(contact, hs_first + " " + last[jc[dj]], None),
+                "email": np.where(contact, email[jc[dj]], None),
+                "phone": np.where(contact & (rng.random(len(dj)) < 0.5), phone_fmt(phone_d[jc[dj]], 1), None),
+                "title": last[jc[dj]] + " – " + title[dj],
+                "state": "won",
+                "amount": total[dj],
+                "created": created[dj] - pd.Timedelta(days=40),
+                "closed": created[dj] - pd.Timedelta(days=7),
+            }
+        )
+    )
     # Jobber invoices for completed jobs, and their payments
     ij = np.flatnonzero(done)
     inv_no = (500_000 + np.arange(len(ij))).astype(str).astype(object)
     inv_date = completed[ij] + pd.Timedelta(days=2)
-    frames.append(pd.DataFrame({
-        "source": "jobber_invoices.csv", "system": "jobber", "role": "operations", "record_type": "invoice",
-        "record_id": inv_no, "customer": first[jc[ij]] + " " + last[jc[ij]], "email": email[jc[ij]],
-        "phone": phone_fmt(phone_d[jc[ij]], 0), "job_refs": np.where(rng.random(len(ij)) < 0.96, job_no[ij], None),
-        "state": "paid", "amount": total[ij], "balance": 0.0, "created": inv_date,
-    }))
-    frames.append(pd.DataFrame({
-        "source": "jobber_transactions.csv", "system": "jobber", "role": "operations", "record_type": "payment",
-        "record_id": ("TX" + pd.Series(np.arange(len(ij))).astype(str)).to_numpy(object),
-        "customer": first[jc[ij]] + " " + last[jc[ij]], "invoice_refs": inv_no, "state": "received",
-        "amount": total[ij], "created": inv_date + pd.Timedelta(days=9),
-    }))
+    frames.append(
+        pd.DataFrame(
+            {
+                "source": "jobber_invoices.csv",
+                "system": "jobber",
+                "role": "operations",
+                "record_type": "invoice",
+                "record_id": inv_no,
+                "customer": first[jc[ij]] + " " + last[jc[ij]],
+                "email": email[jc[ij]],
+                "phone": phone_fmt(phone_d[jc[ij]], 0),
+                "job_refs": np.where(rng.random(len(ij)) < 0.96, job_no[ij], None),
+                "state": "paid",
+                "amount": total[ij],
+                "balance": 0.0,
+                "created": inv_date,
+            }
+        )
+    )
+    frames.append(
+        pd.DataFrame(
+            {
+                "source": "jobber_transactions.csv",
+                "system": "jobber",
+                "role": "operations",
+                "record_type": "payment",
+                "record_id": ("TX" + pd.Series(np.arange(len(ij))).astype(str)).to_numpy(object),
+                "customer": first[jc[ij]] + " " + last[jc[ij]],
+                "invoice_refs": inv_no,
+                "state": "received",
+                "amount": total[ij],
+                "created": inv_date + pd.Timedelta(days=9),
+            }
+        )
+    )
     # QuickBooks: half synced (same numbers), half typed with their own numbers and no reference
     synced = rng.random(len(ij)) < 0.5
     q_no = np.where(synced, inv_no, (800_000 + np.arange(len(ij))).astype(str).astype(object))
     qf, ql = first[jc[ij]], typo(last[jc[ij]], 0.05)
     q_name = np.where(rng.random(len(ij)) < 0.5, ql + ", " + qf, qf + " " + ql)
-    frames.append(pd.DataFrame({
-        "source": "QBO Invoice List.xlsx", "system": "quickbooks", "role": "accounting", "record_type": "invoice",
-        "record_id": q_no, "customer": q_name, "state": "paid", "amount": total[ij], "balance": 0.0,
-        "created": inv_date + pd.to_timedelta(np.where(synced, 0, 1), unit="D"),
-    }))
-    frames.append(pd.DataFrame({
-        "source": "QBO Payments.xlsx", "system": "quickbooks", "role": "accounting", "record_type": "payment",
-        "record_id": None, "customer": q_name, "invoice_refs": np.where(rng.random(len(ij)) < 0.7, q_no, None),
-        "state": "received", "amount": total[ij], "created": inv_date + pd.Timedelta(days=9),
-    }))
+    frames.append(
+        pd.DataFrame(
+            {
+                "source": "QBO Invoice List.xlsx",
+                "system": "quickbooks",
+                "role": "accounting",
+                "record_type": "invoice",
+                "record_id": q_no,
+                "customer": q_name,
+                "state": "paid",
+                "amount": total[ij],
+                "balance": 0.0,
+                "created": inv_date + pd.to_timedelta(np.where(synced, 0, 1), unit="D"),
+            }
+        )
+    )
+    frames.append(
+        pd.DataFrame(
+            {
+                "source": "QBO Payments.xlsx",
+                "system": "quickbooks",
+                "role": "accounting",
+                "record_type": "payment",
+                "record_id": None,
+                "customer": q_name,
+                "invoice_refs": np.where(rng.random(len(ij)) < 0.7, q_no, None),
+                "state": "received",
+                "amount": total[ij],
+                "created": inv_date + pd.Timedelta(days=9),
+            }
+        )
+    )
     return conform(pd.concat(frames, ignore_index=True))
 
 
@@ -214,7 +330,9 @@ def main() -> None:
         del frame
         out = subprocess.run(
             [sys.executable, __file__, "--run", str(path), "--repeat", str(args.repeat)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
     res = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"customers per system: {args.customers:,} (generated in {gen:.1f} s)")

@@ -94,14 +94,21 @@ CONFIDENCE_BANDS: tuple[tuple[str, float], ...] = (("high", 0.9), ("medium", 0.7
 
 #: Tier names an identity can carry (index 0: not joined to another).
 _TIER_NAMES: tuple[str, ...] = (
-    "", "reference", "email", "phone", "name+address", "name", "name-initial", "surname",
-    "fuzzy-name+address", "fuzzy-name",
+    "",
+    "reference",
+    "email",
+    "phone",
+    "name+address",
+    "name",
+    "name-initial",
+    "surname",
+    "fuzzy-name+address",
+    "fuzzy-name",
 )
 #: Most customers one surname alone may point at before it is no lead (deals named "Smith – Deck").
 _SURNAME_CAP = 150
 #: Score taken off a job choice when the customer matched only on a weak key.
 _WEAK_PENALTY = {"surname": 0.15, "fuzzy-name": 0.05, "name-initial": 0.05}
-_RANK = {"job": 5, "deal": 4}
 
 
 def _tier_arrays() -> tuple[Any, Any]:
@@ -110,7 +117,9 @@ def _tier_arrays() -> tuple[Any, Any]:
     names = np.array(_TIER_NAMES, dtype=object)
     conf = np.array([2.0] + [METHOD_CONFIDENCE[t] for t in _TIER_NAMES[1:]])
     return names, conf
-  # group key precedence; accounting invoice 3, other invoice 2, payments 1
+
+
+# group key precedence; accounting invoice 3, other invoice 2, payments 1
 _SYSTEM_ALIASES = {
     "qbo": "quickbooks",
     "qb": "quickbooks",
@@ -119,7 +128,6 @@ _SYSTEM_ALIASES = {
     "pd": "pipedrive",
 }
 _KEY_TYPES = {"J": "job", "D": "deal", "I": "invoice", "P": "payment"}
-_BIG = 1 << 62
 
 
 def band(confidence: float) -> str:
@@ -201,12 +209,12 @@ class MatchSettings:
                 raise ConfigError(f"unknown setting; known settings are {known}", file=file, key=where)
             if key == "phone_region":
                 if not isinstance(value, str):
-                    raise ConfigError(f"expected a region code such as \"US\", found {value!r}", file=file, key=where)
+                    raise ConfigError(f'expected a region code such as "US", found {value!r}', file=file, key=where)
                 import phonenumbers
 
                 if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
                     raise ConfigError(
-                        f"unknown phone region {value!r}; use an ISO 3166 code such as \"US\", \"CA\", \"GB\"",
+                        f'unknown phone region {value!r}; use an ISO 3166 code such as "US", "CA", "GB"',
                         file=file,
                         key=where,
                     )
@@ -216,9 +224,7 @@ class MatchSettings:
                     raise ConfigError(f"expected a list of tier names, found {value!r}", file=file, key=where)
                 bad = [t for t in value if t not in TIERS]
                 if bad:
-                    raise ConfigError(
-                        f"unknown tier {bad[0]!r}; tiers are {', '.join(TIERS)}", file=file, key=where
-                    )
+                    raise ConfigError(f"unknown tier {bad[0]!r}; tiers are {', '.join(TIERS)}", file=file, key=where)
                 out.tiers = tuple(t for t in TIERS if t in value)
             elif key in ("match_invoice_numbers",):
                 if not isinstance(value, bool):
@@ -359,10 +365,16 @@ def load_overrides(
             pair = entry[action]
             key = f"{where}.{action}"
         if action not in ("pin", "forbid"):
-            raise ConfigError(f"action must be pin or forbid, found {action!r}", file=config_file, key=f"{where}.action")
-        if not isinstance(pair, list | tuple) or len(pair) != 2 or not all(isinstance(x, str) and x.strip() for x in pair):
             raise ConfigError(
-                f"expected two record references such as [\"quickbooks invoice 1043\", \"J-1042\"], found {pair!r}",
+                f"action must be pin or forbid, found {action!r}", file=config_file, key=f"{where}.action"
+            )
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(x, str) and x.strip() for x in pair)
+        ):
+            raise ConfigError(
+                f'expected two record references such as ["quickbooks invoice 1043", "J-1042"], found {pair!r}',
                 file=config_file,
                 key=key,
             )
@@ -413,7 +425,12 @@ def _read_links_csv(path: Path) -> list[LinkOverride]:
                 refs.append(RecordRef.parse(cell[col]))
             except ValueError as exc:
                 raise BadValueError(
-                    str(exc), file=path, row=n, column=col, found=cell[col], expected="e.g. 'quickbooks invoice 1043' or 'J-1042'"
+                    str(exc),
+                    file=path,
+                    row=n,
+                    column=col,
+                    found=cell[col],
+                    expected="e.g. 'quickbooks invoice 1043' or 'J-1042'",
                 ) from None
         out.append(LinkOverride(action, refs[0], refs[1], cell.get("reason", ""), f"{path.name} row {n}"))
     return out
@@ -583,7 +600,9 @@ def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = F
         return g, np.array([], dtype=object)
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     ends = np.r_[starts[1:], len(g)]
-    joined = np.array([sep.join(map(str, v[a:b])) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)], dtype=object)
+    joined = np.array(
+        [sep.join(map(str, v[a:b])) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)], dtype=object
+    )
     return g[starts], joined
 
 
@@ -657,7 +676,6 @@ class _Linker:
         self.overrides = overrides
         self.input = records
         self.warnings: list[str] = []
-        self.applied: list[str] = []
         self._build_nodes()
         n = self.N
         self.grp = np.arange(n, dtype=np.int64)
@@ -686,7 +704,6 @@ class _Linker:
         if not all(c in rec.columns for c in ("source", "record_type", "record_id")):
             rec = conform(rec)
         rec = rec.reset_index(drop=True)
-        self.rec = rec
         n_rows = len(rec)
         sys_ = rec["system"].astype("string[pyarrow]").fillna(rec["source"].astype("string[pyarrow]")).fillna("")
         rtype = rec["record_type"].astype("string[pyarrow]").fillna("")
@@ -879,7 +896,9 @@ class _Linker:
             pending = pending[~now]
         return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
 
-    def _edge_frame(self, a: np.ndarray, b: np.ndarray, meth: np.ndarray, cf: np.ndarray, det: np.ndarray) -> pd.DataFrame:
+    def _edge_frame(
+        self, a: np.ndarray, b: np.ndarray, meth: np.ndarray, cf: np.ndarray, det: np.ndarray
+    ) -> pd.DataFrame:
         import pandas as pd
 
         return pd.DataFrame({"a": a, "b": b, "method": meth, "confidence": cf, "detail": det})
@@ -916,7 +935,19 @@ class _Linker:
         from .normalize import address_key, email_key, parse_names, phone_key, split_deal_title, street_key, title_key
 
         nd = self.nd
-        names = parse_names(nd["customer"], nd["company"])
+        # pyarrow's kernels release the GIL: names on one core, contact keys on the other
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            contact = pool.submit(
+                lambda: (
+                    email_key(nd["email"]),
+                    phone_key(nd["phone"], self.s.phone_region),
+                    address_key(nd["address"]),
+                )
+            )
+            names = parse_names(nd["customer"], nd["company"])
+            email, phone, addr = contact.result()
         derived = np.zeros(self.N, dtype=bool)
         work = nd["title"].astype("string[pyarrow]")
         if self.is_deal.any():
@@ -934,9 +965,6 @@ class _Linker:
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
         self.c_title, self.u_title = _coded(title_key(work))
-        email = email_key(nd["email"])
-        phone = phone_key(nd["phone"], self.s.phone_region)
-        addr = address_key(nd["address"])
         key = names["name_key"]
         # an email/phone on many customers' records is the office's own: no evidence of identity
         sys_code, _ = pd.factorize(self.system)
@@ -982,23 +1010,26 @@ class _Linker:
         self.i_node = rep
         self.i_sys = self.system[rep]
 
-        def at_rep(series: pd.Series) -> np.ndarray:
+        def at_rep(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+            """Text and integer code of a name part, per identity."""
             c, u = _coded(series.iloc[rep] if len(rep) else series.iloc[:0])
-            return u[c]
+            return u[c], c
 
-        self.i_kind = at_rep(names["kind"])
-        self.i_first = at_rep(names["first"])
-        self.i_last = at_rep(names["last"])
+        self.i_kind, self.i_kind_c = at_rep(names["kind"])
+        self.i_first, self.i_first_c = at_rep(names["first"])
+        self.i_last, self.i_last_c = at_rep(names["last"])
         self.i_key_c = self.c_key[rep]
         self.i_key = u_key[self.i_key_c]
-        self.i_qual = at_rep(names["qualifier"])
+        self.i_qual, self.i_qual_c = at_rep(names["qualifier"])
         self.i_qual_street = qual_street[rep]
         self.i_email_c = self.c_email[rep]
         self.i_phone_c = self.c_phone[rep]
-        self.i_written = at_rep(names["written"])
+        self.i_written = at_rep(names["written"])[0]
         self.i_derived = derived[rep]
         first = pd.Series(self.i_first, dtype="string[pyarrow]")
-        self.i_initial = _str_or_empty(first.str.slice(0, 1))
+        initial = first.str.slice(0, 1)
+        self.i_initial_c, u = _coded(initial.where(initial != ""))
+        self.i_initial = u[self.i_initial_c]
         self.i_init_only = (first.str.len() == 1).fillna(False).to_numpy()
         n_sys = int(sys_code.max()) + 1 if len(sys_code) else 0
         if n_sys > 62:
@@ -1015,7 +1046,9 @@ class _Linker:
         """Customer names as the sources wrote them, for the given nodes ("" when none)."""
         import numpy as np
 
-        return np.asarray(self.cust_series.iloc[np.asarray(nodes, dtype=np.int64)].fillna("").to_numpy(object), dtype=object)
+        return np.asarray(
+            self.cust_series.iloc[np.asarray(nodes, dtype=np.int64)].fillna("").to_numpy(object), dtype=object
+        )
 
     def _compat(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Do identities ``x[i]`` and ``y[i]`` name the same party? 1 yes, 0 cannot tell, -1 no.
@@ -1163,8 +1196,18 @@ class _Linker:
         resolved: list[tuple[np.ndarray, np.ndarray]] = []
         asked: list[tuple[np.ndarray, np.ndarray, str]] = []
 
-        def add(col: str, src: np.ndarray, target: np.ndarray, method: str, conf: float, prio: int,
-                same_system: bool, what: str, by: str = "id", flip: bool = False) -> None:
+        def add(
+            col: str,
+            src: np.ndarray,
+            target: np.ndarray,
+            method: str,
+            conf: float,
+            prio: int,
+            same_system: bool,
+            what: str,
+            by: str = "id",
+            flip: bool = False,
+        ) -> None:
             s, tok = self._refs(col, src)
             if not len(s):
                 return
@@ -1263,18 +1306,14 @@ class _Linker:
         np.bitwise_or.at(m, lab, self.i_bit)
         return m
 
-    def _shown(self, idents: np.ndarray) -> np.ndarray:
-        """Customer names as the source wrote them, for evidence."""
-        return self._customer_name(self.i_node[idents])
-
     def _resolve_customers(self) -> None:
         """Customers inside each system (and their duplicates), then across systems, tier by tier."""
         import numpy as np
         import pandas as pd
 
-        I = self.I
-        lab = np.arange(I, dtype=np.int64)
-        self.frozen = np.zeros(I, dtype=bool)
+        n_id = self.I
+        lab = np.arange(n_id, dtype=np.int64)
+        self.frozen = np.zeros(n_id, dtype=bool)
         self.amb_pairs: list[pd.DataFrame] = []
         self.surname_pairs: list[pd.DataFrame] = []
         dup_ev: list[pd.DataFrame] = []
@@ -1305,7 +1344,7 @@ class _Linker:
         # --- same name (and qualifier), unless two of them hold different emails/phones
         has = np.flatnonzero((self.i_key != "") & ~self.i_derived)
         if len(has):
-            codes = _codes(self.sys_code[self.i_node[has]], self.i_key_c[has], self.i_qual[has])
+            codes = _codes(self.sys_code[self.i_node[has]], self.i_key_c[has], self.i_qual_c[has])
             strong = (self.i_email_c[has] >= 0) | (self.i_phone_c[has] >= 0)
             f = pd.DataFrame({"code": codes, "i": has, "cl": lab[has], "strong": strong})
             n_strong = f[f["strong"]].groupby("code")["cl"].nunique().reindex(range(codes.max() + 1), fill_value=0)
@@ -1314,7 +1353,14 @@ class _Linker:
             # two bare "Matt Johnson" records are not merged, nor reported as one customer
             f["key"] = self.i_key_c[has]
             f["sys"] = self.sys_code[self.i_node[has]]
-            known = f[f["strong"]].drop_duplicates(["key", "sys", "cl"]).groupby(["key", "sys"]).size().groupby(level=0).max()
+            known = (
+                f[f["strong"]]
+                .drop_duplicates(["key", "sys", "cl"])
+                .groupby(["key", "sys"])
+                .size()
+                .groupby(level=0)
+                .max()
+            )
             f["n"] = np.maximum(f["n"].to_numpy(), known.reindex(f["key"].to_numpy()).fillna(0).to_numpy().astype(int))
             # representative: a strong identity if there is one
             f = f.sort_values(["code", "strong", "i"], ascending=[True, False, True])
@@ -1345,12 +1391,20 @@ class _Linker:
             x, y, addr = x[keep], y[keep], pr["a"].to_numpy(object)[keep]
             if len(x):
                 score = _ratio(self.i_key[x], self.i_key[y])
-                ok = (self._compat(x, y) == 1) & ((score >= self.s.duplicate_threshold) | (self.i_key[x] == self.i_key[y]))
+                ok = (self._compat(x, y) == 1) & (
+                    (score >= self.s.duplicate_threshold) | (self.i_key[x] == self.i_key[y])
+                )
                 x, y, addr = x[ok], y[ok], addr[ok]
                 if len(x):
                     lab = self._join(lab, x, y)
                     mark(self.i_wtier, x, y, "fuzzy-name+address")
-                    evidence(x, y, np.char.add("near-identical names at ", self.u_addr[addr.astype(np.int64)].astype(str)).astype(object))
+                    evidence(
+                        x,
+                        y,
+                        np.char.add("near-identical names at ", self.u_addr[addr.astype(np.int64)].astype(str)).astype(
+                            object
+                        ),
+                    )
         self.sc = lab.copy()
         self.dup_ev = pd.concat(dup_ev, ignore_index=True) if dup_ev else pd.DataFrame(columns=["x", "y", "text"])
 
@@ -1382,10 +1436,15 @@ class _Linker:
             lab = self._x_tier(lab, n, self.i_key_c[n], "name")
             p = np.flatnonzero((self.i_kind == "person") & (self.i_last != "") & (self.i_initial != ""))
             lab = self._x_tier(
-                lab, p, _codes(self.i_initial[p], self.i_last[p]), "name-initial", compat=True, query=self.i_init_only
+                lab,
+                p,
+                _codes(self.i_initial_c[p], self.i_last_c[p]),
+                "name-initial",
+                compat=True,
+                query=self.i_init_only,
             )
             p = np.flatnonzero((self.i_kind == "person") & (self.i_last != ""))
-            lab = self._x_tier(lab, p, self.i_last[p], "surname", query=self.i_first == "", freeze=False)
+            lab = self._x_tier(lab, p, self.i_last_c[p], "surname", query=self.i_first == "", freeze=False)
         if "fuzzy" in tiers:
             lab = self._x_fuzzy(lab)
         self.lab = lab
@@ -1409,7 +1468,7 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        f = pd.DataFrame({"i": ids, "k": key, "kf": _codes(key, self.i_kind[ids], self.i_first[ids])})
+        f = pd.DataFrame({"i": ids, "k": key, "kf": _codes(key, self.i_kind_c[ids], self.i_first_c[ids])})
         f["rep"] = f.groupby("kf")["i"].transform("min")
         xs = [f["i"].to_numpy(np.int64)[f["i"] != f["rep"]]]
         ys = [f["rep"].to_numpy(np.int64)[f["i"] != f["rep"]]]
@@ -1587,7 +1646,9 @@ class _Linker:
         # two blocks per name, so that a slip in either the surname or the first name is still met:
         # (surname's first four letters, first initial) and (first name's first four, surname's first two)
         has_first = (first.fillna("") != "").to_numpy()
-        b1 = ("p" + last.str.slice(0, 4) + "|" + first.str.slice(0, 1).fillna("")).where(per, "o" + text.str.slice(0, 4))
+        b1 = ("p" + last.str.slice(0, 4) + "|" + first.str.slice(0, 1).fillna("")).where(
+            per, "o" + text.str.slice(0, 4)
+        )
         b2 = ("q" + first.str.slice(0, 4) + "|" + last.str.slice(0, 2)).where(per & has_first, "r" + text.str.slice(-4))
         b2 = b2.where(~per | has_first, None)
         codes, _ = pd.factorize(pd.concat([b1, b2], ignore_index=True))
@@ -1665,7 +1726,10 @@ class _Linker:
         clx, cly = cp["clx"].to_numpy(np.int64), cp["cly"].to_numpy(np.int64)
         amb_x = self._ambiguous_queries(clx, cly, m, lab)
         ok = ~np.isin(clx, amb_x)
-        for label, sel in (("fuzzy-name+address", cp["addr"].to_numpy(bool)), ("fuzzy-name", ~cp["addr"].to_numpy(bool))):
+        for label, sel in (
+            ("fuzzy-name+address", cp["addr"].to_numpy(bool)),
+            ("fuzzy-name", ~cp["addr"].to_numpy(bool)),
+        ):
             s = ok & sel
             lab = self._apply_tier(lab, clx[s], cly[s], self._mask(lab), label)
         if len(amb_x):
@@ -1755,7 +1819,11 @@ class _Linker:
         self.amb_node[s] = True
         self.amb_log.append(
             pd.DataFrame(
-                {"s": s, "c": np.asarray(cand_nodes, dtype=np.int64), "reason": np.broadcast_to(np.asarray(reason, dtype=object), s.shape)}
+                {
+                    "s": s,
+                    "c": np.asarray(cand_nodes, dtype=np.int64),
+                    "reason": np.broadcast_to(np.asarray(reason, dtype=object), s.shape),
+                }
             )
         )
 
@@ -1775,7 +1843,8 @@ class _Linker:
         amb = P[P["via"] == "ambiguous"]
         if len(amb):
             self._log_amb(
-                amb["s"].to_numpy(), self._target_anchor(amb["tg"].to_numpy(np.int64)),
+                amb["s"].to_numpy(),
+                self._target_anchor(amb["tg"].to_numpy(np.int64)),
                 "the customer's name fits several customers",
             )
         P = P[P["via"] != "ambiguous"].copy()
@@ -1908,8 +1977,9 @@ class _Linker:
         j = jn[acc["tg"].to_numpy(np.int64)]
         with np.errstate(invalid="ignore", divide="ignore"):
             pct = np.round(100 * (self.amount[d] - self.amount[j]) / np.fmax(self.amount[j], 1.0))
-            gap = (np.where(np.isnan(self.d_created[j]), self.d_scheduled[j], self.d_created[j])
-                   - np.where(np.isnan(self.d_closed[d]), self.d_created[d], self.d_closed[d]))
+            gap = np.where(np.isnan(self.d_created[j]), self.d_scheduled[j], self.d_created[j]) - np.where(
+                np.isnan(self.d_closed[d]), self.d_created[d], self.d_closed[d]
+            )
         detail = (
             _fmt_amount(pct, "deal amount", "job total")
             + "; "
@@ -1969,7 +2039,9 @@ class _Linker:
         if len(amb_s):
             both = P[P["s"].isin(amb_s)]
             both = both[both["score"] >= both.groupby("s")["score"].transform("max") - 0.05]
-            self._log_amb(both["s"].to_numpy(), both["i"].to_numpy(), "fits several invoices of the customer by amount and date")
+            self._log_amb(
+                both["s"].to_numpy(), both["i"].to_numpy(), "fits several invoices of the customer by amount and date"
+            )
         acc = best[~best.index.isin(amb_s)]
         if not len(acc):
             return
@@ -1979,7 +2051,9 @@ class _Linker:
         conf = np.minimum([METHOD_CONFIDENCE.get(m, 0.7) for m in meth], METHOD_CONFIDENCE["amount+date"])
         with np.errstate(invalid="ignore"):
             days = self.d_created[s] - self.d_created[i]
-        which = np.where(close(self.amount[s], self.amount[i]), "amount = invoice ", "amount = open balance of invoice ")
+        which = np.where(
+            close(self.amount[s], self.amount[i]), "amount = invoice ", "amount = open balance of invoice "
+        )
         detail = (
             pd.Series(which).to_numpy(object)
             + self.rid[i].astype(str)
@@ -1999,7 +2073,9 @@ class _Linker:
         rank = self._group_rank()
         lead_acct = self._anchor_of(self.is_inv & self.is_acct)
         lead_any = self._anchor_of(self.is_inv)
-        groups = np.flatnonzero((np.isin(rank, [2, 3])) & (jn < 0) & (dn < 0) & (np.arange(self.N) == self.grp[np.arange(self.N)]))
+        groups = np.flatnonzero(
+            (np.isin(rank, [2, 3])) & (jn < 0) & (dn < 0) & (np.arange(self.N) == self.grp[np.arange(self.N)])
+        )
         if not len(groups):
             return
         lead = np.where(lead_acct[groups] >= 0, lead_acct[groups], lead_any[groups])
@@ -2018,14 +2094,17 @@ class _Linker:
         amt, reason = _amount_vs_total(x, total, self.s.amount_tolerance)
         # an invoice the other system holds too (same amount, within ten days): the same bill
         inv = np.flatnonzero(self.is_inv)
-        I = pd.DataFrame({"tg": self.grp[inv], "n": inv})
-        M = P[["s", "tg"]].reset_index().merge(I, on="tg")
+        invs = pd.DataFrame({"tg": self.grp[inv], "n": inv})
+        M = P[["s", "tg"]].reset_index().merge(invs, on="tg")
         if len(M):
             ms, mn = M["s"].to_numpy(np.int64), M["n"].to_numpy(np.int64)
             with np.errstate(invalid="ignore"):
                 hit = (
                     (self.system[ms] != self.system[mn])
-                    & (np.abs(self.amount[ms] - self.amount[mn]) <= np.fmax(1.0, self.s.amount_tolerance * np.abs(self.amount[mn])))
+                    & (
+                        np.abs(self.amount[ms] - self.amount[mn])
+                        <= np.fmax(1.0, self.s.amount_tolerance * np.abs(self.amount[mn]))
+                    )
                     & (np.abs(self.d_created[ms] - self.d_created[mn]) <= 10)
                 )
             mirror = np.zeros(len(P), dtype=bool)
@@ -2057,7 +2136,11 @@ class _Linker:
         pct = pd.Series(acc["pct"].to_numpy()).astype("Int64").astype("string").fillna("?").to_numpy(object)
         amount_text = np.select(
             [r == "mirror", r == "total", r == "share"],
-            ["same amount and date as an invoice of the job in another system", "amount = job total", "amount " + pct + "% of job total"],
+            [
+                "same amount and date as an invoice of the job in another system",
+                "amount = job total",
+                "amount " + pct + "% of job total",
+            ],
             "amount " + pct + "% of job total",
         )
         detail = amount_text + "; " + _fmt_days(gap, "dated", "job start")
@@ -2078,12 +2161,20 @@ class _Linker:
             return
         amb = P[P["via"] == "ambiguous"]
         if len(amb):
-            self._log_amb(amb["s"].to_numpy(), self._target_anchor(amb["tg"].to_numpy(np.int64)), "the customer's name fits several customers")
+            self._log_amb(
+                amb["s"].to_numpy(),
+                self._target_anchor(amb["tg"].to_numpy(np.int64)),
+                "the customer's name fits several customers",
+            )
         P = P[P["via"] == "own"].copy()
         P["n"] = P.groupby("s")["tg"].transform("nunique")
         many = P[P["n"] > 1]
         if len(many):
-            self._log_amb(many["s"].to_numpy(), self._target_anchor(many["tg"].to_numpy(np.int64)), "the customer has several open jobs and the payment names none")
+            self._log_amb(
+                many["s"].to_numpy(),
+                self._target_anchor(many["tg"].to_numpy(np.int64)),
+                "the customer has several open jobs and the payment names none",
+            )
         one = P[P["n"] == 1].drop_duplicates("s").copy()
         if not len(one):
             return
@@ -2179,7 +2270,9 @@ class _Linker:
                 }
             )
         else:
-            links = pd.DataFrame(columns=["source_a", "record_a", "source_b", "record_b", "method", "confidence", "detail", "job"])
+            links = pd.DataFrame(
+                columns=["source_a", "record_a", "source_b", "record_b", "method", "confidence", "detail", "job"]
+            )
 
         ambiguous = self._ambiguous_frame(gkey, src)
         duplicates = self._duplicates_frame(src)
@@ -2187,7 +2280,7 @@ class _Linker:
         for ov, na in self.pins:
             why = f": {ov.reason}" if ov.reason else ""
             applied.append(f"pinned {ov.a} to job {gkey[self.grp[na]]} ({ov.origin}){why}")
-        for i, (ov, na) in enumerate(self.forbids):
+        for i, (ov, _node) in enumerate(self.forbids):
             why = f": {ov.reason}" if ov.reason else ""
             hit = self.forbid_hit.get(i)
             extra = f"; without it they would have been linked ({hit})" if hit else ""
@@ -2277,7 +2370,15 @@ def _fmt_amount(pct: np.ndarray, what: str, of: str) -> np.ndarray:
     txt = np.where(
         p.isna(),
         f"{what} unknown",
-        np.where(p.fillna(0) == 0, f"{what} = {of}", f"{what} " + p.abs().astype("string").fillna("?").to_numpy(object) + "% " + np.where(p.fillna(0) > 0, "above ", "below ") + of),
+        np.where(
+            p.fillna(0) == 0,
+            f"{what} = {of}",
+            f"{what} "
+            + p.abs().astype("string").fillna("?").to_numpy(object)
+            + "% "
+            + np.where(p.fillna(0) > 0, "above ", "below ")
+            + of,
+        ),
     )
     return txt.astype(object)
 
@@ -2355,11 +2456,24 @@ def coverage(result: LinkResult) -> pd.DataFrame:
     p["m"] = np.where(anchor, p["o_method"].to_numpy(object), p["method"].to_numpy(object))
     p["c"] = np.where(anchor, p["o_conf"].to_numpy(float), p["conf"].to_numpy(float))
     # an anchor joined by a record that itself hangs on the anchor: show what that record did
-    p["band"] = np.select([p["c"] >= CONFIDENCE_BANDS[0][1], p["c"] >= CONFIDENCE_BANDS[1][1]], ["high", "medium"], "low")
+    p["band"] = np.select(
+        [p["c"] >= CONFIDENCE_BANDS[0][1], p["c"] >= CONFIDENCE_BANDS[1][1]], ["high", "medium"], "low"
+    )
     keys = ["source", "record_type", "other_source"]
     linked = p.groupby(keys).size().rename("linked")
-    bands = p.groupby(keys + ["band"]).size().unstack("band", fill_value=0).reindex(columns=["high", "medium", "low"], fill_value=0)
-    meth = p.groupby(keys + ["m"]).size().rename("n").reset_index().sort_values(keys + ["n", "m"], ascending=[True] * 3 + [False, True])
+    bands = (
+        p.groupby(keys + ["band"])
+        .size()
+        .unstack("band", fill_value=0)
+        .reindex(columns=["high", "medium", "low"], fill_value=0)
+    )
+    meth = (
+        p.groupby(keys + ["m"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(keys + ["n", "m"], ascending=[True] * 3 + [False, True])
+    )
     meth["t"] = meth["m"].astype(str) + " " + meth["n"].astype(str)
     methods = meth.groupby(keys, sort=False)["t"].agg(", ".join).rename("methods")
     base = f.groupby(["source", "record_type"]).size().rename("records").reset_index()

@@ -320,7 +320,8 @@ def _name_parts(arr: pa.Array) -> dict[str, pa.Array]:
     # Qualifiers that tell same-named customers apart in one system: QuickBooks sub-customers
     # ("Smith, John:12 Oak St"), disambiguators ("Chris Lee (Maple Ave)", "Chris Lee - 2", "Chris Lee 2").
     q = pc.extract_regex(
-        low, r"^(?P<name>.*?)\s*(?:\((?P<a>[^)]*)\)|:\s*(?P<b>.+)|\s[-\x{2013}\x{2014}]\s+(?P<c>.+)|\s(?P<d>\d{1,3}))\s*$"
+        low,
+        r"^(?P<name>.*?)\s*(?:\((?P<a>[^)]*)\)|:\s*(?P<b>.+)|\s[-\x{2013}\x{2014}]\s+(?P<c>.+)|\s(?P<d>\d{1,3}))\s*$",
     )
     has_q = pc.is_valid(q)
     qual = pc.coalesce(
@@ -445,7 +446,9 @@ def split_deal_title(titles: pd.Series) -> pd.DataFrame:
     import pyarrow.compute as pc
 
     def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        parts = pc.extract_regex(arr, r"^\s*(?P<name>[^\d\-\x{2013}\x{2014}:|]+?)\s*(?:\s[-\x{2013}\x{2014}|]|:)\s*(?P<work>.+?)\s*$")
+        parts = pc.extract_regex(
+            arr, r"^\s*(?P<name>[^\d\-\x{2013}\x{2014}:|]+?)\s*(?:\s[-\x{2013}\x{2014}|]|:)\s*(?P<work>.+?)\s*$"
+        )
         name = pc.struct_field(parts, [0])
         namey = pc.match_substring_regex(name, r"^[^\s]+(?:\s+[^\s]+){0,3}$")
         name = pc.if_else(pc.fill_null(namey, False), name, None)

@@ -45,8 +45,6 @@ def row_of(result: Any, source_kind: str, record_id: str) -> pd.Series:
     return r[(r["source"] == source) & (r["record_id"] == record_id)].iloc[0]
 
 
-
-
 def chris_lees() -> pd.DataFrame:
     """Two different customers named Chris Lee in Jobber, and a QuickBooks invoice (and payment) that names neither."""
     return records(

@@ -28,39 +28,171 @@ from driftcheck.records import conform
 
 FIRST = [
     # (formal, nickname or None, gender)
-    ("Robert", "Bob"), ("William", "Bill"), ("Katherine", "Kathy"), ("Michael", "Mike"), ("Elizabeth", "Liz"),
-    ("James", "Jim"), ("Richard", "Rick"), ("Jennifer", "Jen"), ("Thomas", "Tom"), ("Margaret", "Maggie"),
-    ("Joseph", "Joe"), ("Daniel", "Dan"), ("David", "Dave"), ("Susan", "Sue"), ("Steven", "Steve"),
-    ("Anthony", "Tony"), ("Matthew", "Matt"), ("Andrew", "Andy"), ("Patricia", "Trish"), ("Deborah", "Debbie"),
-    ("John", None), ("Mary", None), ("Linda", None), ("Karen", None), ("Brian", None), ("Kevin", None),
-    ("Laura", None), ("Nancy", None), ("Paul", None), ("Mark", None), ("Sarah", None), ("Emily", None),
-    ("José", None), ("Zoë", None), ("Renée", None), ("François", None), ("Chloé", None), ("Priya", None),
-    ("Wei", None), ("Olivia", None), ("Ethan", None), ("Grace", None), ("Hannah", None), ("Noah", None),
-    ("Aaron", None), ("Rachel", None), ("Helen", None), ("Carlos", None), ("Ana", None), ("Ivan", None),
+    ("Robert", "Bob"),
+    ("William", "Bill"),
+    ("Katherine", "Kathy"),
+    ("Michael", "Mike"),
+    ("Elizabeth", "Liz"),
+    ("James", "Jim"),
+    ("Richard", "Rick"),
+    ("Jennifer", "Jen"),
+    ("Thomas", "Tom"),
+    ("Margaret", "Maggie"),
+    ("Joseph", "Joe"),
+    ("Daniel", "Dan"),
+    ("David", "Dave"),
+    ("Susan", "Sue"),
+    ("Steven", "Steve"),
+    ("Anthony", "Tony"),
+    ("Matthew", "Matt"),
+    ("Andrew", "Andy"),
+    ("Patricia", "Trish"),
+    ("Deborah", "Debbie"),
+    ("John", None),
+    ("Mary", None),
+    ("Linda", None),
+    ("Karen", None),
+    ("Brian", None),
+    ("Kevin", None),
+    ("Laura", None),
+    ("Nancy", None),
+    ("Paul", None),
+    ("Mark", None),
+    ("Sarah", None),
+    ("Emily", None),
+    ("José", None),
+    ("Zoë", None),
+    ("Renée", None),
+    ("François", None),
+    ("Chloé", None),
+    ("Priya", None),
+    ("Wei", None),
+    ("Olivia", None),
+    ("Ethan", None),
+    ("Grace", None),
+    ("Hannah", None),
+    ("Noah", None),
+    ("Aaron", None),
+    ("Rachel", None),
+    ("Helen", None),
+    ("Carlos", None),
+    ("Ana", None),
+    ("Ivan", None),
 ]
 # surnames with Zipf-like weights: a real customer list repeats Smith, Johnson, Lee...
 LAST = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor",
-    "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson",
-    "Walker", "Young", "Allen", "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson",
-    "Hill", "Campbell", "Mitchell", "Roberts", "Carter", "Phillips", "Evans", "Turner", "Torres", "Parker",
-    "Peña", "Müller", "O'Brien", "McDonald", "Nguyen", "Kowalski", "Schäfer", "Dubois", "Okafor", "Fitzgerald",
-    "Van Dyke", "Hernández", "Rossi", "Novak", "Lindqvist", "Brennan", "Castillo", "Ibrahim", "Sato", "Walsh",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Martin",
+    "Jackson",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+    "Baker",
+    "Adams",
+    "Nelson",
+    "Hill",
+    "Campbell",
+    "Mitchell",
+    "Roberts",
+    "Carter",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Torres",
+    "Parker",
+    "Peña",
+    "Müller",
+    "O'Brien",
+    "McDonald",
+    "Nguyen",
+    "Kowalski",
+    "Schäfer",
+    "Dubois",
+    "Okafor",
+    "Fitzgerald",
+    "Van Dyke",
+    "Hernández",
+    "Rossi",
+    "Novak",
+    "Lindqvist",
+    "Brennan",
+    "Castillo",
+    "Ibrahim",
+    "Sato",
+    "Walsh",
 ]
 STREETS = [
-    ("Oak", "Street"), ("Maple", "Avenue"), ("Cedar", "Lane"), ("Pine", "Road"), ("Elm", "Street"),
-    ("Birch", "Drive"), ("Willow", "Court"), ("Lakeview", "Boulevard"), ("Hillcrest", "Drive"), ("Sunset", "Avenue"),
-    ("Park", "Place"), ("River", "Road"), ("Chestnut", "Street"), ("Highland", "Avenue"), ("Meadow", "Lane"),
-    ("Spruce", "Terrace"), ("Forest", "Circle"), ("Harbor", "Way"), ("Ridge", "Road"), ("Main", "Street"),
+    ("Oak", "Street"),
+    ("Maple", "Avenue"),
+    ("Cedar", "Lane"),
+    ("Pine", "Road"),
+    ("Elm", "Street"),
+    ("Birch", "Drive"),
+    ("Willow", "Court"),
+    ("Lakeview", "Boulevard"),
+    ("Hillcrest", "Drive"),
+    ("Sunset", "Avenue"),
+    ("Park", "Place"),
+    ("River", "Road"),
+    ("Chestnut", "Street"),
+    ("Highland", "Avenue"),
+    ("Meadow", "Lane"),
+    ("Spruce", "Terrace"),
+    ("Forest", "Circle"),
+    ("Harbor", "Way"),
+    ("Ridge", "Road"),
+    ("Main", "Street"),
 ]
-STREET_ABBR = {"Street": "St", "Avenue": "Ave", "Lane": "Ln", "Road": "Rd", "Drive": "Dr", "Court": "Ct",
-               "Boulevard": "Blvd", "Place": "Pl", "Terrace": "Ter", "Circle": "Cir", "Way": "Way"}
+STREET_ABBR = {
+    "Street": "St",
+    "Avenue": "Ave",
+    "Lane": "Ln",
+    "Road": "Rd",
+    "Drive": "Dr",
+    "Court": "Ct",
+    "Boulevard": "Blvd",
+    "Place": "Pl",
+    "Terrace": "Ter",
+    "Circle": "Cir",
+    "Way": "Way",
+}
 WORK = [
-    ("Kitchen remodel", 18000, 60000), ("Bathroom renovation", 9000, 30000), ("Deck rebuild", 6000, 22000),
-    ("Roof repair", 900, 8000), ("Gutter cleaning", 200, 600), ("Fence installation", 2500, 9000),
-    ("Basement waterproofing", 4000, 15000), ("Window replacement", 3000, 18000), ("Exterior painting", 3500, 12000),
-    ("HVAC service", 250, 1200), ("Water heater install", 1400, 3500), ("Drywall repair", 300, 2500),
-    ("Patio pavers", 4000, 16000), ("Siding repair", 1500, 7000), ("Electrical panel upgrade", 2200, 5500),
+    ("Kitchen remodel", 18000, 60000),
+    ("Bathroom renovation", 9000, 30000),
+    ("Deck rebuild", 6000, 22000),
+    ("Roof repair", 900, 8000),
+    ("Gutter cleaning", 200, 600),
+    ("Fence installation", 2500, 9000),
+    ("Basement waterproofing", 4000, 15000),
+    ("Window replacement", 3000, 18000),
+    ("Exterior painting", 3500, 12000),
+    ("HVAC service", 250, 1200),
+    ("Water heater install", 1400, 3500),
+    ("Drywall repair", 300, 2500),
+    ("Patio pavers", 4000, 16000),
+    ("Siding repair", 1500, 7000),
+    ("Electrical panel upgrade", 2200, 5500),
 ]
 DOMAINS = ["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "comcast.net"]
 START = date(2025, 1, 6)
@@ -110,7 +242,12 @@ class _Builder:
         self.qbo_keys: dict[str, str] = {}
         self.emails: set[str] = set()
         self.planted: dict[str, list[Any]] = {
-            "ambiguous": [], "duplicates": [], "relatives": [], "company_owner": [], "same_name": [], "multi_job": []
+            "ambiguous": [],
+            "duplicates": [],
+            "relatives": [],
+            "company_owner": [],
+            "same_name": [],
+            "multi_job": [],
         }
 
     # ---- small helpers
@@ -152,15 +289,17 @@ class _Builder:
         if email is None:
             return None
         local, dom = email.split("@")
-        return self.r.choice([email, email.upper(), local.capitalize() + "@" + dom, f" {email} ", local.title() + "@" + dom.upper()])
+        return self.r.choice(
+            [email, email.upper(), local.capitalize() + "@" + dom, f" {email} ", local.title() + "@" + dom.upper()]
+        )
 
     def typo(self, s: str) -> str:
         i = self.r.randint(1, max(1, len(s) - 2))
         kind = self.r.choice(["swap", "drop", "double"])
         if kind == "swap" and i < len(s) - 1:
-            return s[:i] + s[i + 1] + s[i] + s[i + 2:]
+            return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
         if kind == "drop":
-            return s[:i] + s[i + 1:]
+            return s[:i] + s[i + 1 :]
         return s[:i] + s[i] + s[i:]
 
     @staticmethod
@@ -249,9 +388,12 @@ class _Builder:
         title, lo, hi = work
         if total is None:
             total = round(r.uniform(lo, hi) / 5) * 5.0
-        state = state or r.choices(
-            ["completed", "in_progress", "scheduled", "unscheduled", "cancelled"], weights=[62, 10, 15, 9, 4]
-        )[0]
+        state = (
+            state
+            or r.choices(
+                ["completed", "in_progress", "scheduled", "unscheduled", "cancelled"], weights=[62, 10, 15, 9, 4]
+            )[0]
+        )
         street = street or c.street
         jobber_email = self.case_variant(c.email) if r.random() < 0.85 else None
         jobber_phone = self.fmt_phone(c.phone, r.choice(["paren", "paren", "dots", "plain", "ext"]))
@@ -270,19 +412,42 @@ class _Builder:
             quote = str(self.next_quote)
             self.next_quote += 1
         self.add(
-            t, source="jobber_jobs.csv", system="jobber", role="operations", record_type="job", record_id=jid,
-            customer=c.jobber_name, company=None, email=jobber_email, phone=jobber_phone, address=addr,
-            title=title, quote_refs=quote, state=state, amount=total, created=created, scheduled=scheduled,
-            completed=completed, closed=completed,
+            t,
+            source="jobber_jobs.csv",
+            system="jobber",
+            role="operations",
+            record_type="job",
+            record_id=jid,
+            customer=c.jobber_name,
+            company=None,
+            email=jobber_email,
+            phone=jobber_phone,
+            address=addr,
+            title=title,
+            quote_refs=quote,
+            state=state,
+            amount=total,
+            created=created,
+            scheduled=scheduled,
+            completed=completed,
+            closed=completed,
         )
         if use_deposit:
             dep_date = deal_close + timedelta(days=r.randint(1, 6))
             if c.sync or r.random() < 0.5:
                 # a Jobber quote deposit (Transactions export: Type=Deposit, "Payment applied to Estimate #N")
                 self.add(
-                    t, source="jobber_transactions.csv", system="jobber", role="operations", record_type="deposit",
-                    record_id=f"TX{r.randint(10000, 99999)}", customer=c.jobber_name, quote_refs=quote,
-                    amount=dep_amount, created=dep_date, state="received",
+                    t,
+                    source="jobber_transactions.csv",
+                    system="jobber",
+                    role="operations",
+                    record_type="deposit",
+                    record_id=f"TX{r.randint(10000, 99999)}",
+                    customer=c.jobber_name,
+                    quote_refs=quote,
+                    amount=dep_amount,
+                    created=dep_date,
+                    state="received",
                 )
             else:
                 # a deposit invoice raised in QuickBooks by the CRM app, memo = the deal name
@@ -294,8 +459,18 @@ class _Builder:
             self.jobber_invoice(c, t, jid, rest, inv_date, paid, memo=qbo_memo)
         return {"job": jid, "truth": t, "total": total, "date": created}
 
-    def hubspot_deal(self, c: Customer, t: str, title: str, amount: float, close: date, state: str,
-                     job_ref: str | None = None, contact: bool | None = None, with_phone: bool | None = None) -> str:
+    def hubspot_deal(
+        self,
+        c: Customer,
+        t: str,
+        title: str,
+        amount: float,
+        close: date,
+        state: str,
+        job_ref: str | None = None,
+        contact: bool | None = None,
+        with_phone: bool | None = None,
+    ) -> str:
         r = self.r
         did = str(self.next_deal)
         self.next_deal += r.randint(1, 4000)
@@ -307,37 +482,66 @@ class _Builder:
             name_part = c.last if r.random() < 0.6 else f"{c.first} {c.last}"
         sep = r.choice([" – ", " - ", ": ", " | "])
         self.add(
-            t, source="hubspot-crm-exports-all-deals-2025-12-31.csv", system="hubspot", role="crm", record_type="deal",
-            record_id=did, customer=(c.first + " " + c.last if c.company else c.hubspot_name) if contact else None,
+            t,
+            source="hubspot-crm-exports-all-deals-2025-12-31.csv",
+            system="hubspot",
+            role="crm",
+            record_type="deal",
+            record_id=did,
+            customer=(c.first + " " + c.last if c.company else c.hubspot_name) if contact else None,
             company=c.company if contact else None,
             email=(c.email.lower() if c.email else None) if contact else None,
             phone=self.fmt_phone(c.phone, r.choice(["intl", "dots", "one"]))
             if contact and (with_phone if with_phone is not None else r.random() < 0.6)
             else None,
-            title=f"{name_part}{sep}{title}", job_refs=job_ref, state=state, amount=deal_amount,
-            created=close - timedelta(days=r.randint(5, 60)), closed=close if state != "open" else None,
+            title=f"{name_part}{sep}{title}",
+            job_refs=job_ref,
+            state=state,
+            amount=deal_amount,
+            created=close - timedelta(days=r.randint(5, 60)),
+            closed=close if state != "open" else None,
         )
         return did
 
-    def jobber_invoice(self, c: Customer, t: str, jid: str | None, amount: float, when: date, paid: bool,
-                       memo: str | None = None) -> None:
+    def jobber_invoice(
+        self, c: Customer, t: str, jid: str | None, amount: float, when: date, paid: bool, memo: str | None = None
+    ) -> None:
         r = self.r
         iid = str(self.next_jobber_inv)
         self.next_jobber_inv += 1
         self.add(
-            t, source="jobber_invoices.csv", system="jobber", role="operations", record_type="invoice",
-            record_id=iid, customer=c.jobber_name, email=self.case_variant(c.email) if r.random() < 0.8 else None,
-            phone=self.fmt_phone(c.phone, "paren"), address=self.street_text(c.street, "long"),
-            job_refs=jid if (jid and r.random() < 0.96) else None, state="paid" if paid else "invoiced",
-            amount=amount, balance=0.0 if paid else amount, created=when, due=when + timedelta(days=30),
+            t,
+            source="jobber_invoices.csv",
+            system="jobber",
+            role="operations",
+            record_type="invoice",
+            record_id=iid,
+            customer=c.jobber_name,
+            email=self.case_variant(c.email) if r.random() < 0.8 else None,
+            phone=self.fmt_phone(c.phone, "paren"),
+            address=self.street_text(c.street, "long"),
+            job_refs=jid if (jid and r.random() < 0.96) else None,
+            state="paid" if paid else "invoiced",
+            amount=amount,
+            balance=0.0 if paid else amount,
+            created=when,
+            due=when + timedelta(days=30),
             paid=when + timedelta(days=r.randint(3, 25)) if paid else None,
         )
         pay_date = self.rows[-1]["paid"]
         if paid:
             self.add(
-                t, source="jobber_transactions.csv", system="jobber", role="operations", record_type="payment",
-                record_id=f"TX{r.randint(10000, 99999)}", customer=c.jobber_name, invoice_refs=iid,
-                amount=amount, created=pay_date, state="received",
+                t,
+                source="jobber_transactions.csv",
+                system="jobber",
+                role="operations",
+                record_type="payment",
+                record_id=f"TX{r.randint(10000, 99999)}",
+                customer=c.jobber_name,
+                invoice_refs=iid,
+                amount=amount,
+                created=pay_date,
+                state="received",
             )
         if c.sync:
             # the Jobber -> QuickBooks sync: same invoice number, same amount and date
@@ -347,11 +551,22 @@ class _Builder:
             if memo is None:
                 job_title = next(x["title"] for x in reversed(self.rows) if x.get("record_id") == jid) if jid else ""
                 memo = r.choice([f"Job #{jid}", f"Job {jid}", f"{c.last} - {job_title}", job_title, "", "", ""])
-            self.qbo_invoice(c, t, amount, when + timedelta(days=r.randint(0, 3)), paid=paid, memo=memo,
-                             pay_date=pay_date)
+            self.qbo_invoice(
+                c, t, amount, when + timedelta(days=r.randint(0, 3)), paid=paid, memo=memo, pay_date=pay_date
+            )
 
-    def qbo_invoice(self, c: Customer, t: str, amount: float, when: date, *, number: str | None = None,
-                    paid: bool = True, pay_date: date | None = None, memo: str | None = "") -> str:
+    def qbo_invoice(
+        self,
+        c: Customer,
+        t: str,
+        amount: float,
+        when: date,
+        *,
+        number: str | None = None,
+        paid: bool = True,
+        pay_date: date | None = None,
+        memo: str | None = "",
+    ) -> str:
         r = self.r
         if number is None:
             number = str(self.next_qbo_inv)
@@ -360,17 +575,35 @@ class _Builder:
         if memo and memo.startswith("Job"):
             job_refs = memo.split()[-1].lstrip("#")  # the reader pulls "Job #1043" out of a memo
         self.add(
-            t, source="QBO Invoice List.xlsx", system="quickbooks", role="accounting", record_type="invoice",
-            record_id=number, customer=c.qbo_name, title=memo or None, job_refs=job_refs,
-            state="paid" if paid else "invoiced", amount=amount, balance=0.0 if paid else amount, created=when,
+            t,
+            source="QBO Invoice List.xlsx",
+            system="quickbooks",
+            role="accounting",
+            record_type="invoice",
+            record_id=number,
+            customer=c.qbo_name,
+            title=memo or None,
+            job_refs=job_refs,
+            state="paid" if paid else "invoiced",
+            amount=amount,
+            balance=0.0 if paid else amount,
+            created=when,
             due=when + timedelta(days=30),
         )
         if paid:
             pd_ = pay_date or when + timedelta(days=r.randint(3, 30))
             self.add(
-                t, source="QBO Payments.xlsx", system="quickbooks", role="accounting", record_type="payment",
-                record_id=str(r.randint(100, 99999)) if r.random() < 0.5 else None, customer=c.qbo_name,
-                invoice_refs=number if r.random() < 0.7 else None, amount=amount, created=pd_, state="received",
+                t,
+                source="QBO Payments.xlsx",
+                system="quickbooks",
+                role="accounting",
+                record_type="payment",
+                record_id=str(r.randint(100, 99999)) if r.random() < 0.5 else None,
+                customer=c.qbo_name,
+                invoice_refs=number if r.random() < 0.7 else None,
+                amount=amount,
+                created=pd_,
+                state="received",
             )
             self.rows[-2]["paid"] = pd_
         return number
@@ -418,19 +651,30 @@ def make_labelled_set(seed: int = 20251126, customers: int = 215) -> LabelledSet
         last = ["Smith", "Johnson", "Nguyen", "Walsh", "Kowalski", "Brown"][i]
         street = (r.randint(10, 999), *r.choice(STREETS))
         a = b.customer(f"R{i}a", first=["John", "David", "Wei", "Paul", "Mark", "James"][i], last=last, street=street)
-        c2 = b.customer(f"R{i}b", first=["Mary", "Linda", "Laura", "Helen", "Karen", "Nancy"][i], last=last, street=street)
+        c2 = b.customer(
+            f"R{i}b", first=["Mary", "Linda", "Laura", "Helen", "Karen", "Nancy"][i], last=last, street=street
+        )
         for c in (a, c2):
             b.job(c, day())
         b.planted["relatives"].append((a.jobber_name, c2.jobber_name))
 
     # --- a company and its owner: one phone, different emails, separate jobs
     for i, (first, last, trade) in enumerate(
-        [("Dave", "Patel", "Electric"), ("Sam", "Okafor", "Roofing"), ("Linda", "Rossi", "Properties"),
-         ("Ivan", "Novak", "Construction"), ("Grace", "Sato", "Dental")]
+        [
+            ("Dave", "Patel", "Electric"),
+            ("Sam", "Okafor", "Roofing"),
+            ("Linda", "Rossi", "Properties"),
+            ("Ivan", "Novak", "Construction"),
+            ("Grace", "Sato", "Dental"),
+        ]
     ):
         owner = b.customer(f"O{i}", first=first, last=last)
         comp = b.customer(
-            f"O{i}c", first=first, last=last, company=f"{last} {trade} LLC", phone=owner.phone,
+            f"O{i}c",
+            first=first,
+            last=last,
+            company=f"{last} {trade} LLC",
+            phone=owner.phone,
             email=f"office@{last.lower()}{trade.lower()}.com",
         )
         b.job(owner, day())
@@ -457,8 +701,16 @@ def make_labelled_set(seed: int = 20251126, customers: int = 215) -> LabelledSet
         c = b.customer(f"E{i}", sync=False)
         d = day()
         for k in range(2):
-            b.job(c, d + timedelta(days=k), work=("Gutter cleaning", 300, 300), total=350.0, state="scheduled",
-                  deal=False, deposit=False, truth=f"T-eq{i}-{k}")
+            b.job(
+                c,
+                d + timedelta(days=k),
+                work=("Gutter cleaning", 300, 300),
+                total=350.0,
+                state="scheduled",
+                deal=False,
+                deposit=False,
+                truth=f"T-eq{i}-{k}",
+            )
         # which job this bill was for cannot be told; the truth is one of them, the linker must not guess
         number = b.qbo_invoice(c, f"T-eq{i}-0", 350.0, d + timedelta(days=3), memo="", paid=False)
         b.planted["ambiguous"].append(("QBO Invoice List.xlsx", number))
@@ -489,8 +741,16 @@ def make_labelled_set(seed: int = 20251126, customers: int = 215) -> LabelledSet
         # a second HubSpot contact for the same man: new email, same phone
         dup4.hubspot_name, dup4.email = name, email
         job = b.job(dup4, day(), deal=False)
-        b.hubspot_deal(dup4, job["truth"], "Window replacement", job["total"], job["date"] - timedelta(days=5), "won",
-                       contact=True, with_phone=True)
+        b.hubspot_deal(
+            dup4,
+            job["truth"],
+            "Window replacement",
+            job["total"],
+            job["date"] - timedelta(days=5),
+            "won",
+            contact=True,
+            with_phone=True,
+        )
     b.planted["duplicates"].append(("hubspot", {"Thomas Quintero", "Tom Quintero"}))
 
     frame = conform(pd.DataFrame(b.rows))

@@ -61,7 +61,7 @@ def test_every_planted_duplicate_found_and_no_false_alarm(labelled):
     def found(names: set[str]) -> bool:
         return any(all(any(p in g for g in group) for p in names) for group in groups)
 
-    for system, names in ls.planted["duplicates"]:
+    for _system, names in ls.planted["duplicates"]:
         assert found(names), names
     assert len(res.duplicates) == len(ls.planted["duplicates"])
     for a, b in ls.planted["relatives"] + ls.planted["company_owner"]:

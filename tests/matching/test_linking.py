@@ -147,10 +147,26 @@ def test_deal_named_only_by_surname():
 def test_surname_deal_picks_the_job_by_amount_date_and_title_among_several_smiths():
     recs = records(
         ("deal", {"record_id": "900", "title": "Smith - Deck rebuild", "amount": 12400, "closed": "2025-05-02"}),
-        ("job", {"record_id": "101", "customer": "John Smith", "title": "Deck rebuild", "amount": 12400,
-                 "created": "2025-05-09"}),
-        ("job", {"record_id": "102", "customer": "Paula Smith", "title": "Roof repair", "amount": 3100,
-                 "created": "2025-01-15"}),
+        (
+            "job",
+            {
+                "record_id": "101",
+                "customer": "John Smith",
+                "title": "Deck rebuild",
+                "amount": 12400,
+                "created": "2025-05-09",
+            },
+        ),
+        (
+            "job",
+            {
+                "record_id": "102",
+                "customer": "Paula Smith",
+                "title": "Roof repair",
+                "amount": 3100,
+                "created": "2025-01-15",
+            },
+        ),
     )
     res = link_records(recs)
     assert job_of(res, "deal", "900") == "J-101"
@@ -176,8 +192,18 @@ def test_company_and_owner_sharing_a_phone_stay_apart():
 
 def test_deposit_and_final_invoices_find_their_job_among_two():
     recs = records(
-        ("job", {"record_id": "101", **JOHN, "title": "Kitchen remodel", "amount": 25000, "created": "2025-03-01",
-                 "completed": "2025-04-20", "state": "completed"}),
+        (
+            "job",
+            {
+                "record_id": "101",
+                **JOHN,
+                "title": "Kitchen remodel",
+                "amount": 25000,
+                "created": "2025-03-01",
+                "completed": "2025-04-20",
+                "state": "completed",
+            },
+        ),
         ("job", {"record_id": "102", **JOHN, "title": "Deck rebuild", "amount": 8000, "created": "2025-09-01"}),
         # QuickBooks, typed by hand: 30% deposit, the rest after completion, and the deck in full
         ("qinv", {"record_id": "5001", "customer": "Smith, John", "amount": 7500, "created": "2025-02-26"}),
@@ -206,10 +232,20 @@ def test_payment_without_reference_finds_its_invoice_by_amount_and_date():
     recs = records(
         ("job", {"record_id": "101", **JOHN, "amount": 900, "created": "2025-01-05"}),
         ("job", {"record_id": "102", **JOHN, "amount": 2400, "created": "2025-05-05"}),
-        ("qinv", {"record_id": "5001", "customer": "Smith, John", "job_refs": "101", "amount": 900,
-                  "created": "2025-01-20"}),
-        ("qinv", {"record_id": "5002", "customer": "Smith, John", "job_refs": "102", "amount": 2400,
-                  "created": "2025-05-20"}),
+        (
+            "qinv",
+            {"record_id": "5001", "customer": "Smith, John", "job_refs": "101", "amount": 900, "created": "2025-01-20"},
+        ),
+        (
+            "qinv",
+            {
+                "record_id": "5002",
+                "customer": "Smith, John",
+                "job_refs": "102",
+                "amount": 2400,
+                "created": "2025-05-20",
+            },
+        ),
         ("qpay", {"record_id": "77", "customer": "Smith, John", "amount": 2400, "created": "2025-06-02"}),
     )
     res = link_records(recs)
@@ -274,7 +310,11 @@ def test_duplicate_customer_same_phone_two_names_in_one_system():
     )
     res = link_records(recs)
     (dup,) = res.duplicates.itertuples()
-    assert (dup.system, dup.names, dup.evidence) == ("jobber", "John Fairbanks; Jon Fairbanks", "same phone +15553012222")
+    assert (dup.system, dup.names, dup.evidence) == (
+        "jobber",
+        "John Fairbanks; Jon Fairbanks",
+        "same phone +15553012222",
+    )
     assert dup.records == {"jobber_jobs.csv": ["101", "102"]}
     # one customer, two jobs: the jobs stay apart
     assert job_of(res, "job", "101") != job_of(res, "job", "102")
@@ -331,8 +371,12 @@ def test_every_input_row_is_kept_in_order_with_the_new_columns():
 
 def test_placeholder_office_phone_is_not_evidence():
     office = "(555) 000-1234"
-    recs = records(*[("job", {"record_id": str(100 + i), "customer": n, "phone": office})
-                     for i, n in enumerate(["Ann Ray", "Bo Diaz", "Cy Wu", "Di Fox", "Ed Kim", "Flo Ng"])])
+    recs = records(
+        *[
+            ("job", {"record_id": str(100 + i), "customer": n, "phone": office})
+            for i, n in enumerate(["Ann Ray", "Bo Diaz", "Cy Wu", "Di Fox", "Ed Kim", "Flo Ng"])
+        ]
+    )
     res = link_records(recs)
     assert res.duplicates.empty
     assert any("+15550001234" in w for w in res.warnings)

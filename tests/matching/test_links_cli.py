@@ -19,10 +19,28 @@ from tests.matching.helpers import chris_lees, records
 
 def three_tools():
     return records(
-        ("deal", {"record_id": "900", "customer": "John Smith", "email": "js@x.com", "amount": 5000,
-                  "title": "Smith - Roof", "closed": "2025-03-01"}),
-        ("job", {"record_id": "101", "customer": "John Smith", "email": "JS@x.com", "amount": 5000,
-                 "title": "Roof", "created": "2025-03-05"}),
+        (
+            "deal",
+            {
+                "record_id": "900",
+                "customer": "John Smith",
+                "email": "js@x.com",
+                "amount": 5000,
+                "title": "Smith - Roof",
+                "closed": "2025-03-01",
+            },
+        ),
+        (
+            "job",
+            {
+                "record_id": "101",
+                "customer": "John Smith",
+                "email": "JS@x.com",
+                "amount": 5000,
+                "title": "Roof",
+                "created": "2025-03-05",
+            },
+        ),
         ("jinv", {"record_id": "2001", "customer": "John Smith", "job_refs": "101", "amount": 5000}),
         ("qinv", {"record_id": "2001", "customer": "Smith, John", "amount": 5000}),
         ("qinv", {"record_id": "5009", "customer": "Zed Quorum", "amount": 70}),
@@ -38,8 +56,10 @@ def stub_pipeline(monkeypatch, tmp_path):
 
         def load(paths, config_path):
             calls.append((paths, config_path))
-            sources = [SourceInfo(name=s, system="x", role="x", path=s, records=int(n))
-                       for s, n in frame.groupby("source").size().items()]
+            sources = [
+                SourceInfo(name=s, system="x", role="x", path=s, records=int(n))
+                for s, n in frame.groupby("source").size().items()
+            ]
             config = types.SimpleNamespace(raw=raw or {}, base_dir=tmp_path, path=tmp_path / "driftcheck.toml")
             return types.SimpleNamespace(records=frame, sources=sources, warnings=[], config=config)
 
@@ -121,7 +141,9 @@ def test_bad_matching_settings_are_a_config_error(stub_pipeline, tmp_path):
 
 def test_cli_module_imports_no_pandas():
     code = "import sys, driftcheck.cli; assert 'pandas' not in sys.modules, 'pandas imported'"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=Path(__file__).parents[2]).returncode == 0
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=Path(__file__).parents[2]).returncode == 0
+    )
 
 
 # --------------------------------------------------------------------------- coverage() and unlinked()

@@ -47,8 +47,18 @@ def test_placeholder_and_malformed_emails_identify_nobody(value):
 
 @pytest.mark.parametrize(
     "written",
-    ["(555) 123-4567", "555.123.4567", "555-123-4567", "+1 555 123 4567", "1-555-123-4567", "001 555 123 4567",
-     "(555) 123-4567 ext. 12", "555-123-4567 x 3", "+1 (555) 123-4567 #204", "5551234567"],
+    [
+        "(555) 123-4567",
+        "555.123.4567",
+        "555-123-4567",
+        "+1 555 123 4567",
+        "1-555-123-4567",
+        "001 555 123 4567",
+        "(555) 123-4567 ext. 12",
+        "555-123-4567 x 3",
+        "+1 (555) 123-4567 #204",
+        "5551234567",
+    ],
 )
 def test_us_phone_writings_give_one_e164_key(written):
     assert keys([written], phone_key) == ["+15551234567"]
@@ -155,7 +165,13 @@ def test_deal_names_split_into_customer_and_work():
 
 def test_address_suffixes_directions_and_units():
     got = keys(
-        ["123 Main Street, Apt. 4", "123 MAIN ST #4", "123 main st unit 4", "45 North Oak Avenue Suite 200", "45 N Oak Ave Ste 200"],
+        [
+            "123 Main Street, Apt. 4",
+            "123 MAIN ST #4",
+            "123 main st unit 4",
+            "45 North Oak Avenue Suite 200",
+            "45 N Oak Ave Ste 200",
+        ],
         address_key,
     )
     assert got == ["123 main st unit 4"] * 3 + ["45 n oak ave unit 200"] * 2

@@ -31,7 +31,12 @@ def test_settings_read_a_table():
     s = MatchSettings.from_dict(
         {"phone_region": "ca", "tiers": ["name", "email"], "fuzzy_threshold": 93, "match_invoice_numbers": False}
     )
-    assert (s.phone_region, s.tiers, s.fuzzy_threshold, s.match_invoice_numbers) == ("CA", ("email", "name"), 93.0, False)
+    assert (s.phone_region, s.tiers, s.fuzzy_threshold, s.match_invoice_numbers) == (
+        "CA",
+        ("email", "name"),
+        93.0,
+        False,
+    )
     assert MatchSettings.from_dict(s.as_dict()) == s
 
 
@@ -59,7 +64,9 @@ def test_bad_settings_name_the_key(table, key, words):
 
 
 def test_record_references():
-    assert RecordRef.parse("quickbooks invoice 1043") == RecordRef("quickbooks invoice 1043", "1043", "quickbooks", "invoice")
+    assert RecordRef.parse("quickbooks invoice 1043") == RecordRef(
+        "quickbooks invoice 1043", "1043", "quickbooks", "invoice"
+    )
     assert RecordRef.parse("J-1042") == RecordRef("J-1042", "1042", None, "job")
     assert RecordRef.parse("QBO Invoice List.xlsx #1043").who == "QBO Invoice List.xlsx"
     assert RecordRef.parse("hubspot:deals:987").record_type == "deal"
@@ -133,7 +140,9 @@ def test_overrides_from_config_reads_matching_and_links(tmp_path: Path):
 
 
 def test_a_pin_decides_what_the_data_cannot_and_says_so():
-    pin = LinkOverride("pin", RecordRef.parse("quickbooks invoice 5001"), RecordRef.parse("J-102"), "checked", "links.csv row 2")
+    pin = LinkOverride(
+        "pin", RecordRef.parse("quickbooks invoice 5001"), RecordRef.parse("J-102"), "checked", "links.csv row 2"
+    )
     res = link_records(chris_lees(), overrides=[pin])
     assert job_of(res, "qinv", "5001") == "J-102"
     assert job_of(res, "qpay", "9") == "J-102"
@@ -148,7 +157,9 @@ def test_a_forbid_keeps_records_apart_and_says_what_it_stopped():
         ("deal", {"record_id": "900", "customer": "John Smith", "email": "j@x.com", "amount": 100}),
     )
     assert job_of(link_records(recs), "deal", "900") == "J-101"
-    forbid = LinkOverride("forbid", RecordRef.parse("hubspot deal 900"), RecordRef.parse("J-101"), "", "driftcheck.toml [[links]] #1")
+    forbid = LinkOverride(
+        "forbid", RecordRef.parse("hubspot deal 900"), RecordRef.parse("J-101"), "", "driftcheck.toml [[links]] #1"
+    )
     res = link_records(recs, overrides=[forbid])
     assert job_of(res, "deal", "900") == "D-900"
     assert res.overrides_applied == [
