@@ -88,16 +88,6 @@ STREETS = [
     "River Road",
     "Main Street",
 ]
-ABBR = {
-    "Street": "St",
-    "Avenue": "Ave",
-    "Lane": "Ln",
-    "Road": "Rd",
-    "Drive": "Dr",
-    "Court": "Ct",
-    "Boulevard": "Blvd",
-    "Place": "Pl",
-}
 
 
 def generate(n: int, seed: int = 7):  # noqa: ANN201 - a DataFrame

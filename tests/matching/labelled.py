@@ -436,19 +436,7 @@ class _Builder:
             dep_date = deal_close + timedelta(days=r.randint(1, 6))
             if c.sync or r.random() < 0.5:
                 # a Jobber quote deposit (Transactions export: Type=Deposit, "Payment applied to Estimate #N")
-                self.add(
-                    t,
-                    source="jobber_transactions.csv",
-                    system="jobber",
-                    role="operations",
-                    record_type="deposit",
-                    record_id=f"TX{r.randint(10000, 99999)}",
-                    customer=c.jobber_name,
-                    quote_refs=quote,
-                    amount=dep_amount,
-                    created=dep_date,
-                    state="received",
-                )
+                self.jobber_transaction(t, "deposit", c, dep_amount, dep_date, quote_refs=quote)
             else:
                 # a deposit invoice raised in QuickBooks by the CRM app, memo = the deal name
                 self.qbo_invoice(c, t, dep_amount, dep_date, memo=f"{c.last} - {title} deposit", paid=True)
@@ -458,6 +446,22 @@ class _Builder:
             paid = r.random() < 0.75
             self.jobber_invoice(c, t, jid, rest, inv_date, paid, memo=qbo_memo)
         return {"job": jid, "truth": t, "total": total, "date": created}
+
+    def jobber_transaction(self, t: str, kind: str, c: Customer, amount: float, when: date, **refs: Any) -> None:
+        """A row of Jobber's Transactions export: a payment against an invoice, or a deposit against a quote."""
+        self.add(
+            t,
+            source="jobber_transactions.csv",
+            system="jobber",
+            role="operations",
+            record_type=kind,
+            record_id=f"TX{self.r.randint(10000, 99999)}",
+            customer=c.jobber_name,
+            amount=amount,
+            created=when,
+            state="received",
+            **refs,
+        )
 
     def hubspot_deal(
         self,
@@ -530,19 +534,7 @@ class _Builder:
         )
         pay_date = self.rows[-1]["paid"]
         if paid:
-            self.add(
-                t,
-                source="jobber_transactions.csv",
-                system="jobber",
-                role="operations",
-                record_type="payment",
-                record_id=f"TX{r.randint(10000, 99999)}",
-                customer=c.jobber_name,
-                invoice_refs=iid,
-                amount=amount,
-                created=pay_date,
-                state="received",
-            )
+            self.jobber_transaction(t, "payment", c, amount, pay_date, invoice_refs=iid)
         if c.sync:
             # the Jobber -> QuickBooks sync: same invoice number, same amount and date
             self.qbo_invoice(c, t, amount, when, number=iid, paid=paid, pay_date=pay_date, memo="")
