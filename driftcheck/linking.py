@@ -1827,6 +1827,26 @@ class _Linker:
             )
         )
 
+    def _log_customer_amb(self, amb: pd.DataFrame) -> None:
+        """Records whose customer fits several customers: report them with every candidate job."""
+        import numpy as np
+
+        if not len(amb):
+            return
+        s = amb["s"].to_numpy(np.int64)
+        t = self._target_anchor(amb["tg"].to_numpy(np.int64))
+        ncl = self._node_cluster()
+        k = amb.assign(c=ncl[t]).groupby("s")["c"].nunique()
+        names = self._customer_name(k.index.to_numpy(np.int64))
+        def say(name: str, n: int) -> str:
+            who = f"the name {name!r}" if name else "the customer"
+            if n <= 1:  # the other customers of that name have no job here
+                return f"{who} fits several customers, one of them with a job here"
+            return f"{who} fits {n} different customers"
+
+        text = {int(node): say(name, n) for node, name, n in zip(k.index.tolist(), names.tolist(), k.tolist(), strict=True)}
+        self._log_amb(s, t, np.array([text[int(x)] for x in s], dtype=object))
+
     def _target_anchor(self, tg: np.ndarray) -> np.ndarray:
         import numpy as np
 
@@ -1840,13 +1860,7 @@ class _Linker:
         import pandas as pd
 
         margin, floor = self.s.job_margin, self.s.min_job_score
-        amb = P[P["via"] == "ambiguous"]
-        if len(amb):
-            self._log_amb(
-                amb["s"].to_numpy(),
-                self._target_anchor(amb["tg"].to_numpy(np.int64)),
-                "the customer's name fits several customers",
-            )
+        self._log_customer_amb(P[P["via"] == "ambiguous"])
         P = P[P["via"] != "ambiguous"].copy()
         if not len(P):
             return P
@@ -2159,13 +2173,7 @@ class _Linker:
         P = self._candidates(pay, open_job | open_deal)
         if not len(P):
             return
-        amb = P[P["via"] == "ambiguous"]
-        if len(amb):
-            self._log_amb(
-                amb["s"].to_numpy(),
-                self._target_anchor(amb["tg"].to_numpy(np.int64)),
-                "the customer's name fits several customers",
-            )
+        self._log_customer_amb(P[P["via"] == "ambiguous"])
         P = P[P["via"] == "own"].copy()
         P["n"] = P.groupby("s")["tg"].transform("nunique")
         many = P[P["n"] > 1]
