@@ -1,0 +1,2518 @@
+"""Record linkage: which records, across every source, are the same job (and the same customer).
+
+Small businesses' tools rarely share an id: HubSpot has the deal "Smith – Kitchen
+remodel", QuickBooks the customer "Smith, John", Jobber the client "John Smith" with
+another email case and phone format. :func:`link_records` takes ONE normalised record
+frame holding every source and puts each record into a job, in tiers, strongest first,
+and records for every link how it was made and how sure it is:
+
+1. **Overrides**: pins from ``[[links]]`` / ``links.csv`` come first; forbids are
+   honoured by every later step.
+2. **References**: Jobber ``Job #s`` / ``Invoice #s`` / quote numbers, an accounting
+   invoice with the operations invoice's number (the Jobber -> QuickBooks sync keeps
+   them), a job number in a memo, a deal id or job number in a custom property, a
+   payment's invoice number.
+3. **Customers**: each system's own customers first (same email or phone under two
+   names is one customer, and a ``duplicate-customer``; same name with no conflicting
+   email/phone is one customer), then across systems: exact email, exact phone, exact
+   name with address, exact name, first initial, surname alone (deal names such as
+   "Smith – Kitchen"), fuzzy name inside blocks (rapidfuzz). A customer whose name fits
+   two customers of another system (two "Chris Lee") is *ambiguous*, never guessed.
+4. **Jobs within a customer**: deals to jobs one to one; payments without a reference
+   to the invoice they pay (amount, date); invoices without a reference to the job or
+   won deal they bill (amount = total / a deposit share / a mirrored invoice, date inside
+   the job's window, title); leftover payments to the customer's only open job.
+   Two candidates that score alike make the record ``ambiguous``, with the candidates.
+
+Never merged: two operations jobs, or two CRM deals, in one job.
+
+Job keys: ``J-<job #>`` for a group holding an operations job, else ``D-<deal id>``,
+else ``I-<invoice #>`` (accounting invoice first), else ``P-<payment #>``.
+
+Everything is vectorised (pandas / numpy / pyarrow); normalisation runs on distinct
+values only; fuzzy matching runs inside blocks with ``rapidfuzz.process.cdist``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import BadValueError, ConfigError, MissingColumnError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+__all__ = [
+    "CONFIDENCE_BANDS",
+    "METHOD_CONFIDENCE",
+    "TIERS",
+    "LinkOverride",
+    "LinkResult",
+    "MatchSettings",
+    "RecordRef",
+    "band",
+    "coverage",
+    "find_links_csv",
+    "link_records",
+    "load_overrides",
+    "overrides_from_config",
+    "unlinked",
+]
+
+#: Matching tiers that ``[matching] tiers`` can switch on or off, strongest first.
+#: ``name`` covers exact name, name + address, first initial and surname alone;
+#: ``fuzzy`` covers similar names (and similar names at one address).
+TIERS: tuple[str, ...] = ("reference", "email", "phone", "name", "fuzzy")
+
+#: How sure a link made by each method is (before the job choice within a customer).
+METHOD_CONFIDENCE: dict[str, float] = {
+    "pin": 1.0,
+    "ref:job#": 1.0,
+    "ref:invoice#": 1.0,
+    "ref:quote#": 1.0,
+    "ref:deal": 0.98,
+    "reference": 0.95,
+    "email": 0.95,
+    "phone": 0.9,
+    "name+address": 0.9,
+    "name": 0.8,
+    "fuzzy-name+address": 0.78,
+    "name-initial": 0.72,
+    "fuzzy-name": 0.7,
+    "surname": 0.6,
+    "amount+date": 0.85,
+}
+
+#: Confidence bands used by reports: (name, lowest confidence in the band).
+CONFIDENCE_BANDS: tuple[tuple[str, float], ...] = (("high", 0.9), ("medium", 0.7), ("low", 0.0))
+
+#: Tier names an identity can carry (index 0: not joined to another).
+_TIER_NAMES: tuple[str, ...] = (
+    "",
+    "reference",
+    "email",
+    "phone",
+    "name+address",
+    "name",
+    "name-initial",
+    "surname",
+    "fuzzy-name+address",
+    "fuzzy-name",
+)
+#: Most customers one surname alone may point at before it is no lead (deals named "Smith – Deck").
+_SURNAME_CAP = 150
+#: Score taken off a job choice when the customer matched only on a weak key.
+_WEAK_PENALTY = {"surname": 0.15, "fuzzy-name": 0.05, "name-initial": 0.05}
+
+
+def _tier_arrays() -> tuple[Any, Any]:
+    import numpy as np
+
+    names = np.array(_TIER_NAMES, dtype=object)
+    conf = np.array([2.0] + [METHOD_CONFIDENCE[t] for t in _TIER_NAMES[1:]])
+    return names, conf
+
+
+# group key precedence; accounting invoice 3, other invoice 2, payments 1
+_SYSTEM_ALIASES = {
+    "qbo": "quickbooks",
+    "qb": "quickbooks",
+    "quickbooks online": "quickbooks",
+    "hs": "hubspot",
+    "pd": "pipedrive",
+}
+_KEY_TYPES = {"J": "job", "D": "deal", "I": "invoice", "P": "payment"}
+
+
+def band(confidence: float) -> str:
+    """The confidence band (``high`` / ``medium`` / ``low``) of a link confidence."""
+    for name, lo in CONFIDENCE_BANDS:
+        if confidence >= lo:
+            return name
+    return "low"
+
+
+# =========================================================================== settings
+
+
+@dataclass
+class MatchSettings:
+    """Matching settings, from the ``[matching]`` table of ``driftcheck.toml``.
+
+    Every field has a safe default; :meth:`from_dict` validates a table and names the
+    offending key. Example::
+
+        [matching]
+        phone_region = "CA"            # numbers written without +country are read here
+        tiers = ["reference", "email", "phone", "name"]   # no fuzzy names
+        fuzzy_threshold = 92           # 0-100 similarity a fuzzy name needs
+        match_invoice_numbers = false  # accounting and operations number invoices apart
+    """
+
+    #: Region (ISO 3166 code) for phone numbers written without a country code.
+    phone_region: str = "US"
+    #: Tiers switched on (see :data:`TIERS`).
+    tiers: tuple[str, ...] = TIERS
+    #: rapidfuzz ratio (0-100) two names need to be a fuzzy match.
+    fuzzy_threshold: float = 90.0
+    #: A fuzzy best candidate must beat a conflicting runner-up by this many points.
+    fuzzy_margin: float = 4.0
+    #: Similarity (0-100) two names at one address need to be reported as one customer.
+    duplicate_threshold: float = 88.0
+    #: Lowest score (0-1) of amount, date and title for placing a record on a job.
+    min_job_score: float = 0.55
+    #: A chosen job must beat the runner-up by this score (0-1), or the record is ambiguous.
+    job_margin: float = 0.12
+    #: Relative difference under which two amounts are equal (0.01 = 1%; at least 1.00).
+    amount_tolerance: float = 0.01
+    #: An accounting invoice with an operations invoice's number is that invoice (Jobber -> QBO sync).
+    match_invoice_numbers: bool = True
+    #: An email or phone on more than this many different customers of one system is a
+    #: placeholder (the office's own number) and is not used for matching.
+    shared_key_limit: int = 4
+    #: A name shared by more customers than this is too common to link on by itself.
+    max_name_candidates: int = 40
+
+    _KEYS = (
+        "phone_region",
+        "tiers",
+        "fuzzy_threshold",
+        "fuzzy_margin",
+        "duplicate_threshold",
+        "min_job_score",
+        "job_margin",
+        "amount_tolerance",
+        "match_invoice_numbers",
+        "shared_key_limit",
+        "max_name_candidates",
+    )
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None, *, file: str | Path | None = None) -> MatchSettings:
+        """Build settings from a ``[matching]`` table.
+
+        Raises:
+            ConfigError: on an unknown key or a bad value, naming ``matching.<key>``.
+        """
+        d = dict(d or {})
+        out = cls()
+        for key, value in d.items():
+            where = f"matching.{key}"
+            if key not in cls._KEYS:
+                known = ", ".join(cls._KEYS)
+                raise ConfigError(f"unknown setting; known settings are {known}", file=file, key=where)
+            if key == "phone_region":
+                if not isinstance(value, str):
+                    raise ConfigError(f'expected a region code such as "US", found {value!r}', file=file, key=where)
+                import phonenumbers
+
+                if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+                    raise ConfigError(
+                        f'unknown phone region {value!r}; use an ISO 3166 code such as "US", "CA", "GB"',
+                        file=file,
+                        key=where,
+                    )
+                out.phone_region = value.upper()
+            elif key == "tiers":
+                if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
+                    raise ConfigError(f"expected a list of tier names, found {value!r}", file=file, key=where)
+                bad = [t for t in value if t not in TIERS]
+                if bad:
+                    raise ConfigError(f"unknown tier {bad[0]!r}; tiers are {', '.join(TIERS)}", file=file, key=where)
+                out.tiers = tuple(t for t in TIERS if t in value)
+            elif key in ("match_invoice_numbers",):
+                if not isinstance(value, bool):
+                    raise ConfigError(f"expected true or false, found {value!r}", file=file, key=where)
+                setattr(out, key, value)
+            elif key in ("shared_key_limit", "max_name_candidates"):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+                    raise ConfigError(f"expected a whole number of at least 2, found {value!r}", file=file, key=where)
+                setattr(out, key, value)
+            else:
+                lo, hi = {
+                    "fuzzy_threshold": (50, 100),
+                    "fuzzy_margin": (0, 50),
+                    "duplicate_threshold": (50, 100),
+                    "min_job_score": (0, 1),
+                    "job_margin": (0, 1),
+                    "amount_tolerance": (0, 0.5),
+                }[key]
+                if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+                    raise ConfigError(f"expected a number from {lo} to {hi}, found {value!r}", file=file, key=where)
+                setattr(out, key, float(value))
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as a ``[matching]`` table (tiers as a list)."""
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v) for f in fields(self)}
+
+
+# =========================================================================== overrides
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """How an override names a record: ``"quickbooks invoice 1043"``, ``"hubspot 987"``, ``"J-1042"``.
+
+    ``who`` is a source name or a system name (``qbo``, ``quickbooks``, ``jobber``...),
+    ``record_type`` is optional; a job key (``J-1042``, ``D-987``, ``I-1043``, ``P-55``)
+    names the job / deal / invoice / payment with that id in any source.
+    """
+
+    text: str
+    record_id: str
+    who: str | None = None
+    record_type: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> RecordRef:
+        """Parse a reference; raise ``ValueError`` with a plain reason when it cannot be read."""
+        raw = str(text).strip()
+        m = re.fullmatch(r"([JDIP])-(\S+)", raw)
+        if m:
+            return cls(text=raw, record_id=m.group(2), record_type=_KEY_TYPES[m.group(1)])
+        tokens = [t for t in re.split(r"[\s:]+", raw) if t]
+        if len(tokens) < 2:
+            raise ValueError("expected '<source or system> [<record type>] <id>' or a job key such as J-1042")
+        rid = tokens[-1].lstrip("#")
+        rtype = None
+        rest = tokens[:-1]
+        t = rest[-1].lower().rstrip("s") if rest else ""
+        if t in ("deal", "job", "invoice", "payment", "deposit") and len(rest) > 1:
+            rtype, rest = t, rest[:-1]
+        if not rid:
+            raise ValueError("the record id is empty")
+        return cls(text=raw, record_id=rid, who=" ".join(rest), record_type=rtype)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class LinkOverride:
+    """A consultant's decision the data cannot make: pin two records into one job, or forbid it.
+
+    From ``driftcheck.toml``::
+
+        [[links]]
+        pin = ["quickbooks invoice 1043", "J-1042"]
+        reason = "paid in cash, invoice memo lost"
+
+        [[links]]
+        forbid = ["hubspot deal 9871", "J-1050"]
+
+    or a ``links.csv`` beside the exports (or the config)::
+
+        action,a,b,reason
+        pin,quickbooks invoice 1043,J-1042,paid in cash
+        forbid,hubspot deal 9871,J-1050,different Chris Lee
+    """
+
+    action: str  #: ``pin`` | ``forbid``
+    a: RecordRef
+    b: RecordRef
+    reason: str = ""
+    origin: str = ""  #: where it was written: ``driftcheck.toml [[links]] #1``, ``links.csv row 3``
+
+
+def load_overrides(
+    config_links: Sequence[dict[str, Any]] | None,
+    links_csv: Path | None,
+    *,
+    config_file: str | Path | None = None,
+) -> list[LinkOverride]:
+    """Read link overrides from ``[[links]]`` tables and/or a ``links.csv``.
+
+    Args:
+        config_links: the parsed ``[[links]]`` array of ``driftcheck.toml`` (may be empty).
+        links_csv: a ``links.csv`` with columns ``action,a,b,reason`` (``action`` and
+            ``reason`` optional; ``action`` defaults to ``pin``), or None.
+        config_file: the config file's path, for error messages.
+
+    Raises:
+        ConfigError: a ``[[links]]`` entry is malformed (names ``links[N].<key>``).
+        MissingColumnError / BadValueError: ``links.csv`` lacks a column or has a bad value.
+    """
+    out: list[LinkOverride] = []
+    cfg_name = Path(config_file).name if config_file else "driftcheck.toml"
+    for i, entry in enumerate(config_links or ()):
+        where = f"links[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError("each [[links]] entry must be a table", file=config_file, key=where)
+        unknown = set(entry) - {"pin", "forbid", "a", "b", "action", "reason"}
+        if unknown:
+            raise ConfigError(
+                f"unknown key {sorted(unknown)[0]!r}; use pin = [A, B] or forbid = [A, B], and reason",
+                file=config_file,
+                key=f"{where}.{sorted(unknown)[0]}",
+            )
+        if ("pin" in entry) + ("forbid" in entry) + ("a" in entry) != 1:
+            raise ConfigError(
+                "give exactly one of pin = [A, B] or forbid = [A, B] (or a, b and action)", file=config_file, key=where
+            )
+        if "a" in entry:
+            action = str(entry.get("action", "pin")).lower()
+            pair = [entry.get("a"), entry.get("b")]
+            key = where
+        else:
+            action = "pin" if "pin" in entry else "forbid"
+            pair = entry[action]
+            key = f"{where}.{action}"
+        if action not in ("pin", "forbid"):
+            raise ConfigError(
+                f"action must be pin or forbid, found {action!r}", file=config_file, key=f"{where}.action"
+            )
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(x, str) and x.strip() for x in pair)
+        ):
+            raise ConfigError(
+                f'expected two record references such as ["quickbooks invoice 1043", "J-1042"], found {pair!r}',
+                file=config_file,
+                key=key,
+            )
+        try:
+            a, b = RecordRef.parse(pair[0]), RecordRef.parse(pair[1])
+        except ValueError as exc:
+            raise ConfigError(f"{exc}; found {pair!r}", file=config_file, key=key) from None
+        out.append(LinkOverride(action, a, b, str(entry.get("reason", "")), f"{cfg_name} [[links]] #{i + 1}"))
+    if links_csv is not None:
+        out.extend(_read_links_csv(Path(links_csv)))
+    return out
+
+
+def _read_links_csv(path: Path) -> list[LinkOverride]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252")
+    except OSError as exc:
+        raise BadValueError(f"cannot read the links file: {exc.strerror}", file=path) from None
+    rows = list(csv.reader(text.splitlines()))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    for col in ("a", "b"):
+        if col not in header:
+            raise MissingColumnError(
+                f"the links file needs a column '{col}'",
+                file=path,
+                row=1,
+                column=col,
+                found=",".join(rows[0]),
+                expected="a header action,a,b,reason",
+            )
+    ix = {h: i for i, h in enumerate(header)}
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        cell = {h: (row[i].strip() if i < len(row) else "") for h, i in ix.items()}
+        action = (cell.get("action") or "pin").lower()
+        if action not in ("pin", "forbid"):
+            raise BadValueError(
+                "unknown action", file=path, row=n, column="action", found=cell.get("action"), expected="pin or forbid"
+            )
+        refs = []
+        for col in ("a", "b"):
+            try:
+                refs.append(RecordRef.parse(cell[col]))
+            except ValueError as exc:
+                raise BadValueError(
+                    str(exc),
+                    file=path,
+                    row=n,
+                    column=col,
+                    found=cell[col],
+                    expected="e.g. 'quickbooks invoice 1043' or 'J-1042'",
+                ) from None
+        out.append(LinkOverride(action, refs[0], refs[1], cell.get("reason", ""), f"{path.name} row {n}"))
+    return out
+
+
+def find_links_csv(paths: Iterable[Path], base_dir: Path | None = None) -> Path | None:
+    """The ``links.csv`` to use: beside the config (``base_dir``) first, else in a scanned folder."""
+    candidates = []
+    if base_dir is not None:
+        candidates.append(Path(base_dir) / "links.csv")
+    for p in paths:
+        p = Path(p)
+        candidates.append(p / "links.csv" if p.is_dir() else p.parent / "links.csv")
+    for c in candidates:
+        if c.is_file():
+            return c
+    return None
+
+
+def overrides_from_config(
+    raw: dict[str, Any] | None,
+    *,
+    config_file: str | Path | None = None,
+    base_dir: Path | None = None,
+    paths: Iterable[Path] = (),
+) -> tuple[MatchSettings, list[LinkOverride]]:
+    """Settings and overrides from a parsed ``driftcheck.toml`` (``[matching]``, ``[[links]]``) and ``links.csv``."""
+    raw = raw or {}
+    matching = raw.get("matching", {})
+    if not isinstance(matching, dict):
+        raise ConfigError("[matching] must be a table", file=config_file, key="matching")
+    links = raw.get("links", [])
+    if not isinstance(links, list):
+        raise ConfigError("links must be an array of tables: [[links]]", file=config_file, key="links")
+    settings = MatchSettings.from_dict(matching, file=config_file)
+    return settings, load_overrides(links, find_links_csv(paths, base_dir), config_file=config_file)
+
+
+# =========================================================================== result
+
+
+@dataclass
+class LinkResult:
+    """What :func:`link_records` found.
+
+    Attributes:
+        records: the input frame plus ``job`` (key), ``link_method``, ``link_confidence``
+            (0-1), ``customer_key``, ``link_choice`` (how the job was chosen within the
+            customer), ``link_detail`` (the evidence, in words) and ``dangling_ref``
+            (references that point at no record).
+        links: one row per link edge: ``source_a, record_a, source_b, record_b, method,
+            confidence, detail``.
+        ambiguous: one row per record that fits several jobs: ``source, record_id,
+            record_type, customer, candidates ("J-1,J-2"), reason``.
+        duplicates: one row per duplicate-customer group: ``system, source, group,
+            names, record_ids, records ({source: [ids]}), evidence``.
+        overrides_applied: sentences saying which overrides were honoured and how.
+        warnings: overrides that could not be applied, placeholder emails/phones ignored.
+    """
+
+    records: pd.DataFrame
+    links: pd.DataFrame
+    ambiguous: pd.DataFrame
+    duplicates: pd.DataFrame
+    overrides_applied: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    settings: MatchSettings = field(default_factory=MatchSettings)
+
+
+def link_records(
+    records: pd.DataFrame,
+    settings: MatchSettings | None = None,
+    overrides: Sequence[LinkOverride] = (),
+) -> LinkResult:
+    """Decide which records belong to the same job, and say how each link was made.
+
+    Args:
+        records: one record frame (``RECORD_SCHEMA`` columns) holding every source.
+        settings: matching settings (defaults: :class:`MatchSettings`).
+        overrides: pins and forbids (:func:`load_overrides`).
+
+    Returns:
+        A :class:`LinkResult`.
+    """
+    return _Linker(records, settings or MatchSettings(), list(overrides)).run()
+
+
+# =========================================================================== small vector helpers
+
+
+def _union(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of ``n`` items joined by edges ``a[i]-b[i]``: a label (the smallest member) per item."""
+    import numpy as np
+
+    lab = np.arange(n, dtype=np.int64)
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    while len(a):
+        la, lb = lab[a], lab[b]
+        m = np.minimum(la, lb)
+        np.minimum.at(lab, la, m)
+        np.minimum.at(lab, lb, m)
+        while True:
+            nxt = lab[lab]
+            if np.array_equal(nxt, lab):
+                break
+            lab = nxt
+        keep = lab[a] != lab[b]
+        a, b = a[keep], b[keep]
+    return lab
+
+
+def _explode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Split comma/semicolon lists of references: (row positions, reference tokens as object array)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.astype("string[pyarrow]").array)
+    ok = pc.is_valid(arr)
+    if not pc.any(ok).as_py():
+        return np.array([], dtype=np.int64), np.array([], dtype=object)
+    lists = pc.split_pattern_regex(pc.fill_null(arr, ""), r"\s*[,;]\s*|\s+and\s+|\s+&\s+")
+    flat = pc.list_flatten(lists)
+    parent = pc.list_parent_indices(lists).to_numpy()
+    tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
+    tok = pc.utf8_trim_whitespace(tok)
+    good = pc.not_equal(tok, "").to_numpy(zero_copy_only=False)
+    return parent[good].astype(np.int64), np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)[good]
+
+
+def _codes(*columns: Any) -> np.ndarray:
+    """One int code per row for the combination of ``columns`` (nulls count as a value).
+
+    Cheaper than concatenating strings: each column is factorised once and the codes are
+    paired up, re-factorised after each step so they never overflow.
+    """
+    import numpy as np
+    import pandas as pd
+
+    out: np.ndarray | None = None
+    for col in columns:
+        c, uniq = pd.factorize(np.asarray(col) if not hasattr(col, "array") else col, use_na_sentinel=True)
+        c = c.astype(np.int64) + 1
+        if out is None:
+            out = c
+        else:
+            out, _ = pd.factorize(out * (len(uniq) + 1) + c)
+            out = out.astype(np.int64)
+    assert out is not None
+    return out
+
+
+def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Join the distinct ``values`` of each group (first-seen order, or sorted): (group ids, joined strings).
+
+    One pass over sorted arrays instead of a Python function per pandas group.
+    """
+    import numpy as np
+    import pandas as pd
+
+    f = pd.DataFrame({"g": groups, "v": values}).drop_duplicates()
+    f = f.sort_values(["g", "v"] if sort else ["g"], kind="stable")
+    g = f["g"].to_numpy()
+    v = f["v"].to_numpy(object)
+    if not len(g):
+        return g, np.array([], dtype=object)
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    ends = np.r_[starts[1:], len(g)]
+    joined = np.array(
+        [sep.join(map(str, v[a:b])) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)], dtype=object
+    )
+    return g[starts], joined
+
+
+def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 for null) and the distinct values, with ``""`` at the end so ``u[c]`` reads text."""
+    import numpy as np
+    import pandas as pd
+
+    c, u = pd.factorize(values)
+    uniq = np.append(np.asarray(u, dtype=object), "")
+    return c.astype(np.int64), uniq
+
+
+def _take_str(uniques: Any, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A ``string[pyarrow]`` array of ``uniques[codes]`` (null where the code is -1), built by pyarrow ``take``."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    d = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string(), from_pandas=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    idx = pa.array(codes, mask=codes < 0, type=pa.int64())
+    return pd.arrays.ArrowStringArray(d.take(idx))
+
+
+def _str_or_empty(values: pd.Series) -> np.ndarray:
+    import numpy as np
+
+    return np.asarray(values.astype(object).where(values.notna(), ""), dtype=object)
+
+
+def _ratio(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """rapidfuzz ratio (0-100) of aligned pairs of strings."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    if len(a) == 0:
+        return np.zeros(0)
+    return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=-1), dtype=float)
+
+
+def _token_set(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    if len(a) == 0:
+        return np.zeros(0)
+    return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.token_set_ratio, workers=-1), dtype=float)
+
+
+def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Positions (in ``order`` order) of the first row of each distinct key."""
+    import numpy as np
+
+    if order is None:
+        order = np.arange(len(keys))
+    _, first = np.unique(keys[order], return_index=True)
+    return order[np.sort(first)]
+
+
+# =========================================================================== the linker
+
+
+class _Linker:
+    """One linking run. Holds the node frame (distinct records) and the group labels."""
+
+    def __init__(self, records: pd.DataFrame, settings: MatchSettings, overrides: list[LinkOverride]):
+        import numpy as np
+
+        self.s = settings
+        self.overrides = overrides
+        self.input = records
+        self.warnings: list[str] = []
+        self._build_nodes()
+        n = self.N
+        self.grp = np.arange(n, dtype=np.int64)
+        self.method = np.full(n, None, dtype=object)
+        self.conf = np.ones(n)
+        self.choice = np.full(n, None, dtype=object)
+        self.detail = np.full(n, None, dtype=object)
+        self.edge_log: list[pd.DataFrame] = []
+        self.forbid_a = np.array([], dtype=np.int64)
+        self.forbid_b = np.array([], dtype=np.int64)
+        self.forbid_of = np.array([], dtype=np.int64)
+        self.forbid_hit: dict[int, str] = {}
+        self.amb_log: list[pd.DataFrame] = []
+        self.amb_node = np.zeros(self.N, dtype=bool)
+
+    # ------------------------------------------------------------------ nodes
+
+    def _build_nodes(self) -> None:
+        """Distinct records: one node per (system, type, id); rows repeated in overlapping exports share it."""
+        import numpy as np
+        import pandas as pd
+
+        from .records import conform
+
+        rec = self.input
+        if not all(c in rec.columns for c in ("source", "record_type", "record_id")):
+            rec = conform(rec)
+        rec = rec.reset_index(drop=True)
+        n_rows = len(rec)
+        sys_ = rec["system"].astype("string[pyarrow]").fillna(rec["source"].astype("string[pyarrow]")).fillna("")
+        rtype = rec["record_type"].astype("string[pyarrow]").fillna("")
+        rid = rec["record_id"].astype("string[pyarrow]").str.strip()
+        money = rtype.isin(["payment", "deposit"]).to_numpy()
+        parts = [sys_, rtype, rid]
+        if money.any():
+            # payment numbers are customers' cheque numbers: not unique across customers
+            parts += [rec["customer"].where(money), rec["amount"].where(money), rec["created"].where(money)]
+        codes = _codes(*parts)
+        # a record without an id is a node of its own
+        no_id = rid.isna().to_numpy()
+        codes = np.where(no_id, -1 - np.arange(n_rows), codes)
+        codes, _ = pd.factorize(codes)
+        self.node_of_row = codes.astype(np.int64)
+        first_row = np.full(codes.max() + 1 if n_rows else 0, n_rows, dtype=np.int64)
+        np.minimum.at(first_row, codes, np.arange(n_rows))
+        self.N = len(first_row)
+        if self.N == n_rows and np.array_equal(first_row, np.arange(n_rows)):
+            nd = rec.copy(deep=False)  # no repeated record (the usual case): no copy of the data
+        else:
+            nd = rec.iloc[first_row].reset_index(drop=True)
+        nd["system"] = sys_.iloc[first_row].reset_index(drop=True)
+        nd["record_type"] = rtype.iloc[first_row].reset_index(drop=True)
+        nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
+        self.nd = nd
+        c, u = pd.factorize(nd["source"].astype("string[pyarrow]").fillna(""))
+        self.src_code, self.src_uniq = c.astype(np.int64), np.asarray(u, dtype=object)
+        self.rtype = _str_or_empty(nd["record_type"])
+        self.role = _str_or_empty(nd["role"].astype("string[pyarrow]"))
+        self.system = _str_or_empty(nd["system"])
+        self.rid = _str_or_empty(nd["record_id"])
+        self.is_job = (self.rtype == "job") & (self.role != "crm")
+        self.is_deal = self.rtype == "deal"
+        self.is_inv = self.rtype == "invoice"
+        self.is_pay = np.isin(self.rtype, ["payment", "deposit"])
+        self.is_acct = self.role == "accounting"
+        rank = np.ones(self.N, dtype=np.int8)
+        rank[self.is_inv] = 2
+        rank[self.is_inv & self.is_acct] = 3
+        rank[self.is_deal] = 4
+        rank[self.is_job] = 5
+        self.rank = rank
+        self.amount = nd["amount"].to_numpy(dtype=float, na_value=np.nan)
+        self.balance = nd["balance"].to_numpy(dtype=float, na_value=np.nan)
+
+        def days(col: str) -> np.ndarray:
+            v = nd[col].to_numpy(dtype="datetime64[D]")
+            out = v.astype("int64").astype(float)
+            out[np.isnat(v)] = np.nan
+            return out
+
+        self.d_created = days("created")
+        self.d_completed = days("completed")
+        self.d_closed = days("closed")
+        self.d_scheduled = days("scheduled")
+        self.d_paid = days("paid")
+        self.state = _str_or_empty(nd["state"].astype("string[pyarrow]"))
+        self.dangling: dict[int, list[str]] = {}
+
+    # ------------------------------------------------------------------ group bookkeeping
+
+    def _group_rank(self) -> np.ndarray:
+        import numpy as np
+
+        r = np.zeros(self.N, dtype=np.int8)
+        np.maximum.at(r, self.grp, self.rank)
+        return r
+
+    def _anchor_of(self, kind: np.ndarray) -> np.ndarray:
+        """Per group id: the node of the given kind in it (-1 if none)."""
+        import numpy as np
+
+        out = np.full(self.N, -1, dtype=np.int64)
+        nodes = np.flatnonzero(kind)
+        # several (only possible for invoices/payments): keep the first node
+        out[self.grp[nodes[::-1]]] = nodes[::-1]
+        return out
+
+    def _forbidden(self, ga: np.ndarray, gb: np.ndarray, method: np.ndarray | str | None = None) -> np.ndarray:
+        """Which group pairs a forbid override keeps apart (and remember that it did, and against what)."""
+        import numpy as np
+
+        ga = np.asarray(ga, dtype=np.int64)
+        gb = np.asarray(gb, dtype=np.int64)
+        if not len(self.forbid_a) or not len(ga):
+            return np.zeros(len(ga), dtype=bool)
+        fa, fb = self.grp[self.forbid_a], self.grp[self.forbid_b]
+        codes = np.concatenate([fa * self.N + fb, fb * self.N + fa])
+        which = np.concatenate([self.forbid_of, self.forbid_of])
+        order = np.argsort(codes)
+        codes, which = codes[order], which[order]
+        q = ga * self.N + gb
+        pos = np.clip(np.searchsorted(codes, q), 0, len(codes) - 1)
+        hit = codes[pos] == q
+        if hit.any() and method is not None:
+            meth = np.broadcast_to(np.asarray(method, dtype=object), (len(ga),))
+            for w, mth in zip(which[pos[hit]].tolist(), meth[hit].tolist(), strict=True):
+                self.forbid_hit.setdefault(int(w), str(mth))
+        return hit
+
+    def _merge(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        method: np.ndarray | str,
+        conf: np.ndarray | float,
+        detail: np.ndarray | str | None = None,
+        choice: np.ndarray | str | None = None,
+    ) -> np.ndarray:
+        """Join the groups of nodes ``a[i]`` and ``b[i]``, strongest edges first, keeping the rules.
+
+        Edges are tried in the order given (callers sort by strength). A group with an
+        operations job never joins another with a job; likewise deals. Each group joins
+        at most one other group per call; edges naming further groups are dropped (and
+        noted on the record). Returns the positions of the edges applied.
+        """
+        import numpy as np
+
+        m = len(a)
+        if m == 0:
+            return np.array([], dtype=np.int64)
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        meth = np.broadcast_to(np.asarray(method, dtype=object), (m,))
+        cf = np.broadcast_to(np.asarray(conf, dtype=float), (m,))
+        det = np.broadcast_to(np.asarray(detail, dtype=object), (m,))
+        cho = np.broadcast_to(np.asarray(choice, dtype=object), (m,))
+        pending = np.arange(m)
+        applied = []
+        while len(pending):
+            ga, gb = self.grp[a[pending]], self.grp[b[pending]]
+            live = ga != gb
+            pending, ga, gb = pending[live], ga[live], gb[live]
+            if not len(pending):
+                break
+            forb = self._forbidden(ga, gb, meth[pending])
+            if forb.any():
+                pending, ga, gb = pending[~forb], ga[~forb], gb[~forb]
+            rank = self._group_rank()
+            hasjob = np.zeros(self.N, dtype=bool)
+            hasjob[self.grp[self.is_job]] = True
+            hasdeal = np.zeros(self.N, dtype=bool)
+            hasdeal[self.grp[self.is_deal]] = True
+            # orient: the group with the stronger key is the target; ties by id (acyclic)
+            ra, rb = rank[ga], rank[gb]
+            swap = (ra > rb) | ((ra == rb) & (ga < gb))
+            src = np.where(swap, gb, ga)
+            dst = np.where(swap, ga, gb)
+            ok = ~(hasjob[src] & hasjob[dst]) & ~(hasdeal[src] & hasdeal[dst])
+            for i in pending[~ok].tolist():
+                # e.g. an invoice naming two jobs: it stays with the first, the second is noted
+                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({meth[i]}), which is another job")
+            pending, src, dst = pending[ok], src[ok], dst[ok]
+            if not len(pending):
+                break
+            # one target per source group per round (the strongest edge); the rest wait
+            now = np.zeros(len(pending), dtype=bool)
+            now[_first_per(src)] = True
+            # chains: a target that is itself moving waits for the next round
+            now &= ~np.isin(dst, src[now])
+            # one deal per target: among sources bringing a deal, the first wins; the rest wait
+            bring = np.flatnonzero(hasdeal[src] & now)
+            if len(bring):
+                later = np.setdiff1d(bring, bring[_first_per(dst[bring])])
+                now[later] = False
+            if not now.any():
+                break
+            s, d, idx = src[now], dst[now], pending[now]
+            remap = np.arange(self.N, dtype=np.int64)
+            remap[s] = d
+            old = self.grp
+            new = remap[old]
+            mv = np.flatnonzero(new != old)
+            ec = np.full(self.N, np.nan)
+            ec[s] = cf[idx]
+            eidx = np.full(self.N, -1, dtype=np.int64)
+            eidx[s] = idx
+            c = ec[old[mv]]
+            better = (c < self.conf[mv]) | np.equal(self.method[mv], None)
+            upd = mv[better]
+            ei = eidx[old[upd]]
+            self.method[upd] = meth[ei]
+            self.conf[upd] = np.minimum(self.conf[upd], cf[ei])
+            self.detail[upd] = det[ei]
+            self.choice[upd] = cho[ei]
+            self.grp = new
+            applied.append(idx)
+            self.edge_log.append(self._edge_frame(a[idx], b[idx], meth[idx], cf[idx], det[idx]))
+            pending = pending[~now]
+        return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
+
+    def _edge_frame(
+        self, a: np.ndarray, b: np.ndarray, meth: np.ndarray, cf: np.ndarray, det: np.ndarray
+    ) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame({"a": a, "b": b, "method": meth, "confidence": cf, "detail": det})
+
+    def _note(self, node: int, text: str) -> None:
+        cur = self.detail[node]
+        self.detail[node] = f"{cur}; {text}" if cur else text
+
+    def _describe(self, node: int) -> str:
+        t = self.rtype[node] or "record"
+        return f"{self.system[node]} {t} {self.rid[node]}".strip()
+
+    # ------------------------------------------------------------------ run
+
+    def run(self) -> LinkResult:
+        self._customer_columns()
+        self._apply_overrides()
+        if "reference" in self.s.tiers:
+            self._link_references()
+        self._resolve_customers()
+        self._link_deals_to_jobs()
+        self._link_payments_to_invoices()
+        self._link_invoices_to_jobs()
+        self._link_payments_to_open_jobs()
+        return self._result()
+
+    # ------------------------------------------------------------------ customer keys
+
+    def _customer_columns(self) -> None:
+        """Normalised keys per node, and identities: distinct (system, name, email, phone)."""
+        import numpy as np
+        import pandas as pd
+
+        from .normalize import address_key, email_key, parse_names, phone_key, split_deal_title, street_key, title_key
+
+        nd = self.nd
+        # pyarrow's kernels release the GIL: names on one core, contact keys on the other
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            contact = pool.submit(
+                lambda: (
+                    email_key(nd["email"]),
+                    phone_key(nd["phone"], self.s.phone_region),
+                    address_key(nd["address"]),
+                )
+            )
+            names = parse_names(nd["customer"], nd["company"])
+            email, phone, addr = contact.result()
+        derived = np.zeros(self.N, dtype=bool)
+        work = nd["title"].astype("string[pyarrow]")
+        if self.is_deal.any():
+            deal_rows = pd.Series(self.is_deal)
+            split = split_deal_title(nd["title"].where(deal_rows))
+            # a deal without a contact: "Smith – Kitchen remodel" names its customer
+            need = deal_rows & names["name_key"].isna() & split["name"].notna()
+            if bool(need.any()):
+                alt = parse_names(split["name"].where(need))
+                for col in names.columns:
+                    names[col] = names[col].where(~need, alt[col])
+                derived = need.to_numpy() & names["name_key"].notna().to_numpy()
+            work = split["work"].where(deal_rows, work)
+        self.derived = derived
+        # keys are held as integer codes (-1: none) with their distinct values beside them:
+        # comparisons, joins and grouping run on ints, text is looked up only where shown
+        self.c_title, self.u_title = _coded(title_key(work))
+        key = names["name_key"]
+        # an email/phone on many customers' records is the office's own: no evidence of identity
+        sys_code, _ = pd.factorize(self.system)
+        self.sys_code = sys_code.astype(np.int64)
+        key_code, _ = pd.factorize(key)
+        for label, col in (("email", email), ("phone", phone)):
+            v_code, _ = pd.factorize(col)
+            frame = pd.DataFrame({"v": _codes(sys_code, v_code), "k": key_code, "row": np.arange(self.N)})
+            frame = frame[v_code >= 0]
+            counts = frame.drop_duplicates(["v", "k"]).groupby("v").size()
+            bad = counts[counts > self.s.shared_key_limit]
+            if len(bad):
+                first = frame[frame["v"].isin(bad.index)].drop_duplicates("v")
+                for v, r in zip(first["v"].tolist(), first["row"].tolist(), strict=True):
+                    self.warnings.append(
+                        f"{label} {col.iloc[r]} is on {int(bad[v])} different {self.system[r]} customers' records; "
+                        "not used for matching"
+                    )
+                col.iloc[frame.loc[frame["v"].isin(bad.index), "row"].to_numpy()] = pd.NA
+        self.c_email, self.u_email = _coded(email)
+        self.c_phone, self.u_phone = _coded(phone)
+        self.c_addr, self.u_addr = _coded(addr)
+        self.c_key, u_key = _coded(key)
+        # streets of service addresses and of name qualifiers ("Chris Lee (Maple Ave)") share one code space
+        streets = pd.concat([street_key(addr, normalised=True), street_key(names["qualifier"])], ignore_index=True)
+        c_street, _ = _coded(streets)
+        self.c_street, qual_street = c_street[: self.N], c_street[self.N :]
+        # identity: one (system, party, qualifier, email, phone, spelling); spellings are kept
+        # apart so that "Smith, John" and "John Smith" in one system can be told as a duplicate
+        has = (self.c_key >= 0) | (self.c_email >= 0) | (self.c_phone >= 0)
+        # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
+        # surname: each such deal is its own identity until a cross-system tier places it
+        uniq = np.where(derived, np.arange(self.N), -1)
+        combo = _codes(sys_code, key, names["qualifier"], email, phone, names["written"], uniq)
+        codes = np.full(self.N, -1, dtype=np.int64)
+        codes[has], _ = pd.factorize(combo[has])
+        self.ident = codes
+        n_id = int(codes.max()) + 1 if len(codes) and codes.max() >= 0 else 0
+        self.I = n_id
+        rep = np.full(n_id, self.N, dtype=np.int64)
+        ok = self.ident >= 0
+        np.minimum.at(rep, self.ident[ok], np.flatnonzero(ok))
+        self.i_node = rep
+        self.i_sys = self.system[rep]
+
+        def at_rep(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+            """Text and integer code of a name part, per identity."""
+            c, u = _coded(series.iloc[rep] if len(rep) else series.iloc[:0])
+            return u[c], c
+
+        self.i_kind, self.i_kind_c = at_rep(names["kind"])
+        self.i_first, self.i_first_c = at_rep(names["first"])
+        self.i_last, self.i_last_c = at_rep(names["last"])
+        self.i_key_c = self.c_key[rep]
+        self.i_key = u_key[self.i_key_c]
+        self.i_qual, self.i_qual_c = at_rep(names["qualifier"])
+        self.i_qual_street = qual_street[rep]
+        self.i_email_c = self.c_email[rep]
+        self.i_phone_c = self.c_phone[rep]
+        self.i_written = at_rep(names["written"])[0]
+        self.i_derived = derived[rep]
+        first = pd.Series(self.i_first, dtype="string[pyarrow]")
+        initial = first.str.slice(0, 1)
+        self.i_initial_c, u = _coded(initial.where(initial != ""))
+        self.i_initial = u[self.i_initial_c]
+        self.i_init_only = (first.str.len() == 1).fillna(False).to_numpy()
+        n_sys = int(sys_code.max()) + 1 if len(sys_code) else 0
+        if n_sys > 62:
+            raise ValueError("more than 62 systems in one run")
+        self.i_bit = (np.int64(1) << sys_code[rep].astype(np.int64)) if n_id else np.zeros(0, dtype=np.int64)
+        # a name read off a deal title is not a customer record of its system: it blocks no one
+        self.i_bit[self.i_derived] = 0
+        # the tier that first joined each identity to another, as an index into _TIER_NAMES (0: none)
+        self.i_wtier = np.zeros(n_id, dtype=np.int8)
+        self.i_xtier = np.zeros(n_id, dtype=np.int8)
+        self.cust_series = nd["customer"].astype("string[pyarrow]").fillna(nd["company"].astype("string[pyarrow]"))
+
+    def _customer_name(self, nodes: np.ndarray) -> np.ndarray:
+        """Customer names as the sources wrote them, for the given nodes ("" when none)."""
+        import numpy as np
+
+        return np.asarray(
+            self.cust_series.iloc[np.asarray(nodes, dtype=np.int64)].fillna("").to_numpy(object), dtype=object
+        )
+
+    def _compat(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Do identities ``x[i]`` and ``y[i]`` name the same party? 1 yes, 0 cannot tell, -1 no.
+
+        No: a company and a person (a business and its owner), two companies with
+        unlike names, or two people with one surname and different first names (relatives).
+        A first initial, a nickname (resolved upstream) or a one-letter slip is the same first name.
+        """
+        import numpy as np
+
+        out = np.zeros(len(x), dtype=np.int8)
+        if not len(x):
+            return out
+        k1, k2 = self.i_kind[x], self.i_kind[y]
+        known = (k1 != "") & (k2 != "")
+        out[known & (k1 != k2)] = -1
+        org = np.flatnonzero(known & (k1 == "org") & (k2 == "org"))
+        if len(org):
+            same = self.i_key[x[org]] == self.i_key[y[org]]
+            r = _ratio(self.i_key[x[org]], self.i_key[y[org]])
+            out[org] = np.where(same | (r >= 85), 1, -1)
+        per = np.flatnonzero(known & (k1 == "person") & (k2 == "person"))
+        if len(per):
+            px, py = x[per], y[per]
+            l1, l2 = self.i_last[px], self.i_last[py]
+            f1, f2 = self.i_first[px], self.i_first[py]
+            last_ok = (l1 == l2) | (_ratio(l1, l2) >= 85)
+            f_missing = (f1 == "") | (f2 == "")
+            init = (self.i_init_only[px] | self.i_init_only[py]) & (self.i_initial[px] == self.i_initial[py])
+            first_ok = f_missing | (f1 == f2) | init | (_ratio(f1, f2) >= 80)
+            renamed = ~last_ok & ~f_missing & (f1 == f2)
+            out[per] = np.where(last_ok & first_ok, 1, np.where(renamed, 0, -1))
+        return out
+
+    def _node_compat(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        ia, ib = self.ident[a], self.ident[b]
+        out = np.zeros(len(a), dtype=np.int8)
+        both = (ia >= 0) & (ib >= 0)
+        out[both] = self._compat(ia[both], ib[both])
+        return out
+
+    # ------------------------------------------------------------------ overrides
+
+    def _find(self, ref: RecordRef) -> np.ndarray:
+        import numpy as np
+
+        hit = self.rid == ref.record_id
+        if ref.record_type == "job":
+            hit &= self.is_job
+        elif ref.record_type in ("payment", "deposit"):
+            hit &= self.is_pay
+        elif ref.record_type:
+            hit &= self.rtype == ref.record_type
+        if ref.who:
+            who = ref.who.lower()
+            who = _SYSTEM_ALIASES.get(who, who)
+            src = np.char.lower(_str_or_empty(self.nd["source"]).astype(str))
+            stem = np.array([Path(s).stem for s in src]) if len(src) else src
+            hit &= (src == who) | (stem == who) | (np.char.lower(self.system.astype(str)) == who)
+        nodes = np.flatnonzero(hit)
+        # a job key names the job; an invoice key the accounting invoice first
+        return nodes[np.argsort(-self.rank[nodes] - 0.5 * self.is_acct[nodes], kind="stable")]
+
+    def _apply_overrides(self) -> None:
+        import numpy as np
+
+        self.pins: list[tuple[LinkOverride, int]] = []
+        self.forbids: list[tuple[LinkOverride, int]] = []
+        fa, fb, fidx = [], [], []
+        for ov in self.overrides:
+            na, nb = self._find(ov.a), self._find(ov.b)
+            missing = [r.text for r, n in ((ov.a, na), (ov.b, nb)) if not len(n)]
+            if missing:
+                self.warnings.append(
+                    f"{ov.action} {ov.a} / {ov.b} ({ov.origin}) ignored: no record {missing[0]!r} in the scanned data"
+                )
+                continue
+            if ov.action == "pin":
+                done = self._merge(np.array([na[0]]), np.array([nb[0]]), "pin", 1.0, f"pinned ({ov.origin})", "pin")
+                if len(done) or self.grp[na[0]] == self.grp[nb[0]]:
+                    self.pins.append((ov, int(na[0])))
+                else:
+                    both = "jobs" if self.is_job[na[0]] and self.is_job[nb[0]] else "deals, or two jobs"
+                    self.warnings.append(
+                        f"pin {ov.a} / {ov.b} ({ov.origin}) not applied: it would put two {both} in one job"
+                    )
+            else:
+                for x in na:
+                    for y in nb:
+                        fa.append(x)
+                        fb.append(y)
+                        fidx.append(len(self.forbids))
+                self.forbids.append((ov, int(na[0])))
+        self.forbid_a = np.array(fa, dtype=np.int64)
+        self.forbid_b = np.array(fb, dtype=np.int64)
+        self.forbid_of = np.array(fidx, dtype=np.int64)
+
+    # ------------------------------------------------------------------ references
+
+    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        import numpy as np
+
+        if not src.any():
+            return np.array([], dtype=np.int64), np.array([], dtype=object)
+        nodes = np.flatnonzero(src)
+        pos, tok = _explode(self.nd[col].iloc[nodes].reset_index(drop=True))
+        return nodes[pos], tok
+
+    def _lookup(
+        self, s: np.ndarray, tok: np.ndarray, target: np.ndarray, *, same_system: bool, by: str = "id"
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Resolve reference tokens to target nodes: (source node, target node, token position)."""
+        import numpy as np
+        import pandas as pd
+
+        if not len(s) or not target.any():
+            return (np.array([], dtype=np.int64),) * 3  # type: ignore[return-value]
+        t = np.flatnonzero(target)
+        if by == "id":
+            tv = self.rid[t]
+            tt = t
+        else:  # quote numbers a job names
+            tt, tv = self._refs("quote_refs", target)
+        left = pd.DataFrame({"s": s, "v": tok, "pos": np.arange(len(s))})
+        right = pd.DataFrame({"t": tt, "v": tv})
+        if same_system:
+            left["sys"] = self.system[s]
+            right["sys"] = self.system[tt]
+            m = left.merge(right, on=["v", "sys"])
+        else:
+            m = left.merge(right, on="v")
+        m = m[m["s"].to_numpy() != m["t"].to_numpy()]
+        return m["s"].to_numpy(np.int64), m["t"].to_numpy(np.int64), m["pos"].to_numpy(np.int64)
+
+    def _link_references(self) -> None:
+        """Explicit references, strongest first (see the module docstring)."""
+        import numpy as np
+
+        ops = self.role == "operations"
+        crm = self.role == "crm"
+        job = self.is_job
+        edges: list[tuple[np.ndarray, np.ndarray, str, float, int, str]] = []
+        resolved: list[tuple[np.ndarray, np.ndarray]] = []
+        asked: list[tuple[np.ndarray, np.ndarray, str]] = []
+
+        def add(
+            col: str,
+            src: np.ndarray,
+            target: np.ndarray,
+            method: str,
+            conf: float,
+            prio: int,
+            same_system: bool,
+            what: str,
+            by: str = "id",
+            flip: bool = False,
+        ) -> None:
+            s, tok = self._refs(col, src)
+            if not len(s):
+                return
+            a, b, pos = self._lookup(s, tok, target, same_system=same_system, by=by)
+            asked.append((s, tok, method.split(":")[1].rstrip("#")))
+            resolved.append((s[pos] if len(pos) else s[:0], tok[pos] if len(pos) else tok[:0]))
+            if flip:
+                a, b = b, a
+            detail = np.char.add(f"{what} ", tok[pos].astype(str)) if len(pos) else np.array([], dtype=object)
+            edges.append((a, b, method, conf, prio, detail.astype(object)))
+
+        # inside operations (Jobber): invoice Job #s, job Invoice #s, transactions' Invoice # / Job # / quote
+        add("job_refs", ops & self.is_inv, job & ops, "ref:job#", 1.0, 1, True, "names job")
+        add("invoice_refs", job, ops & self.is_inv, "ref:invoice#", 1.0, 1, True, "named by job's invoices", flip=True)
+        add("invoice_refs", ops & self.is_pay, ops & self.is_inv, "ref:invoice#", 1.0, 2, True, "pays invoice")
+        add("job_refs", ops & self.is_pay, job, "ref:job#", 1.0, 2, True, "names job")
+        add("quote_refs", self.is_pay, job, "ref:quote#", 1.0, 2, False, "deposit on quote", by="quote")
+        # accounting: payments name their invoice (same system first), invoices name jobs in memos
+        acct = self.is_acct
+        add("invoice_refs", acct & self.is_pay, acct & self.is_inv, "ref:invoice#", 1.0, 2, True, "pays invoice")
+        add("invoice_refs", acct & self.is_pay, ops & self.is_inv, "ref:invoice#", 0.95, 5, False, "pays invoice")
+        add("job_refs", acct & (self.is_inv | self.is_pay), job, "ref:job#", 0.95, 3, False, "memo names job")
+        add("invoice_refs", acct & self.is_inv, ops & self.is_inv, "ref:invoice#", 0.95, 3, False, "names invoice")
+        add("quote_refs", acct & self.is_inv, job, "ref:quote#", 0.95, 3, False, "names quote", by="quote")
+        # CRM: a job number in a deal property; deal ids named by anything
+        add("job_refs", crm & self.is_deal, job, "ref:job#", 0.98, 3, False, "deal property names job")
+        add("invoice_refs", crm & self.is_deal, self.is_inv, "ref:invoice#", 0.95, 4, False, "deal names invoice")
+        add("quote_refs", crm & self.is_deal, job, "ref:quote#", 0.95, 4, False, "deal names quote", by="quote")
+        add("deal_refs", ~self.is_deal, self.is_deal, "ref:deal", 0.98, 3, False, "names deal")
+        if self.s.match_invoice_numbers:
+            # the Jobber -> QuickBooks sync keeps invoice numbers: same number, same invoice,
+            # unless the customers plainly differ (numbers typed straight into QBO collide)
+            a = np.flatnonzero(acct & self.is_inv & (self.rid != ""))
+            a2, b2, _ = self._lookup(a, self.rid[a], ops & self.is_inv, same_system=False)
+            if len(a2):
+                ok = self._node_compat(a2, b2) >= 0
+                same_amt = np.isclose(self.amount[a2], self.amount[b2], rtol=self.s.amount_tolerance, atol=1.0)
+                amount_known = ~np.isnan(self.amount[a2]) & ~np.isnan(self.amount[b2])
+                # two unnamed records with different amounts: a collision, not a sync
+                unnamed = (self.ident[a2] < 0) | (self.ident[b2] < 0)
+                ok &= ~(unnamed & amount_known & ~same_amt)
+                a2, b2 = a2[ok], b2[ok]
+                det = np.char.add("same invoice number ", self.rid[a2].astype(str)).astype(object)
+                edges.append((a2, b2, "ref:invoice#", 0.95, 3, det))
+        # references that point at nothing
+        self._dangling(asked, resolved)
+        if not edges:
+            return
+        a = np.concatenate([e[0] for e in edges])
+        b = np.concatenate([e[1] for e in edges])
+        meth = np.concatenate([np.full(len(e[0]), e[2], dtype=object) for e in edges])
+        cf = np.concatenate([np.full(len(e[0]), e[3]) for e in edges])
+        prio = np.concatenate([np.full(len(e[0]), e[4]) for e in edges])
+        det = np.concatenate([np.asarray(e[5], dtype=object) for e in edges])
+        order = np.lexsort((np.arange(len(a)), -cf, prio))
+        self._merge(a[order], b[order], meth[order], cf[order], det[order], "reference")
+
+    def _dangling(self, asked: list, resolved: list) -> None:
+        import numpy as np
+        import pandas as pd
+
+        if not asked:
+            return
+        q = pd.DataFrame(
+            {
+                "s": np.concatenate([x[0] for x in asked]),
+                "v": np.concatenate([x[1] for x in asked]).astype(str),
+                "what": np.concatenate([np.full(len(x[0]), x[2]) for x in asked]),
+            }
+        )
+        r = pd.DataFrame(
+            {"s": np.concatenate([x[0] for x in resolved]), "v": np.concatenate([x[1] for x in resolved]).astype(str)}
+        ).drop_duplicates()
+        r["hit"] = True
+        m = q.merge(r, on=["s", "v"], how="left")
+        hit = m.groupby(["s", "v"])["hit"].any()
+        miss = hit[~hit.fillna(False).astype(bool)].reset_index()
+        if not len(miss):
+            return
+        what = q.drop_duplicates(["s", "v"]).set_index(["s", "v"])["what"]
+        miss["text"] = [f"{what.get((s, v), 'ref')} {v}" for s, v in zip(miss["s"], miss["v"], strict=True)]
+        for s, texts in miss.groupby("s")["text"]:
+            self.dangling[int(s)] = sorted(set(texts))
+
+    # ------------------------------------------------------------------ customers
+
+    def _join(self, lab: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        new = _union(self.I, lab[x], lab[y])
+        return new[lab]
+
+    def _mask(self, lab: np.ndarray) -> np.ndarray:
+        """Per cluster id: the OR of the system bits of its identities."""
+        import numpy as np
+
+        m = np.zeros(self.I, dtype=np.int64)
+        np.bitwise_or.at(m, lab, self.i_bit)
+        return m
+
+    def _resolve_customers(self) -> None:
+        """Customers inside each system (and their duplicates), then across systems, tier by tier."""
+        import numpy as np
+        import pandas as pd
+
+        n_id = self.I
+        lab = np.arange(n_id, dtype=np.int64)
+        self.frozen = np.zeros(n_id, dtype=bool)
+        self.amb_pairs: list[pd.DataFrame] = []
+        self.surname_pairs: list[pd.DataFrame] = []
+        dup_ev: list[pd.DataFrame] = []
+
+        def evidence(x: np.ndarray, y: np.ndarray, text: np.ndarray | str) -> None:
+            # two written names for one customer inside a system: a duplicate
+            differ = (self.i_written[x] != self.i_written[y]) & ~self.i_derived[x] & ~self.i_derived[y]
+            differ &= (self.i_written[x] != "") & (self.i_written[y] != "")
+            if differ.any():
+                t = np.broadcast_to(np.asarray(text, dtype=object), x.shape)
+                dup_ev.append(pd.DataFrame({"x": x[differ], "y": y[differ], "text": t[differ]}))
+
+        def mark(tier_arr: np.ndarray, x: np.ndarray, y: np.ndarray, label: str) -> None:
+            for v in (x, y):
+                unset = tier_arr[v] == 0
+                tier_arr[v[unset]] = _TIER_NAMES.index(label)
+
+        # --- inside one system: same email / same phone under compatible names
+        for label, col, text in (("email", self.i_email_c, self.u_email), ("phone", self.i_phone_c, self.u_phone)):
+            has = np.flatnonzero(col >= 0)
+            if not len(has):
+                continue
+            x, y = self._within(has, _codes(self.sys_code[self.i_node[has]], col[has]))
+            if len(x):
+                lab = self._join(lab, x, y)
+                mark(self.i_wtier, x, y, label)
+                evidence(x, y, np.char.add(f"same {label} ", text[col[x]].astype(str)).astype(object))
+        # --- same name (and qualifier), unless two of them hold different emails/phones
+        has = np.flatnonzero((self.i_key != "") & ~self.i_derived)
+        if len(has):
+            codes = _codes(self.sys_code[self.i_node[has]], self.i_key_c[has], self.i_qual_c[has])
+            strong = (self.i_email_c[has] >= 0) | (self.i_phone_c[has] >= 0)
+            f = pd.DataFrame({"code": codes, "i": has, "cl": lab[has], "strong": strong})
+            n_strong = f[f["strong"]].groupby("code")["cl"].nunique().reindex(range(codes.max() + 1), fill_value=0)
+            f["n"] = n_strong.to_numpy()[codes]
+            # a name some system knows as two different people (two emails) is no evidence anywhere:
+            # two bare "Matt Johnson" records are not merged, nor reported as one customer
+            f["key"] = self.i_key_c[has]
+            f["sys"] = self.sys_code[self.i_node[has]]
+            known = (
+                f[f["strong"]]
+                .drop_duplicates(["key", "sys", "cl"])
+                .groupby(["key", "sys"])
+                .size()
+                .groupby(level=0)
+                .max()
+            )
+            f["n"] = np.maximum(f["n"].to_numpy(), known.reindex(f["key"].to_numpy()).fillna(0).to_numpy().astype(int))
+            # representative: a strong identity if there is one
+            f = f.sort_values(["code", "strong", "i"], ascending=[True, False, True])
+            f["rep"] = f.groupby("code")["i"].transform("first")
+            one = f[(f["n"] <= 1) & (f["i"] != f["rep"])]
+            x, y = one["i"].to_numpy(np.int64), one["rep"].to_numpy(np.int64)
+            if len(x):
+                lab = self._join(lab, x, y)
+                mark(self.i_wtier, x, y, "name")
+                evidence(x, y, "same name written two ways")
+            many = f[f["n"] >= 2]
+            weak = many[~many["strong"]]
+            if len(weak):
+                # a record with only a name that two customers of its own system share
+                st = many[many["strong"]].drop_duplicates(["code", "cl"])[["code", "i"]].rename(columns={"i": "y"})
+                pairs = weak[["code", "i"]].rename(columns={"i": "x"}).merge(st, on="code")
+                self.amb_pairs.append(pairs.assign(tier="name")[["x", "y", "tier"]])
+                self.frozen[pairs["x"].to_numpy()] = True
+        # --- near-identical names at one address
+        ia = self._ident_addr()
+        if len(ia):
+            g = ia.groupby(["sys", "a"])["i"].transform("size")
+            ia2 = ia[(g >= 2) & (g <= 12)]
+            pr = ia2.merge(ia2, on=["sys", "a"], suffixes=("x", "y"))
+            pr = pr[pr["ix"] < pr["iy"]]
+            x, y = pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64)
+            keep = (lab[x] != lab[y]) & (self.i_kind[x] == self.i_kind[y]) & (self.i_key[x] != "")
+            x, y, addr = x[keep], y[keep], pr["a"].to_numpy(object)[keep]
+            if len(x):
+                score = _ratio(self.i_key[x], self.i_key[y])
+                ok = (self._compat(x, y) == 1) & (
+                    (score >= self.s.duplicate_threshold) | (self.i_key[x] == self.i_key[y])
+                )
+                x, y, addr = x[ok], y[ok], addr[ok]
+                if len(x):
+                    lab = self._join(lab, x, y)
+                    mark(self.i_wtier, x, y, "fuzzy-name+address")
+                    evidence(
+                        x,
+                        y,
+                        np.char.add("near-identical names at ", self.u_addr[addr.astype(np.int64)].astype(str)).astype(
+                            object
+                        ),
+                    )
+        self.sc = lab.copy()
+        self.dup_ev = pd.concat(dup_ev, ignore_index=True) if dup_ev else pd.DataFrame(columns=["x", "y", "text"])
+
+        # --- across systems, strongest tier first
+        tiers = self.s.tiers
+        if "reference" in tiers:
+            nodes = np.flatnonzero(self.ident >= 0)
+            g = self.grp[nodes]
+            multi = pd.Series(self.system[nodes]).groupby(g).transform("nunique").to_numpy() > 1
+            lab = self._x_tier(lab, self.ident[nodes[multi]], g[multi], "reference", compat=True)
+        if "email" in tiers:
+            e = np.flatnonzero(self.i_email_c >= 0)
+            lab = self._x_tier(lab, e, self.i_email_c[e], "email", compat=True)
+        if "phone" in tiers:
+            p = np.flatnonzero(self.i_phone_c >= 0)
+            lab = self._x_tier(lab, p, self.i_phone_c[p], "phone", compat=True)
+        if "name" in tiers:
+            if len(ia):
+                ia_named = ia[self.i_key[ia["i"].to_numpy()] != ""]
+                i = ia_named["i"].to_numpy(np.int64)
+                lab = self._x_tier(lab, i, _codes(self.i_key_c[i], ia_named["a"].to_numpy()), "name+address")
+            # a street: from service addresses, or the qualifier that tells same-named customers apart
+            st = self._ident_street()
+            if len(st):
+                i = st["i"].to_numpy(np.int64)
+                lab = self._x_tier(lab, i, _codes(self.i_key_c[i], st["st"].to_numpy()), "name+address")
+            # a surname alone read off a deal title waits for the surname tier
+            n = np.flatnonzero((self.i_key != "") & ~(self.i_derived & (self.i_first == "")))
+            lab = self._x_tier(lab, n, self.i_key_c[n], "name")
+            p = np.flatnonzero((self.i_kind == "person") & (self.i_last != "") & (self.i_initial != ""))
+            lab = self._x_tier(
+                lab,
+                p,
+                _codes(self.i_initial_c[p], self.i_last_c[p]),
+                "name-initial",
+                compat=True,
+                query=self.i_init_only,
+            )
+            p = np.flatnonzero((self.i_kind == "person") & (self.i_last != ""))
+            lab = self._x_tier(lab, p, self.i_last_c[p], "surname", query=self.i_first == "", freeze=False)
+        if "fuzzy" in tiers:
+            lab = self._x_fuzzy(lab)
+        self.lab = lab
+        self.amb_df = (
+            pd.concat(self.amb_pairs, ignore_index=True) if self.amb_pairs else pd.DataFrame(columns=["x", "y", "tier"])
+        )
+        self.surname_df = (
+            pd.concat(self.surname_pairs, ignore_index=True)
+            if self.surname_pairs
+            else pd.DataFrame(columns=["x", "y", "tier"])
+        )
+
+    def _within(self, ids: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of identities sharing ``key`` whose names are compatible (one email, one phone).
+
+        Identities are first grouped by the same party kind and first name (always one
+        person); the groups' representatives are then compared pairwise, so that a
+        company and its owner on one phone, or a couple on one email, stay apart while
+        "John" and "Jon" on one phone meet.
+        """
+        import numpy as np
+        import pandas as pd
+
+        f = pd.DataFrame({"i": ids, "k": key, "kf": _codes(key, self.i_kind_c[ids], self.i_first_c[ids])})
+        f["rep"] = f.groupby("kf")["i"].transform("min")
+        xs = [f["i"].to_numpy(np.int64)[f["i"] != f["rep"]]]
+        ys = [f["rep"].to_numpy(np.int64)[f["i"] != f["rep"]]]
+        reps = f[f["i"] == f["rep"]][["k", "i"]]
+        n = reps.groupby("k")["i"].transform("size")
+        reps = reps[(n >= 2) & (n <= 8)]
+        if len(reps):
+            pr = reps.merge(reps, on="k", suffixes=("x", "y"))
+            pr = pr[pr["ix"] < pr["iy"]]
+            px, py = pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64)
+            ok = self._compat(px, py) >= 0
+            xs.append(px[ok])
+            ys.append(py[ok])
+        return np.concatenate(xs), np.concatenate(ys)
+
+    def _ident_addr(self) -> pd.DataFrame:
+        """Distinct (identity, normalised address) pairs, with the identity's system."""
+        import numpy as np
+        import pandas as pd
+
+        ok = (self.ident >= 0) & (self.c_addr >= 0)
+        f = pd.DataFrame({"i": self.ident[ok], "a": self.c_addr[ok]}).drop_duplicates()
+        f["sys"] = self.i_sys[f["i"].to_numpy(np.int64)]
+        return f
+
+    def _ident_street(self) -> pd.DataFrame:
+        """Distinct (identity, street) pairs: streets of its addresses, and of its name's qualifier."""
+        import numpy as np
+        import pandas as pd
+
+        ok = (self.ident >= 0) & (self.c_street >= 0)
+        a = pd.DataFrame({"i": self.ident[ok], "st": self.c_street[ok]})
+        q = np.flatnonzero(self.i_qual_street >= 0)
+        b = pd.DataFrame({"i": q, "st": self.i_qual_street[q]})
+        f = pd.concat([a, b], ignore_index=True).drop_duplicates()
+        return f[self.i_key[f["i"].to_numpy(np.int64)] != ""]
+
+    def _x_tier(
+        self,
+        lab: np.ndarray,
+        ki: np.ndarray,
+        kv: np.ndarray,
+        label: str,
+        *,
+        compat: bool = False,
+        query: np.ndarray | None = None,
+        freeze: bool = True,
+    ) -> np.ndarray:
+        """One cross-system tier: join customers of different systems that share a key.
+
+        A customer whose key is shared by two customers of one other system (two
+        "Chris Lee" in Jobber) is ambiguous: it joins neither and, when ``freeze``,
+        takes no part in weaker tiers (a weaker tier cannot break a tie a stronger one saw).
+        With ``query`` (a mask over identities), only those identities look for partners
+        (a first initial, a surname alone), against every identity with the key.
+        """
+        import numpy as np
+        import pandas as pd
+
+        if not len(ki):
+            return lab
+        kv, _ = pd.factorize(np.asarray(kv))  # integer keys: merges and de-duplication on ints
+        f = pd.DataFrame({"cl": lab[ki], "kv": kv, "i": ki}).drop_duplicates(["cl", "kv"])
+        size = f.groupby("kv")["cl"].transform("size")
+        cap = self.s.max_name_candidates
+        if query is None:
+            f = f[(size >= 2) & (size <= cap)]
+            left = f
+        else:
+            # a surname hundreds of customers share is no lead at all (and would cost pairs by the million)
+            f = f[(size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)]
+            left = f[query[f["i"].to_numpy(np.int64)]]
+        if not len(left):
+            return lab
+        pr = left.merge(f, on="kv", suffixes=("x", "y"))
+        clx, cly = pr["clx"].to_numpy(np.int64), pr["cly"].to_numpy(np.int64)
+        m = self._mask(lab)
+        # two names read off deal titles prove nothing about each other (mask 0 on both sides)
+        keep = (clx != cly) & ((m[clx] & m[cly]) == 0) & ((m[clx] | m[cly]) != 0)
+        pr = pr[keep]
+        if compat and len(pr):
+            pr = pr[self._compat(pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64)) >= 0]
+        if not len(pr):
+            return lab
+        cp = pr[["clx", "cly"]].drop_duplicates().sort_values(["clx", "cly"])
+        if query is not None:
+            # a surname hundreds of customers share is no lead at all; below that, amount,
+            # date and title may still pick the job (see _decide)
+            n = cp.groupby("clx")["cly"].transform("size")
+            cp = cp[n <= (_SURNAME_CAP if not freeze else cap)]
+        clx, cly = cp["clx"].to_numpy(np.int64), cp["cly"].to_numpy(np.int64)
+        amb_x = self._ambiguous_queries(clx, cly, m, lab)
+        bad = np.isin(clx, amb_x) | np.isin(cly, amb_x)
+        ax, ay = clx[~bad], cly[~bad]
+        lab = self._apply_tier(lab, ax, ay, m, label)
+        if len(amb_x):
+            sel = np.isin(clx, amb_x) & (lab[clx] != lab[cly])
+            rows = pd.DataFrame({"x": clx[sel], "y": cly[sel], "tier": label})
+            if freeze:
+                self.amb_pairs.append(rows)
+                self.frozen[np.isin(lab, lab[amb_x])] = True
+            else:
+                self.surname_pairs.append(rows)
+        return lab
+
+    def _ambiguous_queries(self, clx: np.ndarray, cly: np.ndarray, m: np.ndarray, lab: np.ndarray) -> np.ndarray:
+        """Clusters (sorted pairs clx->cly) whose candidates conflict: two customers of one system."""
+        import numpy as np
+
+        if not len(clx):
+            return clx
+        starts = np.flatnonzero(np.r_[True, clx[1:] != clx[:-1]])
+        mk = m[cly]
+        orr = np.bitwise_or.reduceat(mk, starts)
+        tot = np.add.reduceat(np.bitwise_count(mk).astype(np.int64), starts)
+        heads = clx[starts]
+        fz = np.zeros(self.I, dtype=bool)
+        fz[lab[self.frozen]] = True
+        return heads[(tot != np.bitwise_count(orr)) & ~fz[heads]]
+
+    def _apply_tier(self, lab: np.ndarray, ax: np.ndarray, ay: np.ndarray, m: np.ndarray, label: str) -> np.ndarray:
+        """Join accepted cluster pairs; undo any join that would hold two customers of one system."""
+        import numpy as np
+        import pandas as pd
+
+        ax, ay = lab[ax], lab[ay]
+        live = ax != ay
+        ax, ay = ax[live], ay[live]
+        if not len(ax):
+            return lab
+        new = _union(self.I, ax, ay)
+        prop = new[lab]
+        olds = np.unique(lab)
+        tot = np.zeros(self.I, dtype=np.int64)
+        np.add.at(tot, new[olds], np.bitwise_count(m[olds]).astype(np.int64))
+        orr = np.zeros(self.I, dtype=np.int64)
+        np.bitwise_or.at(orr, new[olds], m[olds])
+        badc = np.flatnonzero(tot != np.bitwise_count(orr))
+        if len(badc):
+            # a chain joined two customers of one system: keep those apart, report the members
+            undo = np.isin(prop, badc)
+            prop[undo] = lab[undo]
+            sel = np.isin(new[ax], badc)
+            one = np.bitwise_count(m[ax[sel]]) == 1
+            self.amb_pairs.append(pd.DataFrame({"x": ax[sel][one], "y": ay[sel][one], "tier": label}))
+            self.frozen[np.isin(lab, ax[sel][one])] = True
+        # every identity of a cluster that joined another now carries this tier, if none before
+        joined = np.zeros(self.I, dtype=bool)
+        joined[np.concatenate([ax, ay])] = True
+        touched = np.flatnonzero(joined[lab] & ~np.isin(new[lab], badc))
+        upd = touched[self.i_xtier[touched] == 0]
+        self.i_xtier[upd] = _TIER_NAMES.index(label)
+        return prop
+
+    def _x_fuzzy(self, lab: np.ndarray) -> np.ndarray:
+        """Similar names (rapidfuzz ratio) inside blocks, for customers no exact tier joined."""
+        import numpy as np
+        import pandas as pd
+        from rapidfuzz import fuzz, process
+
+        m = self._mask(lab)
+        named = self.i_key != ""
+        single = np.bitwise_count(m[lab]) <= 1
+        query = named & single & ~self.frozen
+        if not query.any():
+            return lab
+        idx = np.flatnonzero(named)
+        text = pd.Series(self.i_key[idx], dtype="string[pyarrow]").str.slice(2)
+        name = np.full(self.I, "", dtype=object)
+        name[idx] = text.to_numpy(object)
+        kind = self.i_kind[idx]
+        last = pd.Series(self.i_last[idx], dtype="string[pyarrow]")
+        first = pd.Series(self.i_first[idx], dtype="string[pyarrow]")
+        per = kind == "person"
+        # two blocks per name, so that a slip in either the surname or the first name is still met:
+        # (surname's first four letters, first initial) and (first name's first four, surname's first two)
+        has_first = (first.fillna("") != "").to_numpy()
+        b1 = ("p" + last.str.slice(0, 4) + "|" + first.str.slice(0, 1).fillna("")).where(
+            per, "o" + text.str.slice(0, 4)
+        )
+        b2 = ("q" + first.str.slice(0, 4) + "|" + last.str.slice(0, 2)).where(per & has_first, "r" + text.str.slice(-4))
+        b2 = b2.where(~per | has_first, None)
+        codes, _ = pd.factorize(pd.concat([b1, b2], ignore_index=True))
+        rows = pd.DataFrame({"i": np.concatenate([idx, idx]), "b": codes})
+        rows = rows[rows["b"] >= 0]
+        rows["q"] = query[rows["i"].to_numpy()]
+        hasq = rows.groupby("b")["q"].transform("any") & (rows.groupby("b")["i"].transform("size") >= 2)
+        rows = rows[hasq]
+        lo = self.s.fuzzy_threshold - 6  # a shared address lowers the bar a little
+        rows = rows.sort_values("b", kind="stable")
+        b = rows["b"].to_numpy(np.int64)
+        ii = rows["i"].to_numpy(np.int64)
+        qq = rows["q"].to_numpy(bool)
+        bits = m[lab[ii]]
+        starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]]) if len(b) else np.array([], dtype=np.int64)
+        ends = np.r_[starts[1:], len(b)]
+        # only blocks where a query meets someone of another system
+        if not len(starts):
+            return lab
+        # customers of two systems, or a name read off a deal title (no system), must meet in it
+        orr = np.bitwise_or.reduceat(bits, starts)
+        useful = (np.bitwise_count(orr) >= 2) | (np.add.reduceat((qq & (bits == 0)).astype(np.int64), starts) > 0)
+        out_q, out_c, out_s = [], [], []
+        # small blocks (most): all their pairs at once, scored with cpdist; large ones: cdist per block
+        size = ends - starts
+        small = useful & (size <= 200)
+        if small.any():
+            blk = np.repeat(np.arange(len(starts)), size)
+            take = small[blk]
+            f = pd.DataFrame({"blk": blk[take], "i": ii[take], "q": qq[take]})
+            pq = f[f["q"]][["blk", "i"]].merge(f[["blk", "i"]], on="blk", suffixes=("x", "y"))
+            px, py = pq["ix"].to_numpy(np.int64), pq["iy"].to_numpy(np.int64)
+            ok = (px != py) & ((m[lab[px]] & m[lab[py]]) == 0)
+            px, py = px[ok], py[ok]
+            sc = np.asarray(
+                process.cpdist(name[px], name[py], scorer=fuzz.ratio, score_cutoff=lo, workers=-1), dtype=float
+            )
+            hit = sc >= lo
+            out_q.append(px[hit])
+            out_c.append(py[hit])
+            out_s.append(sc[hit])
+        for s0, e0 in zip(starts[useful & ~small].tolist(), ends[useful & ~small].tolist(), strict=True):
+            qi = np.flatnonzero(qq[s0:e0]) + s0
+            sc = process.cdist(name[ii[qi]], name[ii[s0:e0]], scorer=fuzz.ratio, score_cutoff=lo, dtype=np.uint8)
+            r, c = np.nonzero(sc)
+            if len(r):
+                out_q.append(ii[qi[r]])
+                out_c.append(ii[s0 + c])
+                out_s.append(sc[r, c])
+        if not out_q:
+            return lab
+        x, y = np.concatenate(out_q), np.concatenate(out_c)
+        # identical names were decided (or found ambiguous) by the exact tier
+        keep = (lab[x] != lab[y]) & ((m[lab[x]] & m[lab[y]]) == 0) & (self.i_key[x] != self.i_key[y])
+        keep &= (m[lab[x]] | m[lab[y]]) != 0
+        pr = pd.DataFrame({"x": x[keep], "y": y[keep], "s": np.concatenate(out_s)[keep].astype(float)})
+        pr = pr.drop_duplicates(["x", "y"])
+        if not len(pr):
+            return lab
+        pr = pr[self._compat(pr["x"].to_numpy(np.int64), pr["y"].to_numpy(np.int64)) >= 0]
+        pr = pr.reset_index(drop=True)
+        ia = self._ident_addr()[["i", "a"]]
+        sx = pr.reset_index().merge(ia, left_on="x", right_on="i")[["index", "y", "a"]]
+        hit = sx.merge(ia, left_on=["y", "a"], right_on=["i", "a"])["index"].unique()
+        pr["addr"] = False
+        pr.loc[hit, "addr"] = True
+        pr = pr[(pr["s"] >= self.s.fuzzy_threshold) | pr["addr"]]
+        if not len(pr):
+            return lab
+        pr["clx"] = lab[pr["x"].to_numpy(np.int64)]
+        pr["cly"] = lab[pr["y"].to_numpy(np.int64)]
+        cp = pr.groupby(["clx", "cly"], as_index=False).agg(s=("s", "max"), addr=("addr", "any"))
+        best = cp.groupby("clx")["s"].transform("max")
+        cp = cp[cp["s"] >= best - self.s.fuzzy_margin].sort_values(["clx", "cly"])
+        clx, cly = cp["clx"].to_numpy(np.int64), cp["cly"].to_numpy(np.int64)
+        amb_x = self._ambiguous_queries(clx, cly, m, lab)
+        ok = ~np.isin(clx, amb_x)
+        for label, sel in (
+            ("fuzzy-name+address", cp["addr"].to_numpy(bool)),
+            ("fuzzy-name", ~cp["addr"].to_numpy(bool)),
+        ):
+            s = ok & sel
+            lab = self._apply_tier(lab, clx[s], cly[s], self._mask(lab), label)
+        if len(amb_x):
+            sel = np.isin(clx, amb_x)
+            self.amb_pairs.append(pd.DataFrame({"x": clx[sel], "y": cly[sel], "tier": "fuzzy-name"}))
+            self.frozen[np.isin(lab, lab[amb_x])] = True
+        return lab
+
+    # ------------------------------------------------------------------ jobs within a customer
+
+    def _node_cluster(self) -> np.ndarray:
+        import numpy as np
+
+        cl = np.full(self.N, -1, dtype=np.int64)
+        ok = self.ident >= 0
+        cl[ok] = self.lab[self.ident[ok]]
+        return cl
+
+    def _candidates(self, src: np.ndarray, tgt: np.ndarray) -> pd.DataFrame:
+        """Candidate (lead node ``s``, its group ``sg``, target group ``tg``, ``via``) pairs.
+
+        ``via`` is ``own`` (same customer), ``surname`` (a deal named only by a surname
+        several customers share) or ``ambiguous`` (the customer itself fits several).
+        """
+        import numpy as np
+        import pandas as pd
+
+        cols = ["s", "sg", "tg", "via"]
+        if not len(src):
+            return pd.DataFrame(columns=cols)
+        ncl = self._node_cluster()
+        have = np.flatnonzero(ncl >= 0)
+        gc = pd.DataFrame({"g": self.grp[have], "cl": ncl[have]}).drop_duplicates()
+        S = pd.DataFrame({"s": src, "sg": self.grp[src]}).merge(gc.rename(columns={"g": "sg"}), on="sg")
+        T = gc[tgt[gc["g"].to_numpy()]].rename(columns={"g": "tg"})
+        own = S.merge(T, on="cl")[["s", "sg", "tg"]].drop_duplicates()
+        own = own[own["sg"] != own["tg"]].assign(via="own")
+        parts = [own]
+        rest = S[~S["s"].isin(own["s"])]
+        for df, via in ((self.amb_df, "ambiguous"), (self.surname_df, "surname")):
+            if not len(df) or not len(rest):
+                continue
+            ac = pd.DataFrame(
+                {"cl": self.lab[df["x"].to_numpy(np.int64)], "cand": self.lab[df["y"].to_numpy(np.int64)]}
+            ).drop_duplicates()
+            r = rest.merge(ac, on="cl").merge(T.rename(columns={"cl": "cand"}), on="cand")[["s", "sg", "tg"]]
+            r = r.drop_duplicates()
+            r = r[r["sg"] != r["tg"]].assign(via=via)
+            parts.append(r)
+            rest = rest[~rest["s"].isin(r["s"])]
+        out = pd.concat(parts, ignore_index=True)[cols]
+        out = out[~self.amb_node[out["s"].to_numpy(np.int64)]]
+        forb = self._forbidden(out["sg"].to_numpy(np.int64), out["tg"].to_numpy(np.int64), "customer match")
+        return out[~forb].reset_index(drop=True)
+
+    def _pair_method(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """How two records' customers match, in the tier vocabulary (``email``, ``name+address``...)."""
+        import numpy as np
+
+        out = np.full(len(s), "name", dtype=object)
+        if not len(s):
+            return out
+        ids, idt = np.maximum(self.ident[s], 0), np.maximum(self.ident[t], 0)
+        xs = np.where(self.ident[s] >= 0, self.i_xtier[ids], 0)
+        xt = np.where(self.ident[t] >= 0, self.i_xtier[idt], 0)
+        ws = np.where(self.ident[s] >= 0, self.i_wtier[ids], 0)
+        # the weaker of the two records' tiers; the within-system tier when neither joined across
+        names, conf = _tier_arrays()
+        weakest = np.where(conf[xs] <= conf[xt], xs, xt)
+        code = np.where(weakest == 0, ws, weakest)
+        out = np.where(code == 0, out, names[code])
+        key_eq = (self.c_key[s] >= 0) & (self.c_key[s] == self.c_key[t])
+        addr_eq = (self.c_addr[s] >= 0) & (self.c_addr[s] == self.c_addr[t])
+        out = np.where(key_eq, "name", out)
+        out = np.where(key_eq & addr_eq, "name+address", out)
+        out = np.where((self.c_phone[s] >= 0) & (self.c_phone[s] == self.c_phone[t]), "phone", out)
+        out = np.where((self.c_email[s] >= 0) & (self.c_email[s] == self.c_email[t]), "email", out)
+        return out.astype(object)
+
+    def _log_amb(self, s: np.ndarray, cand_nodes: np.ndarray, reason: np.ndarray | str) -> None:
+        import numpy as np
+        import pandas as pd
+
+        if not len(s):
+            return
+        s = np.asarray(s, dtype=np.int64)
+        self.amb_node[s] = True
+        self.amb_log.append(
+            pd.DataFrame(
+                {
+                    "s": s,
+                    "c": np.asarray(cand_nodes, dtype=np.int64),
+                    "reason": np.broadcast_to(np.asarray(reason, dtype=object), s.shape),
+                }
+            )
+        )
+
+    def _log_customer_amb(self, amb: pd.DataFrame) -> None:
+        """Records whose customer fits several customers: report them with every candidate job."""
+        import numpy as np
+
+        if not len(amb):
+            return
+        s = amb["s"].to_numpy(np.int64)
+        t = self._target_anchor(amb["tg"].to_numpy(np.int64))
+        ncl = self._node_cluster()
+        k = amb.assign(c=ncl[t]).groupby("s")["c"].nunique()
+        names = self._customer_name(k.index.to_numpy(np.int64))
+        def say(name: str, n: int) -> str:
+            who = f"the name {name!r}" if name else "the customer"
+            if n <= 1:  # the other customers of that name have no job here
+                return f"{who} fits several customers, one of them with a job here"
+            return f"{who} fits {n} different customers"
+
+        text = {int(node): say(name, n) for node, name, n in zip(k.index.tolist(), names.tolist(), k.tolist(), strict=True)}
+        self._log_amb(s, t, np.array([text[int(x)] for x in s], dtype=object))
+
+    def _target_anchor(self, tg: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        jn = self._anchor_of(self.is_job)
+        dn = self._anchor_of(self.is_deal)
+        return np.where(jn[tg] >= 0, jn[tg], dn[tg])
+
+    def _decide(self, P: pd.DataFrame, comps: list[str], *, one_to_one: bool, what: str) -> pd.DataFrame:
+        """Choose each lead record's target by score; report ties as ambiguous. Returns accepted rows."""
+        import numpy as np
+        import pandas as pd
+
+        margin, floor = self.s.job_margin, self.s.min_job_score
+        self._log_customer_amb(P[P["via"] == "ambiguous"])
+        P = P[P["via"] != "ambiguous"].copy()
+        if not len(P):
+            return P
+        P["n"] = P.groupby("s")["tg"].transform("nunique")
+        P["method"] = self._pair_method(P["s"].to_numpy(np.int64), self._target_anchor(P["tg"].to_numpy(np.int64)))
+        P.loc[P["via"] == "surname", "method"] = "surname"
+        # a record whose customer matched on a weak key needs clearer evidence for its job
+        mc, mu = pd.factorize(P["method"].to_numpy(object))
+        P["adj"] = P["score"].to_numpy() - np.array([_WEAK_PENALTY.get(m, 0.0) for m in mu])[mc]
+        runner = P.sort_values(["s", "adj"], ascending=[True, False])
+        runner = runner[runner["s"].duplicated()].drop_duplicates("s").set_index("s")
+        P = P[P["adj"] >= floor]
+        accepted = []
+        for _ in range(4 if one_to_one else 1):
+            if not len(P):
+                break
+            P = P.sort_values(["s", "adj"], ascending=[True, False])
+            first = ~P["s"].duplicated().to_numpy()
+            best = pd.Series(P["adj"].to_numpy()[first], index=P["s"].to_numpy()[first])
+            second = P[~first].groupby("s")["adj"].max().reindex(best.index).fillna(-1.0)
+            gap = best - second
+            cand = P[first].copy()
+            cand["margin"] = gap.to_numpy()
+            cand = cand[cand["margin"] >= margin]
+            if one_to_one and len(cand):
+                T = P.sort_values(["tg", "adj"], ascending=[True, False])
+                tf = ~T["tg"].duplicated().to_numpy()
+                tbest = pd.Series(T["adj"].to_numpy()[tf], index=T["tg"].to_numpy()[tf])
+                tsec = T[~tf].groupby("tg")["adj"].max().reindex(tbest.index).fillna(-1.0)
+                tg = cand["tg"].to_numpy()
+                ok = (cand["adj"].to_numpy() >= tbest.reindex(tg).to_numpy()) & (
+                    (tbest - tsec).reindex(tg).to_numpy() >= margin
+                )
+                cand = cand[ok]
+            if not len(cand):
+                break
+            accepted.append(cand)
+            P = P[~P["s"].isin(cand["s"])]
+            if one_to_one:
+                P = P[~P["tg"].isin(cand["tg"])]
+        if len(P):
+            best = P.groupby("s")["adj"].transform("max")
+            close = P[P["adj"] >= best - margin]
+            k = close.groupby("s")["tg"].transform("nunique").to_numpy()
+            reason = np.where(
+                k >= 2,
+                np.char.add(np.char.add("fits ", k.astype(str)), f" {what}s of the customer about equally well"),
+                f"another record fits the same {what} about equally well",
+            ).astype(object)
+            self._log_amb(close["s"].to_numpy(), self._target_anchor(close["tg"].to_numpy(np.int64)), reason)
+        if not accepted:
+            return P.iloc[:0]
+        acc = pd.concat(accepted, ignore_index=True)
+        # which evidence decided between candidates
+        r = runner.reindex(acc["s"].to_numpy())
+        decisive = np.full(len(acc), "", dtype=object)
+        for c in comps:
+            better = (acc[c].to_numpy() - r[c].to_numpy()) >= 0.15
+            decisive = np.where(better, np.where(decisive == "", c, decisive + "+" + c), decisive)
+        acc["choice"] = np.where(acc["n"].to_numpy() <= 1, f"only {what}", np.where(decisive == "", "score", decisive))
+        return acc
+
+    def _apply_choice(self, acc: pd.DataFrame, detail: np.ndarray) -> None:
+        import numpy as np
+
+        if not len(acc):
+            return
+        s = acc["s"].to_numpy(np.int64)
+        t = self._target_anchor(acc["tg"].to_numpy(np.int64))
+        meth = acc["method"].to_numpy(object) if "method" in acc else self._pair_method(s, t)
+        base = np.array([METHOD_CONFIDENCE.get(m, 0.7) for m in meth])
+        factor = np.where(acc["n"].to_numpy() <= 1, 1.0, np.clip(0.7 + acc["margin"].to_numpy(), 0.7, 1.0))
+        self._merge(s, t, meth, np.round(base * factor, 3), detail, acc["choice"].to_numpy(object))
+
+    @staticmethod
+    def _window(d: np.ndarray, lo: np.ndarray, hi: np.ndarray, scale: float) -> np.ndarray:
+        """1 inside [lo, hi], falling to 0 at ``scale`` days outside; 0.4 when a date is missing."""
+        import numpy as np
+
+        with np.errstate(invalid="ignore"):
+            dist = np.fmax(np.fmax(lo - d, d - hi), 0.0)
+            out = np.clip(1.0 - dist / scale, 0.0, 1.0)
+        return np.where(np.isnan(out), 0.4, out)
+
+    def _titles(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        a, b = self.u_title[self.c_title[s]], self.u_title[self.c_title[t]]
+        both = (self.c_title[s] >= 0) & (self.c_title[t] >= 0)
+        out = np.full(len(s), 0.5)
+        if both.any():
+            # token-set similarity of unrelated titles is rarely below 0.4: stretch 0.4-1 onto 0-1
+            out[both] = np.clip((_token_set(a[both], b[both]) / 100.0 - 0.4) / 0.6, 0.0, 1.0)
+        return out
+
+    def _link_deals_to_jobs(self) -> None:
+        """Deals without a job reference to their customer's jobs, one deal per job."""
+        import numpy as np
+        import pandas as pd
+
+        jn, dn = self._anchor_of(self.is_job), self._anchor_of(self.is_deal)
+        deals = np.flatnonzero(self.is_deal & (jn[self.grp] < 0))
+        tgt = (jn >= 0) & (dn < 0)
+        P = self._candidates(deals, tgt)
+        if not len(P):
+            return
+        d = P["s"].to_numpy(np.int64)
+        j = jn[P["tg"].to_numpy(np.int64)]
+        ad, aj = self.amount[d], self.amount[j]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.abs(ad - aj) / np.fmax(aj, 1.0)
+        amt = np.select(
+            [np.isnan(rel), rel <= max(self.s.amount_tolerance, 0.005), rel <= 0.05, rel <= 0.15, rel <= 0.35],
+            [0.4, 1.0, 0.8, 0.55, 0.3],
+            0.1,
+        )
+        dd = np.where(np.isnan(self.d_closed[d]), self.d_created[d], self.d_closed[d])
+        dj = np.where(np.isnan(self.d_created[j]), self.d_scheduled[j], self.d_created[j])
+        # a deal closes, then the job is created: days to weeks later, rarely before
+        date = self._window(dd, dj - 60, dj + 14, 150.0)
+        title = self._titles(d, j)
+        P["amount"], P["date"], P["title"] = amt, date, title
+        P["score"] = 0.45 * amt + 0.35 * date + 0.2 * title
+        acc = self._decide(P, ["amount", "date", "title"], one_to_one=True, what="job")
+        if not len(acc):
+            return
+        d = acc["s"].to_numpy(np.int64)
+        j = jn[acc["tg"].to_numpy(np.int64)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct = np.round(100 * (self.amount[d] - self.amount[j]) / np.fmax(self.amount[j], 1.0))
+            gap = np.where(np.isnan(self.d_created[j]), self.d_scheduled[j], self.d_created[j]) - np.where(
+                np.isnan(self.d_closed[d]), self.d_created[d], self.d_closed[d]
+            )
+        detail = (
+            _fmt_amount(pct, "deal amount", "job total")
+            + "; "
+            + _fmt_days(gap, "job created", "deal closed")
+            + "; title "
+            + pd.Series(np.round(acc["title"].to_numpy() * 100).astype(int).astype(str)).to_numpy(object)
+            + "% alike"
+        )
+        self._apply_choice(acc, detail)
+
+    def _link_payments_to_invoices(self) -> None:
+        """Payments without a reference to the invoice of their customer they pay (amount, then date)."""
+        import numpy as np
+        import pandas as pd
+
+        rank = self._group_rank()
+        pay = np.flatnonzero(self.is_pay & (rank[self.grp] == 1) & ~self.amb_node)
+        ncl = self._node_cluster()
+        pay = pay[ncl[pay] >= 0]
+        inv = np.flatnonzero(self.is_inv & (ncl >= 0))
+        if not len(pay) or not len(inv):
+            return
+        P = pd.DataFrame({"s": pay, "cl": ncl[pay]}).merge(pd.DataFrame({"i": inv, "cl": ncl[inv]}), on="cl")
+        if not len(P):
+            return
+        s, i = P["s"].to_numpy(np.int64), P["i"].to_numpy(np.int64)
+        x, A, B = self.amount[s], self.amount[i], self.balance[i]
+        tol = self.s.amount_tolerance
+
+        def close(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore"):
+                return np.abs(u - v) <= np.fmax(1.0, tol * np.abs(v))
+
+        full = close(x, A)
+        with np.errstate(invalid="ignore"):
+            bal = (B > 0) & close(x, B)
+            part = (B > 0) & (B < A) & close(x, A - B)
+            gap = self.d_created[s] - self.d_created[i]
+        ok = (full | bal | part) & ~(gap < -1)
+        P = P[ok].copy()
+        if not len(P):
+            return
+        s, i, gap = s[ok], i[ok], gap[ok]
+        paid_same = self.d_paid[i] == self.d_created[s]
+        same_sys = self.system[s] == self.system[i]
+        P["score"] = (
+            0.5 + 0.3 * paid_same + 0.1 * same_sys + 0.1 * (1 - np.clip(np.nan_to_num(gap, nan=180.0), 0, 180) / 180)
+        )
+        P["g"] = self.grp[i]
+        P = P.sort_values(["s", "score"], ascending=[True, False])
+        first = ~P["s"].duplicated()
+        best = P[first].set_index("s")
+        # two invoices of different jobs that the payment fits as well: ambiguous
+        tie = P.merge(best[["score", "g"]], left_on="s", right_index=True, suffixes=("", "_b"))
+        tie = tie[(tie["score"] >= tie["score_b"] - 0.05) & (tie["g"] != tie["g_b"])]
+        amb_s = tie["s"].unique()
+        if len(amb_s):
+            both = P[P["s"].isin(amb_s)]
+            both = both[both["score"] >= both.groupby("s")["score"].transform("max") - 0.05]
+            self._log_amb(
+                both["s"].to_numpy(), both["i"].to_numpy(), "fits several invoices of the customer by amount and date"
+            )
+        acc = best[~best.index.isin(amb_s)]
+        if not len(acc):
+            return
+        s = acc.index.to_numpy(np.int64)
+        i = acc["i"].to_numpy(np.int64)
+        meth = self._pair_method(s, i)
+        conf = np.minimum([METHOD_CONFIDENCE.get(m, 0.7) for m in meth], METHOD_CONFIDENCE["amount+date"])
+        with np.errstate(invalid="ignore"):
+            days = self.d_created[s] - self.d_created[i]
+        which = np.where(
+            close(self.amount[s], self.amount[i]), "amount = invoice ", "amount = open balance of invoice "
+        )
+        detail = (
+            pd.Series(which).to_numpy(object)
+            + self.rid[i].astype(str)
+            + "; "
+            + _fmt_days(days, "paid", "invoice date")
+            + "; customer by "
+            + meth.astype(str)
+        )
+        self._merge(s, i, "amount+date", conf, detail, "amount+date")
+
+    def _link_invoices_to_jobs(self) -> None:
+        """Invoices without a reference to their customer's job (or won deal): amount, date, title."""
+        import numpy as np
+        import pandas as pd
+
+        jn, dn = self._anchor_of(self.is_job), self._anchor_of(self.is_deal)
+        rank = self._group_rank()
+        lead_acct = self._anchor_of(self.is_inv & self.is_acct)
+        lead_any = self._anchor_of(self.is_inv)
+        groups = np.flatnonzero(
+            (np.isin(rank, [2, 3])) & (jn < 0) & (dn < 0) & (np.arange(self.N) == self.grp[np.arange(self.N)])
+        )
+        if not len(groups):
+            return
+        lead = np.where(lead_acct[groups] >= 0, lead_acct[groups], lead_any[groups])
+        lead = lead[lead >= 0]
+        tgt = (jn >= 0) | (dn >= 0)
+        P = self._candidates(lead, tgt)
+        if not len(P):
+            return
+        s = P["s"].to_numpy(np.int64)
+        tg = P["tg"].to_numpy(np.int64)
+        j, d = jn[tg], dn[tg]
+        hj, hd = j >= 0, d >= 0
+        jj, dd = np.maximum(j, 0), np.maximum(d, 0)
+        total = np.where(hj & ~np.isnan(self.amount[jj]), self.amount[jj], np.where(hd, self.amount[dd], np.nan))
+        x = self.amount[s]
+        amt, reason = _amount_vs_total(x, total, self.s.amount_tolerance)
+        # an invoice the other system holds too (same amount, within ten days): the same bill
+        inv = np.flatnonzero(self.is_inv)
+        invs = pd.DataFrame({"tg": self.grp[inv], "n": inv})
+        M = P[["s", "tg"]].reset_index().merge(invs, on="tg")
+        if len(M):
+            ms, mn = M["s"].to_numpy(np.int64), M["n"].to_numpy(np.int64)
+            with np.errstate(invalid="ignore"):
+                hit = (
+                    (self.system[ms] != self.system[mn])
+                    & (
+                        np.abs(self.amount[ms] - self.amount[mn])
+                        <= np.fmax(1.0, self.s.amount_tolerance * np.abs(self.amount[mn]))
+                    )
+                    & (np.abs(self.d_created[ms] - self.d_created[mn]) <= 10)
+                )
+            mirror = np.zeros(len(P), dtype=bool)
+            mirror[M["index"].to_numpy()[hit]] = True
+            amt = np.where(mirror, 1.0, amt)
+            reason = np.where(mirror, "mirror", reason)
+        start = np.fmin(
+            np.where(hj, self.d_created[jj], np.nan),
+            np.where(hd, np.where(np.isnan(self.d_closed[dd]), self.d_created[dd], self.d_closed[dd]), np.nan),
+        )
+        done = hj & (~np.isnan(self.d_completed[jj]) | np.isin(self.state[jj], ["completed", "cancelled"]))
+        end = np.where(done, np.fmax(np.fmax(self.d_completed[jj], self.d_closed[jj]), self.d_created[jj]), np.inf)
+        date = self._window(self.d_created[s], start - 45, end + 120, 180.0)
+        t_node = np.where(hj, jj, dd)
+        title = self._titles(s, t_node)
+        score = 0.45 * amt + 0.35 * date + 0.2 * title
+        # the same bill in the other system is near-proof; an amount above the job total is near-disproof
+        score = np.where(reason == "mirror", score + 0.15, np.where(amt == 0, score * 0.6, score))
+        P["amount"], P["date"], P["title"], P["score"] = amt, date, title, score
+        P["reason"], P["pct"] = reason, np.round(100 * x / np.where(total > 0, total, np.nan))
+        acc = self._decide(P, ["amount", "date", "title"], one_to_one=False, what="job")
+        if not len(acc):
+            return
+        s = acc["s"].to_numpy(np.int64)
+        t = self._target_anchor(acc["tg"].to_numpy(np.int64))
+        with np.errstate(invalid="ignore"):
+            gap = self.d_created[s] - np.where(self.is_job[t], self.d_created[t], self.d_closed[t])
+        r = acc["reason"].to_numpy(object)
+        pct = pd.Series(acc["pct"].to_numpy()).astype("Int64").astype("string").fillna("?").to_numpy(object)
+        amount_text = np.select(
+            [r == "mirror", r == "total", r == "share"],
+            [
+                "same amount and date as an invoice of the job in another system",
+                "amount = job total",
+                "amount " + pct + "% of job total",
+            ],
+            "amount " + pct + "% of job total",
+        )
+        detail = amount_text + "; " + _fmt_days(gap, "dated", "job start")
+        self._apply_choice(acc, detail)
+
+    def _link_payments_to_open_jobs(self) -> None:
+        """Payments that fit no invoice: to the customer's only open job (or won deal), else ambiguous."""
+        import numpy as np
+
+        jn, dn = self._anchor_of(self.is_job), self._anchor_of(self.is_deal)
+        rank = self._group_rank()
+        pay = np.flatnonzero(self.is_pay & (rank[self.grp] == 1) & ~self.amb_node)
+        jj, dd = np.maximum(jn, 0), np.maximum(dn, 0)
+        open_job = (jn >= 0) & ~np.isin(self.state[jj], ["completed", "cancelled"]) & np.isnan(self.d_completed[jj])
+        open_deal = (jn < 0) & (dn >= 0) & (self.state[dd] == "won")
+        P = self._candidates(pay, open_job | open_deal)
+        if not len(P):
+            return
+        self._log_customer_amb(P[P["via"] == "ambiguous"])
+        P = P[P["via"] == "own"].copy()
+        P["n"] = P.groupby("s")["tg"].transform("nunique")
+        many = P[P["n"] > 1]
+        if len(many):
+            self._log_amb(
+                many["s"].to_numpy(),
+                self._target_anchor(many["tg"].to_numpy(np.int64)),
+                "the customer has several open jobs and the payment names none",
+            )
+        one = P[P["n"] == 1].drop_duplicates("s").copy()
+        if not len(one):
+            return
+        one["margin"] = 1.0
+        one["choice"] = "only open job"
+        self._apply_choice(one, np.full(len(one), "the customer's only open job", dtype=object))
+        # the customer tier alone is not proof that this payment is for that job
+        moved = one["s"].to_numpy(np.int64)
+        self.conf[moved] = np.minimum(self.conf[moved], 0.75)
+
+    # ------------------------------------------------------------------ result
+
+    def _group_keys(self) -> np.ndarray:
+        """The job key of every group id (``J-``, ``D-``, ``I-``, ``P-``)."""
+        import numpy as np
+        import pandas as pd
+
+        order = np.lexsort((np.arange(self.N), -self.rank))
+        g = self.grp[order]
+        _, first = np.unique(g, return_index=True)
+        anchor = np.full(self.N, -1, dtype=np.int64)
+        anchor[g[first]] = order[first]
+        groups = np.flatnonzero(anchor >= 0)
+        a = anchor[groups]
+        prefix = np.select([self.rank[a] == 5, self.rank[a] == 4, self.rank[a] >= 2], ["J-", "D-", "I-"], "P-")
+        src = _str_or_empty(self.nd["source"])
+        rows = self.nd["row"].astype("string").fillna("?").to_numpy(object)
+        ident = np.where(self.rid[a] != "", self.rid[a], src[a] + "#" + rows[a])
+        key = pd.Series(prefix.astype(object) + ident)
+        dup = key.duplicated(keep=False).to_numpy()
+        key[dup] = key[dup] + "@" + self.system[a][dup]
+        dup = key.duplicated(keep=False).to_numpy()
+        key[dup] = key[dup] + "#" + rows[a][dup]
+        out = np.full(self.N, None, dtype=object)
+        out[groups] = key.to_numpy(object)
+        return out
+
+    def _result(self) -> LinkResult:
+        import numpy as np
+        import pandas as pd
+
+        gkey = self._group_keys()
+        size = np.bincount(self.grp, minlength=self.N)
+        node = self.node_of_row
+        g = self.grp[node]
+        method = self.method[node]
+        none = np.equal(method, None)
+        linked = size[g] > 1
+        # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
+        out = self.input.reset_index(drop=True).copy(deep=False)
+        roots = np.flatnonzero(np.equal(gkey, None) == False)  # noqa: E712 - elementwise on an object array
+        pos = np.full(self.N, -1, dtype=np.int64)
+        pos[roots] = np.arange(len(roots))
+        out["job"] = _take_str(gkey[roots], pos[g])
+        mcode, muniq = pd.factorize(np.where(none, np.where(linked, "anchor", "unlinked"), method))
+        out["link_method"] = _take_str(muniq, mcode)
+        out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
+        ncl = self._node_cluster()
+        # records with no customer details take their job's customer
+        gcl = np.full(self.N, -1, dtype=np.int64)
+        np.maximum.at(gcl, self.grp, ncl)
+        cl = np.where(ncl >= 0, ncl, gcl[self.grp])
+        codes, uniq = pd.factorize(np.where(cl[node] >= 0, cl[node], -1), use_na_sentinel=False)
+        codes = np.where(uniq[codes] >= 0, codes, -1)
+        names = np.array([f"C-{i + 1}" for i in range(len(uniq))], dtype=object)
+        # number customers in order of first appearance, skipping the "no customer" code
+        live = np.flatnonzero(uniq >= 0)
+        renum = np.full(len(uniq), -1, dtype=np.int64)
+        renum[live] = np.arange(len(live))
+        out["customer_key"] = _take_str(names, np.where(codes >= 0, renum[np.maximum(codes, 0)], -1))
+        out["link_choice"] = pd.array(self.choice[node], dtype="string[pyarrow]")
+        out["link_detail"] = pd.array(self.detail[node], dtype="string[pyarrow]")
+        dangling = np.full(self.N, None, dtype=object)
+        for k, v in self.dangling.items():
+            dangling[k] = ", ".join(v)
+        out["dangling_ref"] = pd.array(dangling[node], dtype="string[pyarrow]")
+
+        src = _str_or_empty(self.nd["source"])
+        if self.edge_log:
+            e = pd.concat(self.edge_log, ignore_index=True)
+            a, b = e["a"].to_numpy(np.int64), e["b"].to_numpy(np.int64)
+            mcode, muniq = pd.factorize(e["method"].to_numpy(object))
+            links = pd.DataFrame(
+                {
+                    "source_a": _take_str(self.src_uniq, self.src_code[a]),
+                    "record_a": self.rid[a],
+                    "source_b": _take_str(self.src_uniq, self.src_code[b]),
+                    "record_b": self.rid[b],
+                    "method": _take_str(muniq, mcode),
+                    "confidence": e["confidence"].to_numpy(float),
+                    "detail": e["detail"].to_numpy(object),
+                    "job": _take_str(gkey[roots], pos[self.grp[a]]),
+                }
+            )
+        else:
+            links = pd.DataFrame(
+                columns=["source_a", "record_a", "source_b", "record_b", "method", "confidence", "detail", "job"]
+            )
+
+        ambiguous = self._ambiguous_frame(gkey, src)
+        duplicates = self._duplicates_frame(src)
+        applied = []
+        for ov, na in self.pins:
+            why = f": {ov.reason}" if ov.reason else ""
+            applied.append(f"pinned {ov.a} to job {gkey[self.grp[na]]} ({ov.origin}){why}")
+        for i, (ov, _node) in enumerate(self.forbids):
+            why = f": {ov.reason}" if ov.reason else ""
+            hit = self.forbid_hit.get(i)
+            extra = f"; without it they would have been linked ({hit})" if hit else ""
+            applied.append(f"kept {ov.a} apart from {ov.b} ({ov.origin}){why}{extra}")
+        return LinkResult(out, links, ambiguous, duplicates, applied, self.warnings, self.s)
+
+    def _ambiguous_frame(self, gkey: np.ndarray, src: np.ndarray) -> pd.DataFrame:
+        import numpy as np
+        import pandas as pd
+
+        cols = ["source", "record_id", "record_type", "customer", "candidates", "reason", "job"]
+        if not self.amb_log:
+            return pd.DataFrame(columns=cols)
+        a = pd.concat(self.amb_log, ignore_index=True)
+        a["key"] = gkey[self.grp[a["c"].to_numpy(np.int64)]]
+        a = a[a["key"] != gkey[self.grp[a["s"].to_numpy(np.int64)]]]
+        if not len(a):
+            return pd.DataFrame(columns=cols)
+        s, cands = _join_by(a["s"].to_numpy(np.int64), a["key"].to_numpy(object), ",", sort=True)
+        reason = a.drop_duplicates("s").set_index("s")["reason"].reindex(s).to_numpy(object)
+        s = s.astype(np.int64)
+        return pd.DataFrame(
+            {
+                "source": src[s],
+                "record_id": self.rid[s],
+                "record_type": self.rtype[s],
+                "customer": self._customer_name(s),
+                "candidates": cands,
+                "reason": reason,
+                "job": gkey[self.grp[s]],
+            }
+        )
+
+    def _duplicates_frame(self, src: np.ndarray) -> pd.DataFrame:
+        """One row per customer a system holds under several names, with the records and the evidence."""
+        import numpy as np
+        import pandas as pd
+
+        cols = ["system", "source", "group", "names", "record_ids", "records", "evidence"]
+        ev = self.dup_ev
+        if not len(ev):
+            return pd.DataFrame(columns=cols)
+        ev = ev.assign(sc=self.sc[ev["x"].to_numpy(np.int64)])
+        nodes = np.flatnonzero(self.ident >= 0)
+        nsc = self.sc[self.ident[nodes]]
+        sel = np.isin(nsc, ev["sc"].unique())
+        d = pd.DataFrame({"sc": nsc[sel], "node": nodes[sel]})
+        d["name"] = self._customer_name(d["node"].to_numpy())
+        d["src"] = src[d["node"].to_numpy()]
+        d["rid"] = self.rid[d["node"].to_numpy()]
+        d["norm"] = pd.Series(d["name"], dtype="string").str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
+        named = d[d["name"] != ""]
+        spellings = named.groupby("sc")["norm"].nunique()
+        keep = spellings[spellings >= 2].index
+        if not len(keep):
+            return pd.DataFrame(columns=cols)
+        d = d[d["sc"].isin(keep)].sort_values(["sc", "node"], kind="stable")
+        nd = d[d["name"] != ""]
+        g, joined = _join_by(nd["sc"].to_numpy(), nd["name"].to_numpy(object), "; ")
+        names = pd.Series(joined, index=g)
+        records: dict[int, dict[str, list[str]]] = {}
+        for sc, source, rid in zip(d["sc"].tolist(), d["src"].tolist(), d["rid"].tolist(), strict=True):
+            records.setdefault(int(sc), {}).setdefault(str(source), []).append(str(rid))
+        e = ev[ev["sc"].isin(keep)]
+        g, joined = _join_by(e["sc"].to_numpy(), e["text"].to_numpy(object), "; ")
+        evidence = pd.Series(joined, index=g)
+        scs = np.array(sorted(keep), dtype=np.int64)
+        return pd.DataFrame(
+            {
+                "system": self.i_sys[scs],
+                "source": [", ".join(records[int(k)]) for k in scs],
+                "group": [f"DUP-{i}" for i in range(1, len(scs) + 1)],
+                "names": names.reindex(scs).to_numpy(object),
+                "record_ids": [", ".join(r for ids in records[int(k)].values() for r in ids) for k in scs],
+                "records": [records[int(k)] for k in scs],
+                "evidence": evidence.reindex(scs).to_numpy(object),
+            },
+            columns=cols,
+        )
+
+
+def _fmt_amount(pct: np.ndarray, what: str, of: str) -> np.ndarray:
+    import numpy as np
+    import pandas as pd
+
+    p = pd.Series(pct).astype("Int64")
+    txt = np.where(
+        p.isna(),
+        f"{what} unknown",
+        np.where(
+            p.fillna(0) == 0,
+            f"{what} = {of}",
+            f"{what} "
+            + p.abs().astype("string").fillna("?").to_numpy(object)
+            + "% "
+            + np.where(p.fillna(0) > 0, "above ", "below ")
+            + of,
+        ),
+    )
+    return txt.astype(object)
+
+
+def _fmt_days(days: np.ndarray, a: str, b: str) -> np.ndarray:
+    import numpy as np
+    import pandas as pd
+
+    d = pd.Series(days).round().astype("Int64")
+    mag = d.abs().astype("string").fillna("?").to_numpy(object)
+    side = np.where(d.fillna(0) >= 0, " days after ", " days before ")
+    txt = np.where(d.isna(), f"{a}: date unknown", a + " " + mag + side + b)
+    return txt.astype(object)
+
+
+def _amount_vs_total(x: np.ndarray, total: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Score an invoice amount against a job total: equal, a usual deposit/progress share, below, above.
+
+    Contractors bill a job whole, or as a deposit (10-50%) and the rest, or in
+    progress draws; a share that is a round fraction of the total is strong evidence.
+    """
+    import numpy as np
+
+    # deposits of 10-50% and the remainders after them
+    fr = np.array([0.1, 0.2, 0.25, 0.3, 1 / 3, 0.4, 0.5, 0.6, 2 / 3, 0.7, 0.75, 0.8, 0.9])
+    with np.errstate(invalid="ignore"):
+        missing = np.isnan(x) | np.isnan(total) | ~(total > 0)
+        slack = np.fmax(1.0, tol * total)
+        exact = np.abs(x - total) <= slack
+        share = (np.abs(x[:, None] - fr[None, :] * total[:, None]) <= np.fmax(1.0, 0.002 * total)[:, None]).any(axis=1)
+        below = x < total
+        near = x <= 1.1 * total
+    score = np.select([missing, exact, share, below, near], [0.4, 1.0, 0.8, 0.3, 0.15], 0.0)
+    reason = np.select([missing, exact, share, below, near], ["unknown", "total", "share", "below", "near"], "above")
+    return score, reason.astype(object)
+
+
+# =========================================================================== reports on a result
+
+
+def coverage(result: LinkResult) -> pd.DataFrame:
+    """How well each source links to each other source: one row per (source, record type, other source).
+
+    Columns: ``source``, ``record_type``, ``other_source``, ``records`` (records of that
+    type in the source), ``linked`` (how many share a job with a record of the other
+    source), ``share`` (0-1), ``high`` / ``medium`` / ``low`` (linked records by
+    confidence band, see :data:`CONFIDENCE_BANDS`), ``methods`` ("ref:invoice# 150,
+    name 25": how the links were made, most used first).
+
+    For a job's anchor record (the job itself), the method and confidence are those of
+    the other source's record that joined it: "jobs linked to a deal: by email".
+    """
+    import numpy as np
+    import pandas as pd
+
+    cols = ["source", "record_type", "other_source", "records", "linked", "share", "high", "medium", "low", "methods"]
+    r = result.records
+    if not len(r):
+        return pd.DataFrame(columns=cols)
+    f = pd.DataFrame(
+        {
+            "source": r["source"].astype("string").fillna("").to_numpy(object),
+            "record_type": r["record_type"].astype("string").fillna("").to_numpy(object),
+            "job": r["job"].astype("string").fillna("").to_numpy(object),
+            "method": r["link_method"].astype("string").fillna("").to_numpy(object),
+            "conf": r["link_confidence"].to_numpy(float),
+        }
+    )
+    # per (job, source): how that source's record joined the job (first record of the source in it)
+    js = f.drop_duplicates(["job", "source"])[["job", "source", "method", "conf"]]
+    js = js.rename(columns={"source": "other_source", "method": "o_method", "conf": "o_conf"})
+    p = f.merge(js, on="job")
+    p = p[p["source"] != p["other_source"]]
+    anchor = p["method"].to_numpy(object) == "anchor"
+    p["m"] = np.where(anchor, p["o_method"].to_numpy(object), p["method"].to_numpy(object))
+    p["c"] = np.where(anchor, p["o_conf"].to_numpy(float), p["conf"].to_numpy(float))
+    # an anchor joined by a record that itself hangs on the anchor: show what that record did
+    p["band"] = np.select(
+        [p["c"] >= CONFIDENCE_BANDS[0][1], p["c"] >= CONFIDENCE_BANDS[1][1]], ["high", "medium"], "low"
+    )
+    keys = ["source", "record_type", "other_source"]
+    linked = p.groupby(keys).size().rename("linked")
+    bands = (
+        p.groupby(keys + ["band"])
+        .size()
+        .unstack("band", fill_value=0)
+        .reindex(columns=["high", "medium", "low"], fill_value=0)
+    )
+    meth = (
+        p.groupby(keys + ["m"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(keys + ["n", "m"], ascending=[True] * 3 + [False, True])
+    )
+    meth["t"] = meth["m"].astype(str) + " " + meth["n"].astype(str)
+    methods = meth.groupby(keys, sort=False)["t"].agg(", ".join).rename("methods")
+    base = f.groupby(["source", "record_type"]).size().rename("records").reset_index()
+    others = pd.DataFrame({"other_source": sorted(f["source"].unique())})
+    grid = base.merge(others, how="cross")
+    grid = grid[grid["source"] != grid["other_source"]]
+    out = grid.merge(linked.reset_index(), on=keys, how="left").merge(bands.reset_index(), on=keys, how="left")
+    out = out.merge(methods.reset_index(), on=keys, how="left")
+    for c in ("linked", "high", "medium", "low"):
+        out[c] = out[c].fillna(0).astype(int)
+    out["methods"] = out["methods"].fillna("")
+    out["share"] = (out["linked"] / out["records"]).round(4)
+    return out[cols].sort_values(["source", "record_type", "other_source"]).reset_index(drop=True)
+
+
+def unlinked(result: LinkResult) -> pd.DataFrame:
+    """Records that share their job with no record of another source (and are not ambiguous).
+
+    Columns: ``source``, ``record_type``, ``record_id``, ``customer``, ``amount``,
+    ``created``, ``state``, ``dangling_ref`` (references that point at nothing).
+    """
+    import pandas as pd
+
+    r = result.records
+    cols = ["source", "record_type", "record_id", "customer", "amount", "created", "state", "dangling_ref"]
+    if not len(r):
+        return pd.DataFrame(columns=cols)
+    n_sources = r.groupby("job")["source"].transform("nunique")
+    amb = set(zip(result.ambiguous.get("source", []), result.ambiguous.get("record_id", []), strict=True))
+    out = r.loc[n_sources <= 1, [c for c in cols if c in r.columns]]
+    if amb:
+        key = list(zip(out["source"].astype(str), out["record_id"].astype(str), strict=True))
+        out = out[[k not in amb for k in key]]
+    return out.sort_values(["source", "record_type", "record_id"]).reset_index(drop=True)
