@@ -948,8 +948,8 @@ def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Findi
 def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFrame | None:
     """Turn the linker's duplicate-customer groups into rows the duplicate-customer rule reports.
 
-    The finding's job key is ``C-<name>`` with the alphabetically first name of the group, so
-    the same duplicate keeps the same id from scan to scan; its evidence names each record
+    The finding's job key is ``C-<name>`` with the group's oldest identity (ties: alphabetical),
+    so the same duplicate keeps the same id from scan to scan; its evidence names each record
     with the customer name that record carries, and the match that joined them.
     """
     import pandas as pd
@@ -988,6 +988,8 @@ def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
             name = str(names_of.get(p, ""))
             first_by_name[name] = min(first_by_name.get(name, when), when)
         dates = sorted(first_by_name.values())
+        # the group is named after its oldest identity (the one the business had first)
+        names = sorted(names, key=lambda n: (first_by_name.get(n, pd.Timestamp.max), n))
         role = r.get("role") or next(iter(records.loc[records["system"] == system, "role"].head(1)), "operations")
         rows.append(
             {

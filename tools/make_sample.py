@@ -863,6 +863,10 @@ def planted(rng: random.Random, people: People) -> tuple[list[Opp], list[Inv], l
     find("duplicate-customer", "C-Katherine Morales", (1, 2), o.job_on,  # type: ignore[arg-type]
          "Jobber has her twice: 'Katherine Morales' (June) and 'Kathy Morales' (October), one phone typed two ways.",
          customer="Katherine Morales")
+    find("duplicate-customer", "C-Morales, Katherine", (1, 2), d(10, 9),
+         "The Jobber sync carried the second identity into QuickBooks: her October invoice went to a new "
+         "customer 'Kathy Morales' beside 'Morales, Katherine'.",
+         customer="Morales, Katherine")
     bob = P("Bob", "Chen", email="rchen.home@example.net", hs_name="Robert Chen", hs_email="rchen.home@example.net",
             qbo_name="Chen, Robert", town=("Falmouth", "04105"))
     opps.append(clean_won(rng, "dup_email_a", bob, d(6, 22), owner=DANA, kind="Window replacement", value=8_400_00,
@@ -1760,6 +1764,17 @@ def check_snapshot(files: dict[str, bytes], as_of: date, truth: dict[str, dict[s
         if len(names) > 1:
             ordered = sorted(names, key=lambda x: (first_seen[x], x))
             fire("duplicate-customer", f"C-{ordered[0]}", first_seen[ordered[-1]], None)
+            # the same person's invoices, synced to QuickBooks by number: under two QuickBooks names too?
+            nums = {r["Invoice #"] for r in ji if r["Client name"] in names}
+            qbo_names = {r["Name"] for r in qi if r["Num"] in nums}
+            if len(qbo_names) > 1:
+                qbo_first: dict[str, date] = {}
+                for r in qi + [t for t in qt if t["Transaction type"] == "Payment"]:
+                    if r["Name"] in qbo_names:
+                        when = _us(r["Date"])
+                        qbo_first[r["Name"]] = min(qbo_first.get(r["Name"], when), when)
+                q_ordered = sorted(qbo_names, key=lambda x: (qbo_first[x], x))
+                fire("duplicate-customer", f"C-{q_ordered[0]}", qbo_first[q_ordered[-1]], None)
     # stale-source
     newest = {
         hubspot_file(as_of): max(date.fromisoformat(r["Create Date"][:10]) for r in hs),
