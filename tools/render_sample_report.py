@@ -25,19 +25,25 @@ sys.path.insert(0, str(ROOT))  # the harness lives in tests/, not in the package
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--exports", type=Path, default=ROOT / "sample_exports", help="folder of exports to scan")
+    # relative to the repository root, so the committed report names no machine's paths
+    parser.add_argument("--exports", type=Path, default=Path("sample_exports"), help="folder of exports to scan")
     parser.add_argument("--as-of", help="audit date YYYY-MM-DD (fixed, so the committed report is reproducible)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "sample-report.html", help="HTML file to write")
     parser.add_argument("--width", type=int, default=1280, help="screenshot width in CSS pixels")
     parser.add_argument("--height", type=int, default=1800, help="screenshot height: the top of the report")
     args = parser.parse_args(argv)
+    import os
+
+    os.chdir(ROOT)
 
     from driftcheck.report.html import render_html
     from driftcheck.scan import run_scan  # provided by the scan pipeline
     from tests.report.browser import launch
 
-    options = {"as_of": args.as_of} if args.as_of else {}
-    scan = run_scan([args.exports], **options)
+    import datetime as dt
+
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    scan = run_scan([args.exports], as_of=as_of, history_path=None).scan
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render_html(scan), encoding="utf-8")
 
