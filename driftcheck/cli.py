@@ -67,7 +67,10 @@ def cli_errors(fn: F) -> F:
         except typer.Exit:
             raise
         except DriftcheckError as exc:
-            err_console().print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            from rich.markup import escape
+
+            # the message may hold brackets ("[[sources]]", "[rules.x]"): print it as text
+            err_console().print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
             raise typer.Exit(code=int(exc.exit_code)) from None
         except KeyboardInterrupt:
             err_console().print("interrupted")
@@ -78,8 +81,10 @@ def cli_errors(fn: F) -> F:
                 import traceback
 
                 traceback.print_exc()
+            from rich.markup import escape
+
             err_console().print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. "
+                f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}. "
                 "This is a bug in driftcheck; run again with -v for details.",
                 markup=True,
                 highlight=False,
