@@ -135,6 +135,9 @@ def build_client(
     http = dict(spec.get("http", {}))
     if source.get("timeout"):
         http["timeout"] = float(source["timeout"])
+    if source.get("attempts"):
+        # how many times one request is tried before the pull is given up (default 6)
+        http["max_attempts"] = max(1, int(source["attempts"]))
     policy = Policy.from_table(system, http)
     override = base_url or source.get("base_url")
     module = importlib.import_module(f"connectors.api.{system}")
