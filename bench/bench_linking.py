@@ -169,9 +169,11 @@ def generate(n: int, seed: int = 7):  # noqa: ANN201 - a DataFrame
     # HubSpot deals for 85% of jobs; a fifth of them without a contact ("Smith – Deck rebuild")
     dj = np.flatnonzero(rng.random(m) < 0.85)
     contact = rng.random(len(dj)) < 0.8
-    hs_first = first[jc[dj]].copy()
-    nick = (rng.random(len(dj)) < 0.3) & pd.Series(hs_first).isin(list(NICK)).to_numpy()
-    hs_first[nick] = pd.Series(hs_first[nick]).map(NICK).to_numpy(object)
+    # a HubSpot contact has one name: the nickname (when used) is chosen per customer
+    contact_first = first.copy()
+    nick = (rng.random(n) < 0.3) & pd.Series(first).isin(list(NICK)).to_numpy()
+    contact_first[nick] = pd.Series(first[nick]).map(NICK).to_numpy(object)
+    hs_first = contact_first[jc[dj]]
     frames.append(
         pd.DataFrame(
             {

@@ -762,7 +762,7 @@ class _Linker:
         self.d_scheduled = days("scheduled")
         self.d_paid = days("paid")
         self.state = _str_or_empty(nd["state"].astype("string[pyarrow]"))
-        self.dangling: dict[int, list[str]] = {}
+        self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
 
@@ -998,7 +998,7 @@ class _Linker:
         # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
         # surname: each such deal is its own identity until a cross-system tier places it
         uniq = np.where(derived, np.arange(self.N), -1)
-        combo = _codes(sys_code, key, names["qualifier"], email, phone, names["written"], uniq)
+        combo = _codes(sys_code, self.c_key, names["qualifier"], self.c_email, self.c_phone, names["written"], uniq)
         codes = np.full(self.N, -1, dtype=np.int64)
         codes[has], _ = pd.factorize(combo[has])
         self.ident = codes
@@ -1266,31 +1266,26 @@ class _Linker:
         self._merge(a[order], b[order], meth[order], cf[order], det[order], "reference")
 
     def _dangling(self, asked: list, resolved: list) -> None:
+        """References that resolved to no record under any rule: kept per record as ``dangling_ref``."""
         import numpy as np
         import pandas as pd
 
         if not asked:
             return
-        q = pd.DataFrame(
-            {
-                "s": np.concatenate([x[0] for x in asked]),
-                "v": np.concatenate([x[1] for x in asked]).astype(str),
-                "what": np.concatenate([np.full(len(x[0]), x[2]) for x in asked]),
-            }
-        )
-        r = pd.DataFrame(
-            {"s": np.concatenate([x[0] for x in resolved]), "v": np.concatenate([x[1] for x in resolved]).astype(str)}
-        ).drop_duplicates()
-        r["hit"] = True
-        m = q.merge(r, on=["s", "v"], how="left")
-        hit = m.groupby(["s", "v"])["hit"].any()
-        miss = hit[~hit.fillna(False).astype(bool)].reset_index()
+        s = np.concatenate([x[0] for x in asked] + [x[0] for x in resolved])
+        tok = np.concatenate([x[1] for x in asked] + [x[1] for x in resolved])
+        n_asked = sum(len(x[0]) for x in asked)
+        what = np.concatenate([np.full(len(x[0]), x[2], dtype=object) for x in asked])
+        code = _codes(s, tok)
+        hit = np.zeros(int(code.max()) + 1 if len(code) else 0, dtype=bool)
+        hit[code[n_asked:]] = True
+        miss = np.flatnonzero(~hit[code[:n_asked]])
         if not len(miss):
             return
-        what = q.drop_duplicates(["s", "v"]).set_index(["s", "v"])["what"]
-        miss["text"] = [f"{what.get((s, v), 'ref')} {v}" for s, v in zip(miss["s"], miss["v"], strict=True)]
-        for s, texts in miss.groupby("s")["text"]:
-            self.dangling[int(s)] = sorted(set(texts))
+        f = pd.DataFrame({"s": s[miss], "text": what[miss] + " " + tok[miss].astype(str)}).drop_duplicates()
+        g, joined = _join_by(f["s"].to_numpy(), f["text"].to_numpy(object), ", ", sort=True)
+        for node, text in zip(g.tolist(), joined.tolist(), strict=True):
+            self.dangling[int(node)] = text
 
     # ------------------------------------------------------------------ customers
 
@@ -1632,7 +1627,8 @@ class _Linker:
         m = self._mask(lab)
         named = self.i_key != ""
         single = np.bitwise_count(m[lab]) <= 1
-        query = named & single & ~self.frozen
+        # a surname alone (a deal named "Smith – Deck") is the surname tier's business, not a fuzzy query
+        query = named & single & ~self.frozen & ~((self.i_kind == "person") & (self.i_first == ""))
         if not query.any():
             return lab
         idx = np.flatnonzero(named)
@@ -2257,7 +2253,7 @@ class _Linker:
         out["link_detail"] = pd.array(self.detail[node], dtype="string[pyarrow]")
         dangling = np.full(self.N, None, dtype=object)
         for k, v in self.dangling.items():
-            dangling[k] = ", ".join(v)
+            dangling[k] = v
         out["dangling_ref"] = pd.array(dangling[node], dtype="string[pyarrow]")
 
         src = _str_or_empty(self.nd["source"])
