@@ -235,8 +235,10 @@ def generate(n: int, seed: int = 7):  # noqa: ANN201 - a DataFrame
     # QuickBooks: half synced (same numbers), half typed with their own numbers and no reference
     synced = rng.random(len(ij)) < 0.5
     q_no = np.where(synced, inv_no, (800_000 + np.arange(len(ij))).astype(str).astype(object))
-    qf, ql = first[jc[ij]], typo(last[jc[ij]], 0.05)
-    q_name = np.where(rng.random(len(ij)) < 0.5, ql + ", " + qf, qf + " " + ql)
+    # a QuickBooks customer has one display name: "Last, First" or "First Last", a typo in 5%
+    ql = typo(last, 0.05)
+    display = np.where(rng.random(n) < 0.5, ql + ", " + first, first + " " + ql)
+    q_name = display[jc[ij]]
     frames.append(
         pd.DataFrame(
             {
