@@ -884,9 +884,12 @@ class _Linker:
             src = np.where(swap, gb, ga)
             dst = np.where(swap, ga, gb)
             ok = ~(hasjob[src] & hasjob[dst]) & ~(hasdeal[src] & hasdeal[dst])
-            for i in pending[~ok].tolist():
+            two_jobs = hasjob[src] & hasjob[dst]
+            for k in np.flatnonzero(~ok).tolist():
                 # e.g. an invoice naming two jobs: it stays with the first, the second is noted
-                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({meth[i]}), which is another job")
+                i = pending[k]
+                why = "which is another job" if two_jobs[k] else "whose job already has a deal"
+                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({meth[i]}), {why}")
             pending, src, dst = pending[ok], src[ok], dst[ok]
             if not len(pending):
                 break
@@ -1864,13 +1867,16 @@ class _Linker:
         ncl = self._node_cluster()
         k = amb.assign(c=ncl[t]).groupby("s")["c"].nunique()
         names = self._customer_name(k.index.to_numpy(np.int64))
+
         def say(name: str, n: int) -> str:
             who = f"the name {name!r}" if name else "the customer"
             if n <= 1:  # the other customers of that name have no job here
                 return f"{who} fits several customers, one of them with a job here"
             return f"{who} fits {n} different customers"
 
-        text = {int(node): say(name, n) for node, name, n in zip(k.index.tolist(), names.tolist(), k.tolist(), strict=True)}
+        text = {
+            int(node): say(name, n) for node, name, n in zip(k.index.tolist(), names.tolist(), k.tolist(), strict=True)
+        }
         self._log_amb(s, t, np.array([text[int(x)] for x in s], dtype=object))
 
     def _target_anchor(self, tg: np.ndarray) -> np.ndarray:
