@@ -169,9 +169,11 @@ def generate(n: int, seed: int = 7):  # noqa: ANN201 - a DataFrame
     # HubSpot deals for 85% of jobs; a fifth of them without a contact ("Smith – Deck rebuild")
     dj = np.flatnonzero(rng.random(m) < 0.85)
     contact = rng.random(len(dj)) < 0.8
-    hs_first = first[jc[dj]].copy()
-    nick = (rng.random(len(dj)) < 0.3) & pd.Series(hs_first).isin(list(NICK)).to_numpy()
-    hs_first[nick] = pd.Series(hs_first[nick]).map(NICK).to_numpy(object)
+    # a HubSpot contact has one name: the nickname (when used) is chosen per customer
+    contact_first = first.copy()
+    nick = (rng.random(n) < 0.3) & pd.Series(first).isin(list(NICK)).to_numpy()
+    contact_first[nick] = pd.Series(first[nick]).map(NICK).to_numpy(object)
+    hs_first = contact_first[jc[dj]]
     frames.append(
         pd.DataFrame(
             {
@@ -233,8 +235,10 @@ def generate(n: int, seed: int = 7):  # noqa: ANN201 - a DataFrame
     # QuickBooks: half synced (same numbers), half typed with their own numbers and no reference
     synced = rng.random(len(ij)) < 0.5
     q_no = np.where(synced, inv_no, (800_000 + np.arange(len(ij))).astype(str).astype(object))
-    qf, ql = first[jc[ij]], typo(last[jc[ij]], 0.05)
-    q_name = np.where(rng.random(len(ij)) < 0.5, ql + ", " + qf, qf + " " + ql)
+    # a QuickBooks customer has one display name: "Last, First" or "First Last", a typo in 5%
+    ql = typo(last, 0.05)
+    display = np.where(rng.random(n) < 0.5, ql + ", " + first, first + " " + ql)
+    q_name = display[jc[ij]]
     frames.append(
         pd.DataFrame(
             {

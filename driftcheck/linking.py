@@ -628,6 +628,36 @@ def _take_str(uniques: Any, codes: np.ndarray) -> pd.api.extensions.ExtensionArr
     return pd.arrays.ArrowStringArray(d.take(idx))
 
 
+def _top2(keys: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the best and second-best value among rows of its key, and the row holding the second.
+
+    The second is -1 (and its row -1) when the key has one row.
+    """
+    import numpy as np
+
+    n = len(keys)
+    if not n:
+        e = np.zeros(0)
+        return e, e, np.zeros(0, dtype=np.int64)
+    order = np.lexsort((-vals, keys))
+    k, v = keys[order], vals[order]
+    start = np.r_[True, k[1:] != k[:-1]]
+    grp = np.cumsum(start) - 1
+    head = np.flatnonzero(start)
+    nxt = np.minimum(head + 1, n - 1)
+    has2 = (head + 1 < n) & (k[nxt] == k[head])
+    best_g = v[head]
+    second_g = np.where(has2, v[nxt], -1.0)
+    second_row_g = np.where(has2, order[nxt], -1)
+    best = np.empty(n)
+    second = np.empty(n)
+    second_row = np.empty(n, dtype=np.int64)
+    best[order] = best_g[grp]
+    second[order] = second_g[grp]
+    second_row[order] = second_row_g[grp]
+    return best, second, second_row
+
+
 def _str_or_empty(values: pd.Series) -> np.ndarray:
     import numpy as np
 
@@ -762,7 +792,7 @@ class _Linker:
         self.d_scheduled = days("scheduled")
         self.d_paid = days("paid")
         self.state = _str_or_empty(nd["state"].astype("string[pyarrow]"))
-        self.dangling: dict[int, list[str]] = {}
+        self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
 
@@ -854,9 +884,12 @@ class _Linker:
             src = np.where(swap, gb, ga)
             dst = np.where(swap, ga, gb)
             ok = ~(hasjob[src] & hasjob[dst]) & ~(hasdeal[src] & hasdeal[dst])
-            for i in pending[~ok].tolist():
+            two_jobs = hasjob[src] & hasjob[dst]
+            for k in np.flatnonzero(~ok).tolist():
                 # e.g. an invoice naming two jobs: it stays with the first, the second is noted
-                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({meth[i]}), which is another job")
+                i = pending[k]
+                why = "which is another job" if two_jobs[k] else "whose job already has a deal"
+                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({meth[i]}), {why}")
             pending, src, dst = pending[ok], src[ok], dst[ok]
             if not len(pending):
                 break
@@ -998,7 +1031,7 @@ class _Linker:
         # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
         # surname: each such deal is its own identity until a cross-system tier places it
         uniq = np.where(derived, np.arange(self.N), -1)
-        combo = _codes(sys_code, key, names["qualifier"], email, phone, names["written"], uniq)
+        combo = _codes(sys_code, self.c_key, names["qualifier"], self.c_email, self.c_phone, names["written"], uniq)
         codes = np.full(self.N, -1, dtype=np.int64)
         codes[has], _ = pd.factorize(combo[has])
         self.ident = codes
@@ -1266,31 +1299,26 @@ class _Linker:
         self._merge(a[order], b[order], meth[order], cf[order], det[order], "reference")
 
     def _dangling(self, asked: list, resolved: list) -> None:
+        """References that resolved to no record under any rule: kept per record as ``dangling_ref``."""
         import numpy as np
         import pandas as pd
 
         if not asked:
             return
-        q = pd.DataFrame(
-            {
-                "s": np.concatenate([x[0] for x in asked]),
-                "v": np.concatenate([x[1] for x in asked]).astype(str),
-                "what": np.concatenate([np.full(len(x[0]), x[2]) for x in asked]),
-            }
-        )
-        r = pd.DataFrame(
-            {"s": np.concatenate([x[0] for x in resolved]), "v": np.concatenate([x[1] for x in resolved]).astype(str)}
-        ).drop_duplicates()
-        r["hit"] = True
-        m = q.merge(r, on=["s", "v"], how="left")
-        hit = m.groupby(["s", "v"])["hit"].any()
-        miss = hit[~hit.fillna(False).astype(bool)].reset_index()
+        s = np.concatenate([x[0] for x in asked] + [x[0] for x in resolved])
+        tok = np.concatenate([x[1] for x in asked] + [x[1] for x in resolved])
+        n_asked = sum(len(x[0]) for x in asked)
+        what = np.concatenate([np.full(len(x[0]), x[2], dtype=object) for x in asked])
+        code = _codes(s, tok)
+        hit = np.zeros(int(code.max()) + 1 if len(code) else 0, dtype=bool)
+        hit[code[n_asked:]] = True
+        miss = np.flatnonzero(~hit[code[:n_asked]])
         if not len(miss):
             return
-        what = q.drop_duplicates(["s", "v"]).set_index(["s", "v"])["what"]
-        miss["text"] = [f"{what.get((s, v), 'ref')} {v}" for s, v in zip(miss["s"], miss["v"], strict=True)]
-        for s, texts in miss.groupby("s")["text"]:
-            self.dangling[int(s)] = sorted(set(texts))
+        f = pd.DataFrame({"s": s[miss], "text": what[miss] + " " + tok[miss].astype(str)}).drop_duplicates()
+        g, joined = _join_by(f["s"].to_numpy(), f["text"].to_numpy(object), ", ", sort=True)
+        for node, text in zip(g.tolist(), joined.tolist(), strict=True):
+            self.dangling[int(node)] = text
 
     # ------------------------------------------------------------------ customers
 
@@ -1632,7 +1660,8 @@ class _Linker:
         m = self._mask(lab)
         named = self.i_key != ""
         single = np.bitwise_count(m[lab]) <= 1
-        query = named & single & ~self.frozen
+        # a surname alone (a deal named "Smith – Deck") is the surname tier's business, not a fuzzy query
+        query = named & single & ~self.frozen & ~((self.i_kind == "person") & (self.i_first == ""))
         if not query.any():
             return lab
         idx = np.flatnonzero(named)
@@ -1838,13 +1867,16 @@ class _Linker:
         ncl = self._node_cluster()
         k = amb.assign(c=ncl[t]).groupby("s")["c"].nunique()
         names = self._customer_name(k.index.to_numpy(np.int64))
+
         def say(name: str, n: int) -> str:
             who = f"the name {name!r}" if name else "the customer"
             if n <= 1:  # the other customers of that name have no job here
                 return f"{who} fits several customers, one of them with a job here"
             return f"{who} fits {n} different customers"
 
-        text = {int(node): say(name, n) for node, name, n in zip(k.index.tolist(), names.tolist(), k.tolist(), strict=True)}
+        text = {
+            int(node): say(name, n) for node, name, n in zip(k.index.tolist(), names.tolist(), k.tolist(), strict=True)
+        }
         self._log_amb(s, t, np.array([text[int(x)] for x in s], dtype=object))
 
     def _target_anchor(self, tg: np.ndarray) -> np.ndarray:
@@ -1855,70 +1887,79 @@ class _Linker:
         return np.where(jn[tg] >= 0, jn[tg], dn[tg])
 
     def _decide(self, P: pd.DataFrame, comps: list[str], *, one_to_one: bool, what: str) -> pd.DataFrame:
-        """Choose each lead record's target by score; report ties as ambiguous. Returns accepted rows."""
+        """Choose each lead record's target by score; report ties as ambiguous. Returns accepted rows.
+
+        A lead takes its best target when it beats the runner-up by ``job_margin`` and scores
+        at least ``min_job_score``. With ``one_to_one`` (deals and jobs) the target must also
+        prefer this lead by the same margin; rounds let a lead whose best target went to a
+        clearer lead try its next one.
+        """
         import numpy as np
         import pandas as pd
 
         margin, floor = self.s.job_margin, self.s.min_job_score
         self._log_customer_amb(P[P["via"] == "ambiguous"])
-        P = P[P["via"] != "ambiguous"].copy()
+        P = P[P["via"] != "ambiguous"].reset_index(drop=True)
         if not len(P):
             return P
-        P["n"] = P.groupby("s")["tg"].transform("nunique")
-        P["method"] = self._pair_method(P["s"].to_numpy(np.int64), self._target_anchor(P["tg"].to_numpy(np.int64)))
-        P.loc[P["via"] == "surname", "method"] = "surname"
+        s_all = P["s"].to_numpy(np.int64)
+        P["n"] = np.bincount(s_all)[s_all]  # (lead, target) pairs are distinct: rows per lead = targets
+        meth = self._pair_method(s_all, self._target_anchor(P["tg"].to_numpy(np.int64)))
+        meth[P["via"].to_numpy(object) == "surname"] = "surname"
+        P["method"] = meth
         # a record whose customer matched on a weak key needs clearer evidence for its job
-        mc, mu = pd.factorize(P["method"].to_numpy(object))
-        P["adj"] = P["score"].to_numpy() - np.array([_WEAK_PENALTY.get(m, 0.0) for m in mu])[mc]
-        runner = P.sort_values(["s", "adj"], ascending=[True, False])
-        runner = runner[runner["s"].duplicated()].drop_duplicates("s").set_index("s")
-        P = P[P["adj"] >= floor]
-        accepted = []
+        mc, mu = pd.factorize(meth)
+        adj_all = P["score"].to_numpy(float) - np.array([_WEAK_PENALTY.get(m, 0.0) for m in mu])[mc]
+        P["adj"] = adj_all
+        _, _, runner_row = _top2(s_all, adj_all)
+        keep = adj_all >= floor
+        rows = np.flatnonzero(keep)
+        accepted: list[np.ndarray] = []
+        gaps: list[np.ndarray] = []
         for _ in range(4 if one_to_one else 1):
-            if not len(P):
+            if not len(rows):
                 break
-            P = P.sort_values(["s", "adj"], ascending=[True, False])
-            first = ~P["s"].duplicated().to_numpy()
-            best = pd.Series(P["adj"].to_numpy()[first], index=P["s"].to_numpy()[first])
-            second = P[~first].groupby("s")["adj"].max().reindex(best.index).fillna(-1.0)
-            gap = best - second
-            cand = P[first].copy()
-            cand["margin"] = gap.to_numpy()
-            cand = cand[cand["margin"] >= margin]
+            s, tg, adj = s_all[rows], P["tg"].to_numpy(np.int64)[rows], adj_all[rows]
+            best, second, _ = _top2(s, adj)
+            # the first row per lead holding its best score
+            order = np.lexsort((-adj, s))
+            firsts = order[np.r_[True, s[order][1:] != s[order][:-1]]]
+            cand = firsts[(best[firsts] - second[firsts]) >= margin]
             if one_to_one and len(cand):
-                T = P.sort_values(["tg", "adj"], ascending=[True, False])
-                tf = ~T["tg"].duplicated().to_numpy()
-                tbest = pd.Series(T["adj"].to_numpy()[tf], index=T["tg"].to_numpy()[tf])
-                tsec = T[~tf].groupby("tg")["adj"].max().reindex(tbest.index).fillna(-1.0)
-                tg = cand["tg"].to_numpy()
-                ok = (cand["adj"].to_numpy() >= tbest.reindex(tg).to_numpy()) & (
-                    (tbest - tsec).reindex(tg).to_numpy() >= margin
-                )
+                tbest, tsecond, _ = _top2(tg, adj)
+                ok = (adj[cand] >= tbest[cand]) & ((tbest[cand] - tsecond[cand]) >= margin)
                 cand = cand[ok]
             if not len(cand):
                 break
-            accepted.append(cand)
-            P = P[~P["s"].isin(cand["s"])]
+            accepted.append(rows[cand])
+            gaps.append(best[cand] - second[cand])
+            drop = np.isin(s, s[cand])
             if one_to_one:
-                P = P[~P["tg"].isin(cand["tg"])]
-        if len(P):
-            best = P.groupby("s")["adj"].transform("max")
-            close = P[P["adj"] >= best - margin]
-            k = close.groupby("s")["tg"].transform("nunique").to_numpy()
+                drop |= np.isin(tg, tg[cand])
+            rows = rows[~drop]
+        if len(rows):
+            s, adj = s_all[rows], adj_all[rows]
+            best, _, _ = _top2(s, adj)
+            close = rows[adj >= best - margin]
+            k = np.bincount(s_all[close], minlength=int(s_all.max()) + 1)[s_all[close]]
             reason = np.where(
                 k >= 2,
                 np.char.add(np.char.add("fits ", k.astype(str)), f" {what}s of the customer about equally well"),
                 f"another record fits the same {what} about equally well",
             ).astype(object)
-            self._log_amb(close["s"].to_numpy(), self._target_anchor(close["tg"].to_numpy(np.int64)), reason)
+            self._log_amb(s_all[close], self._target_anchor(P["tg"].to_numpy(np.int64)[close]), reason)
         if not accepted:
             return P.iloc[:0]
-        acc = pd.concat(accepted, ignore_index=True)
-        # which evidence decided between candidates
-        r = runner.reindex(acc["s"].to_numpy())
+        idx = np.concatenate(accepted)
+        acc = P.iloc[idx].reset_index(drop=True)
+        acc["margin"] = np.concatenate(gaps)
+        # which evidence decided between candidates: components where the choice beat the runner-up
+        r = runner_row[idx]
+        has_r = r >= 0
         decisive = np.full(len(acc), "", dtype=object)
         for c in comps:
-            better = (acc[c].to_numpy() - r[c].to_numpy()) >= 0.15
+            v = P[c].to_numpy(float)
+            better = has_r & ((acc[c].to_numpy(float) - np.where(has_r, v[np.maximum(r, 0)], 0.0)) >= 0.15)
             decisive = np.where(better, np.where(decisive == "", c, decisive + "+" + c), decisive)
         acc["choice"] = np.where(acc["n"].to_numpy() <= 1, f"only {what}", np.where(decisive == "", "score", decisive))
         return acc
@@ -2257,7 +2298,7 @@ class _Linker:
         out["link_detail"] = pd.array(self.detail[node], dtype="string[pyarrow]")
         dangling = np.full(self.N, None, dtype=object)
         for k, v in self.dangling.items():
-            dangling[k] = ", ".join(v)
+            dangling[k] = v
         out["dangling_ref"] = pd.array(dangling[node], dtype="string[pyarrow]")
 
         src = _str_or_empty(self.nd["source"])
