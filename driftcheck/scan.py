@@ -55,19 +55,15 @@ class ScanOutcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def link(loaded: Loaded, extra_dirs: Iterable[Path] = ()) -> Any:
-    """Link the loaded records into jobs with the config's match settings and overrides."""
-    from .linking import MatchSettings, link_records, load_overrides
+def link(loaded: Loaded, paths: Iterable[Path] = ()) -> Any:
+    """Link the loaded records into jobs with the config's ``[matching]`` settings and link overrides
+    (``[[links]]`` in driftcheck.toml, or a ``links.csv`` beside the config or the exports)."""
+    from .linking import link_records, overrides_from_config
 
     cfg = loaded.config
-    settings = MatchSettings.from_dict(cfg.section("matching"), file=str(cfg.path) if cfg.path else None)
-    links_csv = None
-    for d in [cfg.base_dir, *extra_dirs]:
-        candidate = d / "links.csv"
-        if candidate.is_file():
-            links_csv = candidate
-            break
-    overrides = load_overrides(cfg.raw.get("links", []), links_csv)
+    settings, overrides = overrides_from_config(
+        cfg.raw, config_file=str(cfg.path) if cfg.path else None, base_dir=cfg.base_dir, paths=list(paths)
+    )
     return link_records(loaded.records, settings, overrides)
 
 
@@ -111,7 +107,7 @@ def run_scan(
     rules = load_rules(cfg, rules_files)
 
     t = time.perf_counter()
-    link_result = link(loaded, [p if p.is_dir() else p.parent for p in paths])
+    link_result = link(loaded, paths)
     records = link_result.records
     timings["link"] = time.perf_counter() - t
 
