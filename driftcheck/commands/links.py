@@ -149,7 +149,13 @@ def render_table(result: LinkResult, tables: dict[str, Any], limit: int, *, no_c
             return str(v)
         return "" if pd.isna(v) else str(v)
 
-    console = Console(no_color=no_color, highlight=False, soft_wrap=False)
+    import sys
+
+    from rich import box
+
+    # when piped or mailed there is no terminal width to honour: lay the tables out wide rather
+    # than folding every file name into a column of syllables
+    console = Console(no_color=no_color, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 240)
     titles = {
         "coverage": "Coverage: share of each source's records linked to a record of another source",
         "unlinked": "Unlinked records (no record of another source in their job)",
@@ -161,7 +167,7 @@ def render_table(result: LinkResult, tables: dict[str, Any], limit: int, *, no_c
         if name == "coverage":
             frame = frame.assign(share=(frame["share"] * 100).round(1).astype(str) + "%")
         title = escape(titles[name])
-        t = Table(title=title, title_justify="left", show_lines=False)
+        t = Table(title=title, title_justify="left", show_lines=False, box=box.SIMPLE_HEAD)
         if not len(frame):
             console.print(f"[bold]{title}[/]: none")
             continue
