@@ -20,6 +20,8 @@ What the parsers accept (``shared/reference/vendor-formats.md`` sections 4A, 5A,
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -60,6 +62,7 @@ NULL_TOKENS = ("", "-", "--", "\u2013", "\u2014", "n/a", "N/A")
 # ----------------------------------------------------------------------------- helpers
 
 
+@functools.lru_cache(maxsize=8192)
 def norm_header(name: object) -> str:
     """The comparison key of a column header: lower case, letters, digits, ``#$%*`` only.
 

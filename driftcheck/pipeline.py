@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Loaded", "config_search_dirs", "load"]
 
+#: record columns with a handful of distinct values, kept as pandas categoricals after loading
+_CATEGORIES = ("source", "system", "role", "record_type", "state")
+
 
 @dataclass
 class Loaded:
@@ -203,5 +206,9 @@ def load(
     records = _one_per_record(concat_records(frames))
     records, status_warnings = apply_status_maps(records, cfg)
     records = _invoice_paid_dates(records)
+    # Low-cardinality labels become categoricals: every later filter and join compares small
+    # integer codes instead of strings (the rule stage at 10k jobs: 1.0 s -> see bench/RESULTS.md).
+    for col in _CATEGORIES:
+        records[col] = records[col].astype("category")
     warnings.extend(status_warnings)
     return Loaded(records=records, sources=sources, warnings=warnings, config=cfg, detections=detections, failures=failures)
