@@ -13,11 +13,16 @@ Public API used by the core (kept stable)::
     results = read_paths([Path("exports/")], options_for=lambda path: ReadOptions())
     # -> list[ReadResult], one per file; raises driftcheck.errors.InputError subclasses
 
-See :mod:`connectors.base` for the types.
+    from connectors import load_status_map
+    load_status_map("jobber")["job"]["requires invoicing"]   # -> "completed"
+
+See :mod:`connectors.base` for the types and format ids, ``connectors/<system>.toml``
+for header variants and status maps.
 """
 
 from __future__ import annotations
 
+from ._spec import load_status_map
 from .base import Detection, ReadOptions, ReadResult, detect_file, read_file, read_paths
 
-__all__ = ["Detection", "ReadOptions", "ReadResult", "detect_file", "read_file", "read_paths"]
+__all__ = ["Detection", "ReadOptions", "ReadResult", "detect_file", "load_status_map", "read_file", "read_paths"]

@@ -1,0 +1,563 @@
+"""Vectorised parsing of the values vendors write in exports: money, dates, references, names.
+
+Every parser takes a pandas string column (``string[pyarrow]``) and returns the parsed
+column plus a boolean mask of the cells it could not read, so the caller can raise a
+:class:`~driftcheck.errors.BadValueError` naming the file, row and column. Nothing here
+loops over rows in Python: money is cleaned with pyarrow compute kernels on the column's
+distinct values; dates are parsed once per distinct value (an export of a million rows
+holds a few thousand distinct dates) and spread back with ``take``.
+
+What the parsers accept (``shared/reference/vendor-formats.md`` sections 4A, 5A, 7A, 12):
+
+* money: ``1,234.56``, ``"$1,234.56"``, ``-$15,224.75``, ``(420.81)``, ``1495.0000``,
+  ``USD 12.00``, ``-`` and empty for none; ``1.234,56`` only with ``decimal=","``.
+* dates: ``M/D/YYYY`` or ``D/M/YYYY`` (which one is inferred per file, see
+  :func:`infer_dayfirst`), ``YYYY-MM-DD`` with an optional time, ``Mon DD, YYYY``,
+  ``DD Mon YYYY``, Excel serial numbers, ``-`` and empty for none.
+* references: ``"101, 102"``, ``#1042``, and job/invoice/quote numbers named in free
+  text ("Job #1042", "JOB-1042", "Jobber job 1042", "Inv 1042", "Estimate #7").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = [
+    "NULL_TOKENS",
+    "DateScan",
+    "clean_text",
+    "extract_refs",
+    "first_ref",
+    "group_union",
+    "infer_dayfirst",
+    "join_text",
+    "matches",
+    "merge_refs",
+    "name_prefix",
+    "norm_header",
+    "normalise_ids",
+    "normalise_refs",
+    "parse_bool",
+    "parse_dates",
+    "parse_money",
+    "scan_dates",
+    "split_contact",
+    "synth_ids",
+]
+
+#: Cell values that mean "nothing here" in every export (Jobber writes ``-`` for empty dates).
+NULL_TOKENS = ("", "-", "--", "\u2013", "\u2014", "n/a", "N/A")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def norm_header(name: object) -> str:
+    """The comparison key of a column header: lower case, letters, digits, ``#$%*`` only.
+
+    ``"Total ($)"``, ``"Total $"`` and ``"total$"`` compare equal, as do
+    ``"Due date"`` and ``"Due Date"`` (QBO writes both casings). ``*`` is kept so a Xero
+    import template (``*ContactName``) is not mistaken for an export.
+    """
+    text = str(name).replace("\ufeff", "").strip().lower()
+    return re.sub(r"[^0-9a-z#$%*]+", "", text)
+
+
+def _arrow(s: pd.Series) -> pa.Array:
+    """The column as one pyarrow string array (zero-copy for ``string[pyarrow]``)."""
+    import pyarrow as pa
+
+    arr = pa.array(s.array) if hasattr(s, "array") else pa.array(s)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    """A pyarrow array back into a pandas Series on ``index``."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())), index=index)
+    if pa.types.is_boolean(arr.type):
+        return pd.Series(arr.to_numpy(zero_copy_only=False), index=index, dtype="boolean")
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=index)
+
+
+def _nullify(arr: pa.Array) -> pa.Array:
+    """Trimmed strings with the null tokens (``''``, ``'-'``...) turned into nulls."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pc.utf8_trim_whitespace(arr)
+    is_null = pc.is_in(arr, value_set=pa.array(NULL_TOKENS, type=arr.type))
+    return pc.if_else(is_null, pa.scalar(None, type=arr.type), arr)
+
+
+def matches(s: pd.Series, pattern: str) -> pd.Series:
+    """Whether each cell matches ``pattern`` in full (RE2 syntax, through pyarrow); missing -> False."""
+    import pyarrow.compute as pc
+
+    hit = pc.fill_null(pc.match_substring_regex(_arrow(s), f"^(?:{pattern})$"), False)
+    return _series(hit, s.index).astype(bool)
+
+
+def first_ref(s: pd.Series) -> pd.Series:
+    """The first entry of a comma list (``"9001,9002"`` -> ``"9001"``)."""
+    import pyarrow.compute as pc
+
+    return _series(_nullify(pc.replace_substring_regex(_arrow(s), ",.*$", "")), s.index)
+
+
+def clean_text(s: pd.Series) -> pd.Series:
+    """Trimmed text with ``''``, ``'-'`` and the other null tokens as missing."""
+    return _series(_nullify(_arrow(s)), s.index)
+
+
+def normalise_ids(s: pd.Series) -> pd.Series:
+    """Native ids as written, trimmed, with a leading ``#`` removed (``'#1042'`` -> ``'1042'``)."""
+    import pyarrow.compute as pc
+
+    arr = _unwrap(_nullify(_arrow(s)))
+    arr = pc.utf8_trim(pc.replace_substring_regex(arr, r"^#+", ""), " ")
+    return _series(_nullify(arr), s.index)
+
+
+def _unwrap(arr: pa.Array) -> pa.Array:
+    """``="123"`` -> ``123``: the Excel text formula some exports (Housecall Pro) wrap ids in."""
+    import pyarrow.compute as pc
+
+    return pc.replace_substring_regex(arr, r'^="(.*)"$', r"\1")
+
+
+# ----------------------------------------------------------------------------- money
+
+# A money cell: optional sign or opening parenthesis, optional currency (code or symbol),
+# digits with "," (or with decimal="," then ".", space) thousands separators, optional
+# decimals, optional trailing symbol ("1 250,00 €"), closing parenthesis or currency code.
+# (RE2 takes no \u escapes, so the symbols are literal characters.)
+_MONEY = (
+    r"^[-+(]?\s*(?:[A-Z]{{1,3}}\s?)?[$" "\u20ac\u00a3\u00a5" r"]?\s*[-+]?\s*"
+    r"(?:\d[\d{th}]*(?:{dec}\d*)?|{dec}\d+)\s*[$" "\u20ac\u00a3\u00a5" r"]?\s*\)?\s*(?:[A-Z]{{3}})?$"
+)
+_MONEY_DOT = _MONEY.format(th=",'\u00a0 ", dec=r"\.")
+_MONEY_COMMA = _MONEY.format(th=".'\u00a0 ", dec=",")
+
+
+def parse_money(s: pd.Series, *, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
+    """Parse money cells as vendors write them.
+
+    Args:
+        s: the column, as strings.
+        decimal: the decimal mark; ``","`` reads ``1.234,56`` as 1234.56. Defaults to ``"."``,
+            where ``,`` is a thousands separator.
+
+    Returns:
+        ``(values, bad)``: float64 values (NaN where empty or unreadable) and a boolean mask
+        of the non-empty cells that are not money.
+
+    Example:
+        >>> parse_money(pd.Series(["$1,234.56", "(420.81)", "-", "abc"], dtype="string[pyarrow]"))[0].tolist()
+        [1234.56, -420.81, nan, nan]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _nullify(_arrow(s))
+    # Work on the distinct values: cleaning is per value, and amounts repeat a lot.
+    enc = pc.dictionary_encode(arr)
+    uniq = enc.dictionary
+    ok = pc.match_substring_regex(uniq, _MONEY_COMMA if decimal == "," else _MONEY_DOT)
+    neg = pc.match_substring_regex(uniq, r"^\s*\(|^[^0-9]*-")
+    digits = pc.replace_substring_regex(uniq, r"[^0-9.,]", "")
+    if decimal == ",":
+        digits = pc.replace_substring(pc.replace_substring(digits, ".", ""), ",", ".")
+    else:
+        digits = pc.replace_substring(digits, ",", "")
+    digits = pc.if_else(ok, digits, pa.scalar(None, type=digits.type))
+    digits = pc.if_else(pc.equal(digits, ""), pa.scalar(None, type=digits.type), digits)
+    values = pc.cast(digits, pa.float64())
+    values = pc.if_else(neg, pc.negate(values), values)
+    out = pc.take(values, enc.indices)
+    bad = pc.and_(pc.is_valid(arr), pc.invert(pc.fill_null(pc.take(ok, enc.indices), True)))
+    return _series(out, s.index).astype("float64"), _series(bad, s.index).astype(bool)
+
+
+# ----------------------------------------------------------------------------- dates
+
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+# Everything after the date: a time, AM/PM, a zone. Dates are midnight-normalised downstream.
+_TIME_PART = r"[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Za-z]{2,5}(?:[+-]\d{1,2}(?::?\d{2})?)?)?"
+_TIME = f"(?:{_TIME_PART})?$"
+#: The time part of a datetime cell, removed with pyarrow (RE2) before parsing.
+_TIME_SUFFIX = f"{_TIME_PART}$"
+_WEEKDAY = r"^(?:[A-Za-z]{3,9},?\s+)?"
+_PATTERNS = {
+    # kind: regex with named groups
+    "iso": re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME),
+    "numeric": re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4}|\d{2})" + _TIME),
+    "month_name": re.compile(_WEEKDAY + r"(?P<mon>[A-Za-z]{3,9})\.?[\s/-]+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?[\s/-]+(?P<y>\d{4})" + _TIME),
+    "day_month_name": re.compile(_WEEKDAY + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s/-]+(?P<mon>[A-Za-z]{3,9})\.?,?[\s/-]+(?P<y>\d{4}|\d{2})" + _TIME),
+    # Excel serial day numbers (1954..2119), written by XLSX exports whose date cells lost their format.
+    "serial": re.compile(r"^(?P<serial>[2-7]\d{4})(?:\.\d+)?$"),
+}
+
+#: What a date cell may look like, for error messages.
+DATE_EXPECTED = "a date like 11/20/2025, 20/11/2025, 2025-11-20 or Nov 20, 2025"
+
+
+@dataclass
+class DateScan:
+    """What the distinct values of one date column look like.
+
+    Built by :func:`scan_dates`; :func:`infer_dayfirst` reads the evidence of several
+    scans and :func:`parse_dates` turns a scan into dates.
+    """
+
+    codes: object  #: numpy int array, position of each cell's value in ``uniques`` (-1 = empty)
+    uniques: list[str]
+    kinds: list[str | None] = field(default_factory=list)  #: pattern of each unique value, None = unreadable
+    parts: list[tuple[int, int, int] | None] = field(default_factory=list)  #: (y, a, b) or (y, m, d)
+    #: a unique value that can only be day-first / month-first (first or second field > 12)
+    dayfirst_example: str | None = None
+    monthfirst_example: str | None = None
+
+    def first_row_of(self, value: str) -> int:
+        """Position (0-based, in the scanned column) of the first cell holding ``value``."""
+        import numpy as np
+
+        code = self.uniques.index(value)
+        return int(np.flatnonzero(self.codes == code)[0])
+
+
+def scan_dates(s: pd.Series) -> DateScan:
+    """Classify the distinct values of a date column (one pass over the distinct values).
+
+    Args:
+        s: the column, as strings.
+
+    Returns:
+        A :class:`DateScan`: the pattern of each distinct value, its numeric parts, and
+        the values that prove the column is day-first or month-first.
+    """
+    import pyarrow.compute as pc
+
+    # Times go first (dates are midnight-normalised anyway): a datetime column has as many
+    # distinct values as rows, its dates only a few thousand.
+    arr = pc.replace_substring_regex(_nullify(_arrow(s)), _TIME_SUFFIX, "")
+    enc = pc.dictionary_encode(arr)
+    uniques = enc.dictionary.to_pylist()
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+    scan = DateScan(codes=codes, uniques=uniques)
+    for value in uniques:  # distinct values only: a few thousand per export
+        kind, parts = _classify_date(value)
+        scan.kinds.append(kind)
+        scan.parts.append(parts)
+        if kind == "numeric" and parts is not None:
+            if parts[1] > 12 and parts[2] <= 12 and scan.dayfirst_example is None:
+                scan.dayfirst_example = value
+            elif parts[2] > 12 and parts[1] <= 12 and scan.monthfirst_example is None:
+                scan.monthfirst_example = value
+    return scan
+
+
+def _classify_date(value: str) -> tuple[str | None, tuple[int, int, int] | None]:
+    for kind, pattern in _PATTERNS.items():
+        m = pattern.match(value)
+        if not m:
+            continue
+        g = m.groupdict()
+        if kind == "serial":
+            return kind, (int(g["serial"]), 0, 0)
+        year = int(g["y"])
+        if year < 100:  # two-digit years: 00-69 -> 2000s
+            year += 2000 if year < 70 else 1900
+        if kind == "numeric":
+            return kind, (year, int(g["a"]), int(g["b"]))
+        if kind == "iso":
+            return kind, (year, int(g["m"]), int(g["d"]))
+        month = _MONTHS.get(g["mon"][:3].lower())
+        if month is None:
+            return None, None
+        return kind, (year, month, int(g["d"]))
+    return None, None
+
+
+def infer_dayfirst(scans: list[DateScan]) -> tuple[bool | None, str | None, str | None]:
+    """Decide day-first vs month-first from the numeric dates of one file.
+
+    Any first field above 12 proves day-first; any second field above 12 proves
+    month-first. Both at once means the file mixes conventions (the caller raises).
+
+    Returns:
+        ``(dayfirst, dayfirst_example, monthfirst_example)``; ``dayfirst`` is None when the
+        data cannot tell (every numeric date has both fields <= 12, or there are none).
+    """
+    day = next((s.dayfirst_example for s in scans if s.dayfirst_example), None)
+    month = next((s.monthfirst_example for s in scans if s.monthfirst_example), None)
+    if day and not month:
+        return True, day, None
+    if month and not day:
+        return False, None, month
+    return None, day, month
+
+
+def parse_dates(scan: DateScan, *, dayfirst: bool, index: pd.Index | None = None) -> tuple[pd.Series, pd.Series]:
+    """Turn a scanned column into midnight dates.
+
+    Args:
+        scan: the result of :func:`scan_dates` for the column.
+        dayfirst: read ``a/b/yyyy`` as day/month (True) or month/day (False).
+        index: the column's index.
+
+    Returns:
+        ``(dates, bad)``: ``datetime64[ns]`` values (NaT where empty or unreadable) and a
+        boolean mask of non-empty cells that are not a valid date (``13/13/2025`` included).
+    """
+    import numpy as np
+    import pandas as pd
+
+    n = len(scan.uniques)
+    y = np.zeros(n, dtype="int64")
+    m = np.zeros(n, dtype="int64")
+    d = np.zeros(n, dtype="int64")
+    serial = np.full(n, np.nan)
+    for i, (kind, parts) in enumerate(zip(scan.kinds, scan.parts)):  # distinct values only
+        if parts is None:
+            continue
+        if kind == "serial":
+            serial[i] = parts[0]
+        elif kind == "numeric":
+            y[i], m[i], d[i] = (parts[0], parts[2], parts[1]) if dayfirst else parts
+        else:
+            y[i], m[i], d[i] = parts
+    uniq_dates = pd.to_datetime(
+        pd.DataFrame({"year": np.where(y > 0, y, 2000), "month": np.where(m > 0, m, 1), "day": np.where(d > 0, d, 1)}),
+        errors="coerce",
+    )
+    uniq_dates = uniq_dates.where(pd.Series(y > 0), pd.NaT)
+    serial_dates = pd.to_datetime(pd.Series(serial), unit="D", origin="1899-12-30", errors="coerce")
+    uniq_dates = uniq_dates.fillna(serial_dates).to_numpy(dtype="datetime64[ns]")
+    codes = scan.codes
+    valid_uniq = ~np.isnat(uniq_dates)
+    out = np.where(codes >= 0, uniq_dates[np.clip(codes, 0, None)] if n else np.datetime64("NaT"), np.datetime64("NaT"))
+    bad = (codes >= 0) & ~(valid_uniq[np.clip(codes, 0, None)] if n else np.zeros(len(codes), dtype=bool))
+    idx = index if index is not None else pd.RangeIndex(len(codes))
+    return pd.Series(out.astype("datetime64[ns]"), index=idx), pd.Series(bad, index=idx)
+
+
+# ----------------------------------------------------------------------------- references
+
+# A list of numbers after a keyword: "#1042", "1042, 1043", "#9001 and #9002".
+_NUMBER_LIST = r"[-:#\s]*(?:no\.?|number|num)?[-:#\s]*(?P<refs>\d+(?:\s*(?:,|&|/|\band\b)\s*#?\s*\d+)*)"
+_REF_KEYWORDS = {
+    # "Job #1042", "Job 1042", "JOB-1042", "Jobber job 1042", "job no. 1042", "Jobs 1042 & 1043"
+    "job": r"(?i)(?:^|[^a-z])jobs?",
+    # "Inv 1042", "Inv. 1042", "INV-1042", "Invoice #1042", "Invoices 1042, 1043"
+    "invoice": r"(?i)(?:^|[^a-z])inv(?:oice)?s?\.?",
+    # "Payment applied to Estimate #7", "Quote #12"
+    "quote": r"(?i)(?:^|[^a-z])(?:quotes?|estimates?)",
+}
+
+
+def normalise_refs(s: pd.Series) -> pd.Series:
+    """Reference cells (``"101, 102"``, ``"#1042"``, ``"Job 1042"``) as ``"101,102"``.
+
+    ``#``, spaces and a keyword word before a number (job, invoice, quote, no.) are removed;
+    the list is joined with ``,``. Leading zeros and dash prefixes are kept as written:
+    ``0042`` stays ``0042``, ``INV-2001`` stays ``INV-2001`` (the id the other system shows).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _unwrap(_nullify(_arrow(s)))
+    # A keyword word before a number goes ("Job 1042", "Invoice #7", "Job no. 7"); a prefix
+    # joined by "-" is part of the number as the other system writes it ("INV-2001" stays,
+    # as QBO and Xero ids keep it). RE2 has no look-around: delimiter and digit by group.
+    arr = pc.replace_substring_regex(
+        arr,
+        r"(?i)(^|[\s,;&/])(?:(?:jobber|jobs?|inv(?:oice)?s?|quotes?|estimates?|no|number|num)\.?(?:\s*[#:]\s*|\s+))+(\d)",
+        r"\1\2",
+    )
+    arr = pc.replace_substring(arr, "#", " ")
+    arr = pc.replace_substring_regex(arr, r"(?i)\s*(?:[,;&/+]|\band\b)\s*|\s+", ",")
+    arr = pc.replace_substring_regex(arr, r",{2,}", ",")
+    arr = pc.utf8_trim(arr, ",")
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, type=arr.type), arr)
+    return _series(arr, s.index)
+
+
+def extract_refs(s: pd.Series, kind: str) -> pd.Series:
+    """Numbers a free-text cell names as a ``kind`` (``job``, ``invoice`` or ``quote``).
+
+    Example:
+        >>> extract_refs(pd.Series(["Kitchen, Jobber job 1042", "Inv 7 and Invoice #9"]), "job").tolist()
+        ['1042', <NA>]
+
+    Returns:
+        Comma-joined numbers per cell (``"9001,9002"``), missing where none is named.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pattern = _REF_KEYWORDS[kind] + _NUMBER_LIST
+    arr = _nullify(_arrow(s))
+    # RE2 through pyarrow: the first match of every cell, in C++.
+    found = pc.struct_field(pc.extract_regex(arr, pattern), [0])
+    many = pc.fill_null(pc.greater(pc.count_substring_regex(arr, pattern), 1), False)
+    if pc.any(many).as_py():
+        # Cells naming the keyword twice ("Job 1 ... Job 2") are rare: Python for those only.
+        import numpy as np
+
+        rx = re.compile(pattern)
+        where = np.flatnonzero(many.to_numpy(zero_copy_only=False))
+        values = found.to_pylist()
+        texts = arr.take(pa.array(where)).to_pylist()
+        for i, text in zip(where, texts):
+            values[i] = ",".join(rx.findall(text))
+        found = pa.array(values, type=found.type)
+    return normalise_refs(_series(found, s.index))
+
+
+def _union_lists(keys: pd.Series, lists: pd.Series) -> pd.Series:
+    """Per key, the comma lists of its rows as one list: first-seen order, no repeats.
+
+    Returns a Series indexed by key. Only keys whose rows hold two or more distinct
+    tokens go through a Python-level join; one token per key (the usual case) does not.
+    """
+    import pandas as pd
+
+    has = (lists.notna() & keys.notna()).to_numpy(dtype=bool)
+    frame = pd.DataFrame({"k": keys.to_numpy()[has], "t": lists.to_numpy(dtype=object)[has]})
+    comma = frame["t"].str.contains(",", regex=False).to_numpy(dtype=bool)
+    # Split only the cells holding a list; explode keeps each row's position as its index.
+    parts = frame[comma].assign(t=lambda f: f["t"].str.split(",")).explode("t")
+    tokens = pd.concat([frame[~comma], parts]).sort_index(kind="stable")
+    tokens = tokens[tokens["t"].notna() & (tokens["t"] != "")].drop_duplicates(["k", "t"])
+    n = tokens.groupby("k", sort=False)["t"].transform("size")
+    single = tokens[n == 1].set_index("k")["t"]
+    multi = tokens[n > 1].groupby("k", sort=False)["t"].agg(",".join)
+    return pd.concat([single, multi]).astype(pd.StringDtype("pyarrow"))
+
+
+def merge_refs(*columns: pd.Series | None) -> pd.Series:
+    """Union of several reference columns, cell by cell, first-seen order, no repeats."""
+    import pandas as pd
+
+    cols = [c.astype(pd.StringDtype("pyarrow")) for c in columns if c is not None]
+    if not cols:
+        raise ValueError("merge_refs needs at least one column")
+    out = cols[0]
+    for other in cols[1:]:
+        both = (out.notna() & other.notna()).astype(bool)
+        out = out.fillna(other)
+        if both.any():
+            # Only cells with refs on both sides need a token union.
+            rows = pd.Series(out.index[both], index=out.index[both])
+            union = _union_lists(rows, out[both] + "," + other[both])
+            out = out.mask(both, rows.map(union).reindex(out.index))
+    return out
+
+
+# ----------------------------------------------------------------------------- people, flags
+
+_CONTACT = r"^\s*(?P<name>.*?)\s*[(<\[]\s*(?P<email>[^()<>\[\]\s]+@[^()<>\[\]\s]+)\s*[)>\]]\s*$"
+
+
+def split_contact(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Split ``"Jane Doe (jane@x.com)"`` into name and email; the first of ``;``-joined contacts.
+
+    A bare email gives an email and no name; a bare name gives a name and no email.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = _nullify(pc.replace_substring_regex(_nullify(_arrow(s)), r"\s*;.*$", ""))
+    parts = pc.extract_regex(first, _CONTACT)
+    bare = pc.fill_null(pc.match_substring_regex(first, r"^[^\s@]+@[^\s@]+\.[^\s@]+$"), False)
+    none = pa.scalar(None, type=first.type)
+    name = pc.coalesce(pc.struct_field(parts, [0]), pc.if_else(bare, none, first))
+    email = pc.coalesce(pc.struct_field(parts, [1]), pc.if_else(bare, first, none))
+    return _series(_nullify(name), s.index), _series(_nullify(email), s.index)
+
+
+_TRUE = ("true", "yes", "y", "1", "sent", "x")
+_FALSE = ("false", "no", "n", "0", "unsent", "not sent")
+
+
+def parse_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read yes/no cells (``Sent``/``Unsent``, ``TRUE``/``FALSE``, ``Yes``/``No``, ``1``/``0``).
+
+    Returns:
+        ``(values, bad)``: a nullable boolean column and a mask of non-empty cells that are neither.
+    """
+    import pandas as pd
+
+    low = clean_text(s).str.lower()
+    true = low.isin(_TRUE)
+    false = low.isin(_FALSE)
+    values = pd.Series(pd.NA, index=s.index, dtype="boolean").mask(true, True).mask(false, False)
+    bad = (low.notna() & ~true & ~false).fillna(False).astype(bool)
+    return values, bad
+
+
+# ----------------------------------------------------------------------------- composites
+
+
+def join_text(first: pd.Series | None, second: pd.Series | None, sep: str = ", ") -> pd.Series | None:
+    """``"12 Oak St, Springfield"`` from a street and a city column; either may be missing."""
+    if first is None or second is None:
+        return first if second is None else second
+    both = first.notna() & second.notna()
+    return first.where(~both, first + sep + second).fillna(second)
+
+
+def name_prefix(title: pd.Series) -> pd.Series:
+    """The customer part of a deal name: ``"Smith – Kitchen remodel"`` -> ``"Smith"``.
+
+    The prefix before the first `` - ``, `` – ``, `` — `` or ``:``; missing when there is none.
+    """
+    import pyarrow.compute as pc
+
+    arr = _nullify(_arrow(title))
+    dash = pc.struct_field(pc.extract_regex(arr, "^\\s*(?P<p>.+?)\\s+[-\u2013\u2014]\\s+\\S"), [0])
+    colon = pc.struct_field(pc.extract_regex(arr, r"^\s*(?P<p>[^:]+?)\s*:\s*\S"), [0])
+    # The earlier separator wins: "Acme: roof - phase 2" -> "Acme".
+    shorter = pc.fill_null(pc.less(pc.utf8_length(colon), pc.utf8_length(dash)), False)
+    return _series(_nullify(pc.if_else(shorter, colon, pc.coalesce(dash, colon))), title.index)
+
+
+def synth_ids(prefix: str, when: pd.Series, who: pd.Series | None, amount: pd.Series) -> pd.Series:
+    """Stable ids for rows the vendor gives no number (QBO payments without Num, card payments).
+
+    ``"payment:2026-01-15:Jane Doe:120.00"``, with ``#2``, ``#3`` appended when the same
+    date, customer and amount occur again, so re-exports give the same ids.
+    """
+    import numpy as np
+    import pandas as pd
+
+    day = when.dt.strftime("%Y-%m-%d").astype(pd.StringDtype("pyarrow")).fillna("")
+    name = who.fillna("") if who is not None else pd.Series("", index=when.index, dtype=pd.StringDtype("pyarrow"))
+    cents = pd.Series(np.char.mod("%.2f", amount.fillna(0).to_numpy(dtype=float)), index=when.index, dtype=pd.StringDtype("pyarrow"))
+    key = prefix + ":" + day + ":" + name + ":" + cents
+    nth = key.groupby(key).cumcount()
+    suffix = pd.Series(np.where(nth > 0, "#" + (nth + 1).astype(str), ""), index=when.index, dtype=pd.StringDtype("pyarrow"))
+    return key + suffix
+
+
+def group_union(keys: pd.Series, refs: pd.Series) -> pd.Series:
+    """Per key, the union of the comma lists in ``refs`` (Xero: job refs of all lines of an invoice)."""
+    import pandas as pd
+
+    if not (refs.notna() & keys.notna()).any():
+        return pd.Series(pd.NA, index=keys.index, dtype=pd.StringDtype("pyarrow"))
+    return keys.map(_union_lists(keys, refs)).astype(pd.StringDtype("pyarrow"))

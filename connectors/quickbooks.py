@@ -1,0 +1,154 @@
+"""QuickBooks Online (accounting) report readers: Invoice List, Transaction List, A/R Aging Detail.
+
+All QBO reports share one layout (``shared/reference/vendor-formats.md`` section 4A):
+company, title and period above the header; an empty first header cell whose column holds
+group headings (a customer, or an aging bucket); ``Total for <group>`` rows; a ``TOTAL``
+row; blank lines; a timestamp line (``Accrual Basis Tuesday, September 29, 2026 09:30 PM
+GMT-04:00``). :func:`read_report` consumes that structure (company, title, period and
+export timestamp go to ``meta``), then reads the data rows:
+
+* ``Transaction type`` decides the record: Invoice -> invoice, Payment -> payment (the
+  format's ``types`` in ``quickbooks.toml``). Other types (Deposit, Expense, Journal
+  Entry, Check, Bill, Credit Memo, Sales Receipt...) are not job records: counted in
+  ``meta["not_records"]``, not warned about. Reports without the column are all invoices.
+* The customer is the Name/Customer column, else the group heading the row sits under.
+* Reports carry no status. For invoices the reader derives ``raw_status`` from the amount
+  and the open balance: ``Voided`` (amount 0), ``Paid`` (balance 0), ``Partially paid``
+  (0 < balance < amount), ``Open`` (balance = amount). A Transaction List has no open
+  balance: its invoices are ``Invoice`` (balance unknown, NaN). Payments are ``Payment``.
+* ``sent`` is unknown in reports (null). Payments are positive; a payment with no Num
+  gets a synthetic id ``payment:<date>:<customer>:<amount>``.
+* Job numbers named in the memo or in a sub-customer name ("Smith:Job 1042") become
+  ``job_refs``; invoice numbers named in a payment memo ("Inv 1042") become ``invoice_refs``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import _values as V
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ._frame import ReadContext
+
+__all__ = ["read_report"]
+
+# The footer line QBO writes under every report, as one cell ...
+_TIMESTAMP = r"(?i)(?:accrual|cash) basis|\b\d{1,2}:\d{2}\s*(?:am|pm)\b|\bgmt[+-]\d"
+# ... or, when a re-saved file lost the quotes, split at its commas: " Friday", " November 20", ...
+_STAMP_START = r"(?i)(?:(?:accrual|cash) basis\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+# "Total for Smith, John" and "TOTAL"; a customer called "Total Plumbing" is not a total.
+_TOTAL = r"(?i)total for\s.*|total"
+
+
+def _structure(ctx: ReadContext) -> pd.Series:
+    """Consume headings, totals and the footer; return each data row's group heading."""
+    import pandas as pd
+
+    frame = ctx.frame
+    cells = [V.clean_text(frame[c]) for c in frame.columns]
+    first = cells[0]
+    rest_empty = pd.concat([c.isna() for c in cells[1:]], axis=1).all(axis=1) if len(cells) > 1 else pd.Series(True, index=frame.index)
+    is_total = V.matches(first, _TOTAL)
+    single = first.notna() & rest_empty & ~is_total
+    is_stamp = (single & V.matches(first, f".*(?:{_TIMESTAMP}).*")) | V.matches(first, f"{_STAMP_START}.*")
+    is_heading = single & ~is_stamp
+    if is_stamp.any():
+        last = frame[is_stamp].iloc[-1]
+        stamp = ",".join(str(c) for c in last if isinstance(c, str) and c.strip()).strip()
+        ctx.meta["exported"] = stamp
+        for basis in ("Accrual Basis", "Cash Basis"):
+            if stamp.lower().startswith(basis.lower()):
+                ctx.meta["basis"] = basis
+    preamble = ctx.meta.get("preamble", [])
+    for key, value in zip(("company", "title", "period"), preamble):
+        ctx.meta[key] = value
+    group = pd.Series(pd.NA, index=frame.index, dtype=pd.StringDtype("pyarrow"))
+    group = group.mask(is_heading, first).mask(is_total, "").ffill().replace("", pd.NA)
+    # Blank lines after the last data row are the footer, not skipped rows.
+    content = pd.concat([c.notna() for c in cells], axis=1).any(axis=1) & ~(is_total | is_stamp | is_heading)
+    last = content[content].index.max() if content.any() else -1
+    trailing_blank = ~pd.concat([c.notna() for c in cells], axis=1).any(axis=1) & (frame.index > last)
+    if is_heading.any():
+        ctx.meta["groups"] = int(is_heading.sum())
+    ctx.keep(~(is_total | is_stamp | is_heading | trailing_blank))
+    return group
+
+
+def _derive_status(amount: pd.Series, balance: pd.Series | None) -> pd.Series:
+    import numpy as np
+    import pandas as pd
+
+    a = amount.to_numpy(dtype=float)
+    if balance is None:
+        values = np.where(a == 0, "Voided", "Invoice")
+    else:
+        b = balance.to_numpy(dtype=float)
+        values = np.select(
+            [a == 0, np.isclose(b, 0) & (a > 0), (b > 0) & (b < a) & ~np.isclose(b, a)],
+            ["Voided", "Paid", "Partially paid"],
+            "Open",
+        )
+        values = np.where(np.isnan(b) & (a != 0), "Invoice", values)
+    return pd.Series(values, index=amount.index, dtype=pd.StringDtype("pyarrow"))
+
+
+def read_report(ctx: ReadContext) -> pd.DataFrame:
+    """A QBO report (any of the formats in ``quickbooks.toml``) -> invoice and payment records."""
+    import pandas as pd
+
+    group = _structure(ctx)
+    ctx.drop_blank()
+    ctx.drop_duplicates(extra=[group])
+
+    types: dict[str, str] = ctx.spec.options.get("types", {"invoice": "invoice"})
+    raw_type = ctx.text("type")
+    if raw_type is not None:
+        record_type = raw_type.str.lower().map(types)
+        ctx.not_records(record_type.isna(), raw_type)
+        record_type = record_type[ctx.frame.index].astype(str)
+    else:
+        record_type = pd.Series(ctx.spec.record_type or "invoice", index=ctx.frame.index)
+    is_payment = record_type == "payment"
+
+    ids = ctx.ids("record_id")
+    if ids is None:
+        ids = pd.Series(pd.NA, index=ctx.frame.index, dtype=pd.StringDtype("pyarrow"))
+    ctx.skip(ids.isna() & ~is_payment, f"invoice rows without a {ctx.spec.first_variant('record_id')}")
+    idx = ctx.frame.index
+    record_type, is_payment, ids, group = record_type[idx], is_payment[idx], ids[idx], group[idx]
+
+    customer = ctx.text("customer")
+    if ctx.spec.options.get("groups") == "customer":
+        customer = group if customer is None else customer.fillna(group)
+    memo = ctx.text("title")
+    d = ctx.dates("created", "due")
+    amount = ctx.money("amount")
+    assert amount is not None  # a required column
+    amount = amount.where(~is_payment, amount.abs())
+    balance = ctx.money("balance")
+    missing = ids.isna()
+    if missing.any():
+        ids = ids.fillna(V.synth_ids("payment", d["created"][missing], customer[missing] if customer is not None else None, amount[missing]))
+    status = _derive_status(amount, balance).where(~is_payment, "Payment")
+    invoice_refs = ctx.refs("invoice_refs", named_in=(memo,))
+    return ctx.finish(
+        record_type,
+        {
+            "record_id": ids,
+            "customer": customer,
+            "email": ctx.text("email"),
+            "title": memo,
+            "job_refs": ctx.refs("job_refs", named_in=(memo, customer)),
+            "invoice_refs": invoice_refs.where(is_payment) if invoice_refs is not None else None,
+            "raw_status": status,
+            "amount": amount,
+            "balance": balance.where(~is_payment) if balance is not None else None,
+            "currency": ctx.text("currency"),
+            "created": d["created"],
+            "due": d.get("due"),
+            "paid": d["created"].where(is_payment),
+        },
+    )
