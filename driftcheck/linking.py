@@ -1,0 +1,2095 @@
+"""Record linkage: which records, across every source, are the same job (and the same customer).
+
+Small businesses' tools rarely share an id: HubSpot has the deal "Smith – Kitchen
+remodel", QuickBooks the customer "Smith, John", Jobber the client "John Smith" with
+another email case and phone format. :func:`link_records` takes ONE normalised record
+frame holding every source and puts each record into a job, in tiers, strongest first,
+and records for every link how it was made and how sure it is:
+
+1. **Overrides**: pins from ``[[links]]`` / ``links.csv`` come first; forbids are
+   honoured by every later step.
+2. **References**: Jobber ``Job #s`` / ``Invoice #s`` / quote numbers, an accounting
+   invoice with the operations invoice's number (the Jobber -> QuickBooks sync keeps
+   them), a job number in a memo, a deal id or job number in a custom property, a
+   payment's invoice number.
+3. **Customers**: each system's own customers first (same email or phone under two
+   names is one customer, and a ``duplicate-customer``; same name with no conflicting
+   email/phone is one customer), then across systems: exact email, exact phone, exact
+   name with address, exact name, first initial, surname alone (deal names such as
+   "Smith – Kitchen"), fuzzy name inside blocks (rapidfuzz). A customer whose name fits
+   two customers of another system (two "Chris Lee") is *ambiguous*, never guessed.
+4. **Jobs within a customer**: deals to jobs one to one; payments without a reference
+   to the invoice they pay (amount, date); invoices without a reference to the job or
+   won deal they bill (amount = total / a deposit share / a mirrored invoice, date inside
+   the job's window, title); leftover payments to the customer's only open job.
+   Two candidates that score alike make the record ``ambiguous``, with the candidates.
+
+Never merged: two operations jobs, or two CRM deals, in one job.
+
+Job keys: ``J-<job #>`` for a group holding an operations job, else ``D-<deal id>``,
+else ``I-<invoice #>`` (accounting invoice first), else ``P-<payment #>``.
+
+Everything is vectorised (pandas / numpy / pyarrow); normalisation runs on distinct
+values only; fuzzy matching runs inside blocks with ``rapidfuzz.process.cdist``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import BadValueError, ConfigError, MissingColumnError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+__all__ = [
+    "CONFIDENCE_BANDS",
+    "METHOD_CONFIDENCE",
+    "TIERS",
+    "LinkOverride",
+    "LinkResult",
+    "MatchSettings",
+    "RecordRef",
+    "band",
+    "coverage",
+    "find_links_csv",
+    "link_records",
+    "load_overrides",
+    "overrides_from_config",
+    "unlinked",
+]
+
+#: Matching tiers that ``[matching] tiers`` can switch on or off, strongest first.
+#: ``name`` covers exact name, name + address, first initial and surname alone;
+#: ``fuzzy`` covers similar names (and similar names at one address).
+TIERS: tuple[str, ...] = ("reference", "email", "phone", "name", "fuzzy")
+
+#: How sure a link made by each method is (before the job choice within a customer).
+METHOD_CONFIDENCE: dict[str, float] = {
+    "pin": 1.0,
+    "ref:job#": 1.0,
+    "ref:invoice#": 1.0,
+    "ref:quote#": 1.0,
+    "ref:deal": 0.98,
+    "reference": 0.95,
+    "email": 0.95,
+    "phone": 0.9,
+    "name+address": 0.9,
+    "name": 0.8,
+    "fuzzy-name+address": 0.78,
+    "name-initial": 0.72,
+    "fuzzy-name": 0.7,
+    "surname": 0.6,
+    "amount+date": 0.85,
+}
+
+#: Confidence bands used by reports: (name, lowest confidence in the band).
+CONFIDENCE_BANDS: tuple[tuple[str, float], ...] = (("high", 0.9), ("medium", 0.7), ("low", 0.0))
+
+_RANK = {"job": 5, "deal": 4}  # group key precedence; accounting invoice 3, other invoice 2, payments 1
+_SYSTEM_ALIASES = {
+    "qbo": "quickbooks",
+    "qb": "quickbooks",
+    "quickbooks online": "quickbooks",
+    "hs": "hubspot",
+    "pd": "pipedrive",
+}
+_KEY_TYPES = {"J": "job", "D": "deal", "I": "invoice", "P": "payment"}
+_BIG = 1 << 62
+
+
+def band(confidence: float) -> str:
+    """The confidence band (``high`` / ``medium`` / ``low``) of a link confidence."""
+    for name, lo in CONFIDENCE_BANDS:
+        if confidence >= lo:
+            return name
+    return "low"
+
+
+# =========================================================================== settings
+
+
+@dataclass
+class MatchSettings:
+    """Matching settings, from the ``[matching]`` table of ``driftcheck.toml``.
+
+    Every field has a safe default; :meth:`from_dict` validates a table and names the
+    offending key. Example::
+
+        [matching]
+        phone_region = "CA"            # numbers written without +country are read here
+        tiers = ["reference", "email", "phone", "name"]   # no fuzzy names
+        fuzzy_threshold = 92           # 0-100 similarity a fuzzy name needs
+        match_invoice_numbers = false  # accounting and operations number invoices apart
+    """
+
+    #: Region (ISO 3166 code) for phone numbers written without a country code.
+    phone_region: str = "US"
+    #: Tiers switched on (see :data:`TIERS`).
+    tiers: tuple[str, ...] = TIERS
+    #: rapidfuzz ratio (0-100) two names need to be a fuzzy match.
+    fuzzy_threshold: float = 90.0
+    #: A fuzzy best candidate must beat a conflicting runner-up by this many points.
+    fuzzy_margin: float = 4.0
+    #: Similarity (0-100) two names at one address need to be reported as one customer.
+    duplicate_threshold: float = 88.0
+    #: Lowest score (0-1) of amount, date and title for placing a record on a job.
+    min_job_score: float = 0.5
+    #: A chosen job must beat the runner-up by this score (0-1), or the record is ambiguous.
+    job_margin: float = 0.12
+    #: Relative difference under which two amounts are equal (0.01 = 1%; at least 1.00).
+    amount_tolerance: float = 0.01
+    #: An accounting invoice with an operations invoice's number is that invoice (Jobber -> QBO sync).
+    match_invoice_numbers: bool = True
+    #: An email or phone on more than this many different customers of one system is a
+    #: placeholder (the office's own number) and is not used for matching.
+    shared_key_limit: int = 4
+    #: A name shared by more customers than this is too common to link on by itself.
+    max_name_candidates: int = 40
+
+    _KEYS = (
+        "phone_region",
+        "tiers",
+        "fuzzy_threshold",
+        "fuzzy_margin",
+        "duplicate_threshold",
+        "min_job_score",
+        "job_margin",
+        "amount_tolerance",
+        "match_invoice_numbers",
+        "shared_key_limit",
+        "max_name_candidates",
+    )
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None, *, file: str | Path | None = None) -> MatchSettings:
+        """Build settings from a ``[matching]`` table.
+
+        Raises:
+            ConfigError: on an unknown key or a bad value, naming ``matching.<key>``.
+        """
+        d = dict(d or {})
+        out = cls()
+        for key, value in d.items():
+            where = f"matching.{key}"
+            if key not in cls._KEYS:
+                known = ", ".join(cls._KEYS)
+                raise ConfigError(f"unknown setting; known settings are {known}", file=file, key=where)
+            if key == "phone_region":
+                if not isinstance(value, str):
+                    raise ConfigError(f"expected a region code such as \"US\", found {value!r}", file=file, key=where)
+                import phonenumbers
+
+                if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+                    raise ConfigError(
+                        f"unknown phone region {value!r}; use an ISO 3166 code such as \"US\", \"CA\", \"GB\"",
+                        file=file,
+                        key=where,
+                    )
+                out.phone_region = value.upper()
+            elif key == "tiers":
+                if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
+                    raise ConfigError(f"expected a list of tier names, found {value!r}", file=file, key=where)
+                bad = [t for t in value if t not in TIERS]
+                if bad:
+                    raise ConfigError(
+                        f"unknown tier {bad[0]!r}; tiers are {', '.join(TIERS)}", file=file, key=where
+                    )
+                out.tiers = tuple(t for t in TIERS if t in value)
+            elif key in ("match_invoice_numbers",):
+                if not isinstance(value, bool):
+                    raise ConfigError(f"expected true or false, found {value!r}", file=file, key=where)
+                setattr(out, key, value)
+            elif key in ("shared_key_limit", "max_name_candidates"):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+                    raise ConfigError(f"expected a whole number of at least 2, found {value!r}", file=file, key=where)
+                setattr(out, key, value)
+            else:
+                lo, hi = {
+                    "fuzzy_threshold": (50, 100),
+                    "fuzzy_margin": (0, 50),
+                    "duplicate_threshold": (50, 100),
+                    "min_job_score": (0, 1),
+                    "job_margin": (0, 1),
+                    "amount_tolerance": (0, 0.5),
+                }[key]
+                if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+                    raise ConfigError(f"expected a number from {lo} to {hi}, found {value!r}", file=file, key=where)
+                setattr(out, key, float(value))
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as a ``[matching]`` table (tiers as a list)."""
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v) for f in fields(self)}
+
+
+# =========================================================================== overrides
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """How an override names a record: ``"quickbooks invoice 1043"``, ``"hubspot 987"``, ``"J-1042"``.
+
+    ``who`` is a source name or a system name (``qbo``, ``quickbooks``, ``jobber``...),
+    ``record_type`` is optional; a job key (``J-1042``, ``D-987``, ``I-1043``, ``P-55``)
+    names the job / deal / invoice / payment with that id in any source.
+    """
+
+    text: str
+    record_id: str
+    who: str | None = None
+    record_type: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> RecordRef:
+        """Parse a reference; raise ``ValueError`` with a plain reason when it cannot be read."""
+        raw = str(text).strip()
+        m = re.fullmatch(r"([JDIP])-(\S+)", raw)
+        if m:
+            return cls(text=raw, record_id=m.group(2), record_type=_KEY_TYPES[m.group(1)])
+        tokens = [t for t in re.split(r"[\s:]+", raw) if t]
+        if len(tokens) < 2:
+            raise ValueError("expected '<source or system> [<record type>] <id>' or a job key such as J-1042")
+        rid = tokens[-1].lstrip("#")
+        rtype = None
+        rest = tokens[:-1]
+        t = rest[-1].lower().rstrip("s") if rest else ""
+        if t in ("deal", "job", "invoice", "payment", "deposit") and len(rest) > 1:
+            rtype, rest = t, rest[:-1]
+        if not rid:
+            raise ValueError("the record id is empty")
+        return cls(text=raw, record_id=rid, who=" ".join(rest), record_type=rtype)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class LinkOverride:
+    """A consultant's decision the data cannot make: pin two records into one job, or forbid it.
+
+    From ``driftcheck.toml``::
+
+        [[links]]
+        pin = ["quickbooks invoice 1043", "J-1042"]
+        reason = "paid in cash, invoice memo lost"
+
+        [[links]]
+        forbid = ["hubspot deal 9871", "J-1050"]
+
+    or a ``links.csv`` beside the exports (or the config)::
+
+        action,a,b,reason
+        pin,quickbooks invoice 1043,J-1042,paid in cash
+        forbid,hubspot deal 9871,J-1050,different Chris Lee
+    """
+
+    action: str  #: ``pin`` | ``forbid``
+    a: RecordRef
+    b: RecordRef
+    reason: str = ""
+    origin: str = ""  #: where it was written: ``driftcheck.toml [[links]] #1``, ``links.csv row 3``
+
+
+def load_overrides(
+    config_links: Sequence[dict[str, Any]] | None,
+    links_csv: Path | None,
+    *,
+    config_file: str | Path | None = None,
+) -> list[LinkOverride]:
+    """Read link overrides from ``[[links]]`` tables and/or a ``links.csv``.
+
+    Args:
+        config_links: the parsed ``[[links]]`` array of ``driftcheck.toml`` (may be empty).
+        links_csv: a ``links.csv`` with columns ``action,a,b,reason`` (``action`` and
+            ``reason`` optional; ``action`` defaults to ``pin``), or None.
+        config_file: the config file's path, for error messages.
+
+    Raises:
+        ConfigError: a ``[[links]]`` entry is malformed (names ``links[N].<key>``).
+        MissingColumnError / BadValueError: ``links.csv`` lacks a column or has a bad value.
+    """
+    out: list[LinkOverride] = []
+    cfg_name = Path(config_file).name if config_file else "driftcheck.toml"
+    for i, entry in enumerate(config_links or ()):
+        where = f"links[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError("each [[links]] entry must be a table", file=config_file, key=where)
+        unknown = set(entry) - {"pin", "forbid", "a", "b", "action", "reason"}
+        if unknown:
+            raise ConfigError(
+                f"unknown key {sorted(unknown)[0]!r}; use pin = [A, B] or forbid = [A, B], and reason",
+                file=config_file,
+                key=f"{where}.{sorted(unknown)[0]}",
+            )
+        if ("pin" in entry) + ("forbid" in entry) + ("a" in entry) != 1:
+            raise ConfigError(
+                "give exactly one of pin = [A, B] or forbid = [A, B] (or a, b and action)", file=config_file, key=where
+            )
+        if "a" in entry:
+            action = str(entry.get("action", "pin")).lower()
+            pair = [entry.get("a"), entry.get("b")]
+            key = where
+        else:
+            action = "pin" if "pin" in entry else "forbid"
+            pair = entry[action]
+            key = f"{where}.{action}"
+        if action not in ("pin", "forbid"):
+            raise ConfigError(f"action must be pin or forbid, found {action!r}", file=config_file, key=f"{where}.action")
+        if not isinstance(pair, list | tuple) or len(pair) != 2 or not all(isinstance(x, str) and x.strip() for x in pair):
+            raise ConfigError(
+                f"expected two record references such as [\"quickbooks invoice 1043\", \"J-1042\"], found {pair!r}",
+                file=config_file,
+                key=key,
+            )
+        try:
+            a, b = RecordRef.parse(pair[0]), RecordRef.parse(pair[1])
+        except ValueError as exc:
+            raise ConfigError(f"{exc}; found {pair!r}", file=config_file, key=key) from None
+        out.append(LinkOverride(action, a, b, str(entry.get("reason", "")), f"{cfg_name} [[links]] #{i + 1}"))
+    if links_csv is not None:
+        out.extend(_read_links_csv(Path(links_csv)))
+    return out
+
+
+def _read_links_csv(path: Path) -> list[LinkOverride]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252")
+    except OSError as exc:
+        raise BadValueError(f"cannot read the links file: {exc.strerror}", file=path) from None
+    rows = list(csv.reader(text.splitlines()))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        return []
+    header = [h.strip().lower() for h in rows[0]]
+    for col in ("a", "b"):
+        if col not in header:
+            raise MissingColumnError(
+                f"the links file needs a column '{col}'",
+                file=path,
+                row=1,
+                column=col,
+                found=",".join(rows[0]),
+                expected="a header action,a,b,reason",
+            )
+    ix = {h: i for i, h in enumerate(header)}
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        cell = {h: (row[i].strip() if i < len(row) else "") for h, i in ix.items()}
+        action = (cell.get("action") or "pin").lower()
+        if action not in ("pin", "forbid"):
+            raise BadValueError(
+                "unknown action", file=path, row=n, column="action", found=cell.get("action"), expected="pin or forbid"
+            )
+        refs = []
+        for col in ("a", "b"):
+            try:
+                refs.append(RecordRef.parse(cell[col]))
+            except ValueError as exc:
+                raise BadValueError(
+                    str(exc), file=path, row=n, column=col, found=cell[col], expected="e.g. 'quickbooks invoice 1043' or 'J-1042'"
+                ) from None
+        out.append(LinkOverride(action, refs[0], refs[1], cell.get("reason", ""), f"{path.name} row {n}"))
+    return out
+
+
+def find_links_csv(paths: Iterable[Path], base_dir: Path | None = None) -> Path | None:
+    """The ``links.csv`` to use: beside the config (``base_dir``) first, else in a scanned folder."""
+    candidates = []
+    if base_dir is not None:
+        candidates.append(Path(base_dir) / "links.csv")
+    for p in paths:
+        p = Path(p)
+        candidates.append(p / "links.csv" if p.is_dir() else p.parent / "links.csv")
+    for c in candidates:
+        if c.is_file():
+            return c
+    return None
+
+
+def overrides_from_config(
+    raw: dict[str, Any] | None,
+    *,
+    config_file: str | Path | None = None,
+    base_dir: Path | None = None,
+    paths: Iterable[Path] = (),
+) -> tuple[MatchSettings, list[LinkOverride]]:
+    """Settings and overrides from a parsed ``driftcheck.toml`` (``[matching]``, ``[[links]]``) and ``links.csv``."""
+    raw = raw or {}
+    matching = raw.get("matching", {})
+    if not isinstance(matching, dict):
+        raise ConfigError("[matching] must be a table", file=config_file, key="matching")
+    links = raw.get("links", [])
+    if not isinstance(links, list):
+        raise ConfigError("links must be an array of tables: [[links]]", file=config_file, key="links")
+    settings = MatchSettings.from_dict(matching, file=config_file)
+    return settings, load_overrides(links, find_links_csv(paths, base_dir), config_file=config_file)
+
+
+# =========================================================================== result
+
+
+@dataclass
+class LinkResult:
+    """What :func:`link_records` found.
+
+    Attributes:
+        records: the input frame plus ``job`` (key), ``link_method``, ``link_confidence``
+            (0-1), ``customer_key``, ``link_choice`` (how the job was chosen within the
+            customer), ``link_detail`` (the evidence, in words) and ``dangling_ref``
+            (references that point at no record).
+        links: one row per link edge: ``source_a, record_a, source_b, record_b, method,
+            confidence, detail``.
+        ambiguous: one row per record that fits several jobs: ``source, record_id,
+            record_type, customer, candidates ("J-1,J-2"), reason``.
+        duplicates: one row per duplicate-customer group: ``system, source, group,
+            names, record_ids, records ({source: [ids]}), evidence``.
+        overrides_applied: sentences saying which overrides were honoured and how.
+        warnings: overrides that could not be applied, placeholder emails/phones ignored.
+    """
+
+    records: pd.DataFrame
+    links: pd.DataFrame
+    ambiguous: pd.DataFrame
+    duplicates: pd.DataFrame
+    overrides_applied: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    settings: MatchSettings = field(default_factory=MatchSettings)
+
+
+def link_records(
+    records: pd.DataFrame,
+    settings: MatchSettings | None = None,
+    overrides: Sequence[LinkOverride] = (),
+) -> LinkResult:
+    """Decide which records belong to the same job, and say how each link was made.
+
+    Args:
+        records: one record frame (``RECORD_SCHEMA`` columns) holding every source.
+        settings: matching settings (defaults: :class:`MatchSettings`).
+        overrides: pins and forbids (:func:`load_overrides`).
+
+    Returns:
+        A :class:`LinkResult`.
+    """
+    return _Linker(records, settings or MatchSettings(), list(overrides)).run()
+
+
+# =========================================================================== small vector helpers
+
+
+def _union(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of ``n`` items joined by edges ``a[i]-b[i]``: a label (the smallest member) per item."""
+    import numpy as np
+
+    lab = np.arange(n, dtype=np.int64)
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    while len(a):
+        la, lb = lab[a], lab[b]
+        m = np.minimum(la, lb)
+        np.minimum.at(lab, la, m)
+        np.minimum.at(lab, lb, m)
+        while True:
+            nxt = lab[lab]
+            if np.array_equal(nxt, lab):
+                break
+            lab = nxt
+        keep = lab[a] != lab[b]
+        a, b = a[keep], b[keep]
+    return lab
+
+
+def _explode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Split comma/semicolon lists of references: (row positions, reference tokens as object array)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.astype("string[pyarrow]").array)
+    ok = pc.is_valid(arr)
+    if not pc.any(ok).as_py():
+        return np.array([], dtype=np.int64), np.array([], dtype=object)
+    lists = pc.split_pattern_regex(pc.fill_null(arr, ""), r"\s*[,;]\s*|\s+and\s+|\s+&\s+")
+    flat = pc.list_flatten(lists)
+    parent = pc.list_parent_indices(lists).to_numpy()
+    tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
+    tok = pc.utf8_trim_whitespace(tok)
+    good = pc.not_equal(tok, "").to_numpy(zero_copy_only=False)
+    return parent[good].astype(np.int64), np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)[good]
+
+
+def _str_or_empty(values: pd.Series) -> np.ndarray:
+    import numpy as np
+
+    return np.asarray(values.astype(object).where(values.notna(), ""), dtype=object)
+
+
+def _ratio(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """rapidfuzz ratio (0-100) of aligned pairs of strings."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    if len(a) == 0:
+        return np.zeros(0)
+    return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=-1), dtype=float)
+
+
+def _token_set(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    if len(a) == 0:
+        return np.zeros(0)
+    return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.token_set_ratio, workers=-1), dtype=float)
+
+
+def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Positions (in ``order`` order) of the first row of each distinct key."""
+    import numpy as np
+
+    if order is None:
+        order = np.arange(len(keys))
+    _, first = np.unique(keys[order], return_index=True)
+    return order[np.sort(first)]
+
+
+# =========================================================================== the linker
+
+
+class _Linker:
+    """One linking run. Holds the node frame (distinct records) and the group labels."""
+
+    def __init__(self, records: pd.DataFrame, settings: MatchSettings, overrides: list[LinkOverride]):
+        import numpy as np
+
+        self.s = settings
+        self.overrides = overrides
+        self.input = records
+        self.warnings: list[str] = []
+        self.applied: list[str] = []
+        self._build_nodes()
+        n = self.N
+        self.grp = np.arange(n, dtype=np.int64)
+        self.method = np.full(n, None, dtype=object)
+        self.conf = np.ones(n)
+        self.choice = np.full(n, None, dtype=object)
+        self.detail = np.full(n, None, dtype=object)
+        self.edge_log: list[pd.DataFrame] = []
+        self.forbid_a = np.array([], dtype=np.int64)
+        self.forbid_b = np.array([], dtype=np.int64)
+        self.forbid_of = np.array([], dtype=np.int64)
+        self.forbid_hit: dict[int, str] = {}
+        self.amb_log: list[pd.DataFrame] = []
+        self.amb_node = np.zeros(self.N, dtype=bool)
+
+    # ------------------------------------------------------------------ nodes
+
+    def _build_nodes(self) -> None:
+        """Distinct records: one node per (system, type, id); rows repeated in overlapping exports share it."""
+        import numpy as np
+        import pandas as pd
+
+        from .records import conform
+
+        rec = self.input
+        if not all(c in rec.columns for c in ("source", "record_type", "record_id")):
+            rec = conform(rec)
+        rec = rec.reset_index(drop=True)
+        self.rec = rec
+        n_rows = len(rec)
+        sys_ = rec["system"].astype("string[pyarrow]").fillna(rec["source"].astype("string[pyarrow]")).fillna("")
+        rtype = rec["record_type"].astype("string[pyarrow]").fillna("")
+        rid = rec["record_id"].astype("string[pyarrow]").str.strip()
+        key = sys_ + "\x1f" + rtype + "\x1f" + rid
+        money = rtype.isin(["payment", "deposit"])
+        if bool(money.any()):
+            # payment numbers are customers' cheque numbers: not unique across customers
+            extra = (
+                rec["customer"].astype("string[pyarrow]").fillna("")
+                + "\x1f"
+                + rec["amount"].astype("string[pyarrow]").fillna("")
+                + "\x1f"
+                + rec["created"].astype("string[pyarrow]").fillna("")
+            )
+            key = key.where(~money, key + "\x1f" + extra)
+        rows = pd.Series(np.arange(n_rows).astype(str), dtype="string[pyarrow]")
+        key = key.fillna("\x1erow" + rows)
+        codes, _ = pd.factorize(key)
+        self.node_of_row = codes.astype(np.int64)
+        first_row = np.full(codes.max() + 1 if n_rows else 0, n_rows, dtype=np.int64)
+        np.minimum.at(first_row, codes, np.arange(n_rows))
+        self.N = len(first_row)
+        nd = rec.iloc[first_row].reset_index(drop=True)
+        nd["system"] = sys_.iloc[first_row].reset_index(drop=True)
+        nd["record_type"] = rtype.iloc[first_row].reset_index(drop=True)
+        nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
+        self.nd = nd
+        self.rtype = _str_or_empty(nd["record_type"])
+        self.role = _str_or_empty(nd["role"].astype("string[pyarrow]"))
+        self.system = _str_or_empty(nd["system"])
+        self.rid = _str_or_empty(nd["record_id"])
+        self.is_job = (self.rtype == "job") & (self.role != "crm")
+        self.is_deal = self.rtype == "deal"
+        self.is_inv = self.rtype == "invoice"
+        self.is_pay = np.isin(self.rtype, ["payment", "deposit"])
+        self.is_acct = self.role == "accounting"
+        rank = np.ones(self.N, dtype=np.int8)
+        rank[self.is_inv] = 2
+        rank[self.is_inv & self.is_acct] = 3
+        rank[self.is_deal] = 4
+        rank[self.is_job] = 5
+        self.rank = rank
+        self.amount = nd["amount"].to_numpy(dtype=float, na_value=np.nan)
+        self.balance = nd["balance"].to_numpy(dtype=float, na_value=np.nan)
+
+        def days(col: str) -> np.ndarray:
+            v = nd[col].to_numpy(dtype="datetime64[D]")
+            out = v.astype("int64").astype(float)
+            out[np.isnat(v)] = np.nan
+            return out
+
+        self.d_created = days("created")
+        self.d_completed = days("completed")
+        self.d_closed = days("closed")
+        self.d_scheduled = days("scheduled")
+        self.d_paid = days("paid")
+        self.state = _str_or_empty(nd["state"].astype("string[pyarrow]"))
+        self.dangling: dict[int, list[str]] = {}
+
+    # ------------------------------------------------------------------ group bookkeeping
+
+    def _group_rank(self) -> np.ndarray:
+        import numpy as np
+
+        r = np.zeros(self.N, dtype=np.int8)
+        np.maximum.at(r, self.grp, self.rank)
+        return r
+
+    def _anchor_of(self, kind: np.ndarray) -> np.ndarray:
+        """Per group id: the node of the given kind in it (-1 if none)."""
+        import numpy as np
+
+        out = np.full(self.N, -1, dtype=np.int64)
+        nodes = np.flatnonzero(kind)
+        # several (only possible for invoices/payments): keep the first node
+        out[self.grp[nodes[::-1]]] = nodes[::-1]
+        return out
+
+    def _forbidden(self, ga: np.ndarray, gb: np.ndarray, method: np.ndarray | str | None = None) -> np.ndarray:
+        """Which group pairs a forbid override keeps apart (and remember that it did, and against what)."""
+        import numpy as np
+
+        ga = np.asarray(ga, dtype=np.int64)
+        gb = np.asarray(gb, dtype=np.int64)
+        if not len(self.forbid_a) or not len(ga):
+            return np.zeros(len(ga), dtype=bool)
+        fa, fb = self.grp[self.forbid_a], self.grp[self.forbid_b]
+        codes = np.concatenate([fa * self.N + fb, fb * self.N + fa])
+        which = np.concatenate([self.forbid_of, self.forbid_of])
+        order = np.argsort(codes)
+        codes, which = codes[order], which[order]
+        q = ga * self.N + gb
+        pos = np.clip(np.searchsorted(codes, q), 0, len(codes) - 1)
+        hit = codes[pos] == q
+        if hit.any() and method is not None:
+            meth = np.broadcast_to(np.asarray(method, dtype=object), (len(ga),))
+            for w, mth in zip(which[pos[hit]].tolist(), meth[hit].tolist(), strict=True):
+                self.forbid_hit.setdefault(int(w), str(mth))
+        return hit
+
+    def _merge(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        method: np.ndarray | str,
+        conf: np.ndarray | float,
+        detail: np.ndarray | str | None = None,
+        choice: np.ndarray | str | None = None,
+    ) -> np.ndarray:
+        """Join the groups of nodes ``a[i]`` and ``b[i]``, strongest edges first, keeping the rules.
+
+        Edges are tried in the order given (callers sort by strength). A group with an
+        operations job never joins another with a job; likewise deals. Each group joins
+        at most one other group per call; edges naming further groups are dropped (and
+        noted on the record). Returns the positions of the edges applied.
+        """
+        import numpy as np
+
+        m = len(a)
+        if m == 0:
+            return np.array([], dtype=np.int64)
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        meth = np.broadcast_to(np.asarray(method, dtype=object), (m,))
+        cf = np.broadcast_to(np.asarray(conf, dtype=float), (m,))
+        det = np.broadcast_to(np.asarray(detail, dtype=object), (m,))
+        cho = np.broadcast_to(np.asarray(choice, dtype=object), (m,))
+        pending = np.arange(m)
+        applied = []
+        while len(pending):
+            ga, gb = self.grp[a[pending]], self.grp[b[pending]]
+            live = ga != gb
+            pending, ga, gb = pending[live], ga[live], gb[live]
+            if not len(pending):
+                break
+            forb = self._forbidden(ga, gb, meth[pending])
+            if forb.any():
+                pending, ga, gb = pending[~forb], ga[~forb], gb[~forb]
+            rank = self._group_rank()
+            hasjob = np.zeros(self.N, dtype=bool)
+            hasjob[self.grp[self.is_job]] = True
+            hasdeal = np.zeros(self.N, dtype=bool)
+            hasdeal[self.grp[self.is_deal]] = True
+            # orient: the group with the stronger key is the target; ties by id (acyclic)
+            ra, rb = rank[ga], rank[gb]
+            swap = (ra > rb) | ((ra == rb) & (ga < gb))
+            src = np.where(swap, gb, ga)
+            dst = np.where(swap, ga, gb)
+            ok = ~(hasjob[src] & hasjob[dst]) & ~(hasdeal[src] & hasdeal[dst])
+            for i in pending[~ok].tolist():
+                # e.g. an invoice naming two jobs: it stays with the first, the second is noted
+                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({meth[i]}), which is another job")
+            pending, src, dst = pending[ok], src[ok], dst[ok]
+            if not len(pending):
+                break
+            # one target per source group per round (the strongest edge); the rest wait
+            now = np.zeros(len(pending), dtype=bool)
+            now[_first_per(src)] = True
+            # chains: a target that is itself moving waits for the next round
+            now &= ~np.isin(dst, src[now])
+            # one deal per target: among sources bringing a deal, the first wins; the rest wait
+            bring = np.flatnonzero(hasdeal[src] & now)
+            if len(bring):
+                later = np.setdiff1d(bring, bring[_first_per(dst[bring])])
+                now[later] = False
+            if not now.any():
+                break
+            s, d, idx = src[now], dst[now], pending[now]
+            remap = np.arange(self.N, dtype=np.int64)
+            remap[s] = d
+            old = self.grp
+            new = remap[old]
+            mv = np.flatnonzero(new != old)
+            ec = np.full(self.N, np.nan)
+            ec[s] = cf[idx]
+            eidx = np.full(self.N, -1, dtype=np.int64)
+            eidx[s] = idx
+            c = ec[old[mv]]
+            better = (c < self.conf[mv]) | np.equal(self.method[mv], None)
+            upd = mv[better]
+            ei = eidx[old[upd]]
+            self.method[upd] = meth[ei]
+            self.conf[upd] = np.minimum(self.conf[upd], cf[ei])
+            self.detail[upd] = det[ei]
+            self.choice[upd] = cho[ei]
+            self.grp = new
+            applied.append(idx)
+            self.edge_log.append(self._edge_frame(a[idx], b[idx], meth[idx], cf[idx], det[idx]))
+            pending = pending[~now]
+        return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
+
+    def _edge_frame(self, a: np.ndarray, b: np.ndarray, meth: np.ndarray, cf: np.ndarray, det: np.ndarray) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame({"a": a, "b": b, "method": meth, "confidence": cf, "detail": det})
+
+    def _note(self, node: int, text: str) -> None:
+        cur = self.detail[node]
+        self.detail[node] = f"{cur}; {text}" if cur else text
+
+    def _describe(self, node: int) -> str:
+        t = self.rtype[node] or "record"
+        return f"{self.system[node]} {t} {self.rid[node]}".strip()
+
+    # ------------------------------------------------------------------ run
+
+    def run(self) -> LinkResult:
+        self._customer_columns()
+        self._apply_overrides()
+        if "reference" in self.s.tiers:
+            self._link_references()
+        self._resolve_customers()
+        self._link_deals_to_jobs()
+        self._link_payments_to_invoices()
+        self._link_invoices_to_jobs()
+        self._link_payments_to_open_jobs()
+        return self._result()
+
+    # ------------------------------------------------------------------ customer keys
+
+    def _customer_columns(self) -> None:
+        """Normalised keys per node, and identities: distinct (system, name, email, phone)."""
+        import numpy as np
+        import pandas as pd
+
+        from .normalize import address_key, email_key, parse_names, phone_key, split_deal_title, title_key
+
+        nd = self.nd
+        names = parse_names(nd["customer"], nd["company"])
+        derived = np.zeros(self.N, dtype=bool)
+        work = nd["title"].astype("string[pyarrow]")
+        if self.is_deal.any():
+            deal_rows = pd.Series(self.is_deal)
+            split = split_deal_title(nd["title"].where(deal_rows))
+            # a deal without a contact: "Smith – Kitchen remodel" names its customer
+            need = deal_rows & names["name_key"].isna() & split["name"].notna()
+            if bool(need.any()):
+                alt = parse_names(split["name"].where(need))
+                for col in names.columns:
+                    names[col] = names[col].where(~need, alt[col])
+                derived = need.to_numpy() & names["name_key"].notna().to_numpy()
+            work = split["work"].where(deal_rows, work)
+        self.derived = derived
+        self.title = _str_or_empty(title_key(work))
+        email = email_key(nd["email"])
+        phone = phone_key(nd["phone"], self.s.phone_region)
+        addr = address_key(nd["address"])
+        key = names["name_key"]
+        # an email/phone on many customers' records is the office's own: no evidence of identity
+        for label, col in (("email", email), ("phone", phone)):
+            frame = pd.DataFrame({"sys": self.system, "v": col, "k": key}).dropna(subset=["v"])
+            counts = frame.groupby(["sys", "v"])["k"].nunique()
+            bad = counts[counts > self.s.shared_key_limit]
+            if len(bad):
+                for (system, value), n in bad.items():
+                    self.warnings.append(
+                        f"{label} {value} is on {n} different {system} customers' records; not used for matching"
+                    )
+                hit = pd.MultiIndex.from_arrays([self.system, col.astype(object)]).isin(bad.index)
+                col[hit] = pd.NA
+        if "email" not in self.s.tiers:
+            pass  # still used inside one system to find duplicates; the cross-system tier is off
+        self.n_email = _str_or_empty(email)
+        self.n_phone = _str_or_empty(phone)
+        self.n_addr = _str_or_empty(addr)
+        self.n_key = _str_or_empty(key)
+        qual = _str_or_empty(names["qualifier"])
+        # identity: one (system, party, qualifier, email, phone)
+        has = (self.n_key != "") | (self.n_email != "") | (self.n_phone != "")
+        ikey = pd.Series(self.system + "\x1f" + self.n_key + "\x1f" + qual + "\x1f" + self.n_email + "\x1f" + self.n_phone)
+        codes, _ = pd.factorize(ikey.where(has))
+        self.ident = codes.astype(np.int64)
+        n_id = int(codes.max()) + 1 if len(codes) and codes.max() >= 0 else 0
+        self.I = n_id
+        rep = np.full(n_id, self.N, dtype=np.int64)
+        ok = self.ident >= 0
+        np.minimum.at(rep, self.ident[ok], np.flatnonzero(ok))
+        self.i_node = rep
+        self.i_sys = self.system[rep]
+        self.i_kind = _str_or_empty(names["kind"])[rep]
+        self.i_first = _str_or_empty(names["first"])[rep]
+        self.i_last = _str_or_empty(names["last"])[rep]
+        self.i_key = self.n_key[rep]
+        self.i_qual = qual[rep]
+        self.i_email = self.n_email[rep]
+        self.i_phone = self.n_phone[rep]
+        self.i_written = _str_or_empty(names["written"])[rep]
+        self.i_derived = derived[rep]
+        first = pd.Series(self.i_first, dtype="string[pyarrow]")
+        self.i_initial = _str_or_empty(first.str.slice(0, 1))
+        self.i_init_only = (first.str.len() == 1).fillna(False).to_numpy()
+        systems = sorted(set(self.i_sys.tolist()))
+        if len(systems) > 62:
+            raise ValueError("more than 62 systems in one run")
+        bit = {s: 1 << i for i, s in enumerate(systems)}
+        self.i_bit = np.array([bit[s] for s in self.i_sys], dtype=np.int64) if n_id else np.zeros(0, dtype=np.int64)
+        self.i_wtier = np.full(n_id, None, dtype=object)
+        self.i_xtier = np.full(n_id, None, dtype=object)
+        self.customer_name = _str_or_empty(nd["customer"].astype("string[pyarrow]").fillna(nd["company"].astype("string[pyarrow]")))
+
+    def _compat(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Do identities ``x[i]`` and ``y[i]`` name the same party? 1 yes, 0 cannot tell, -1 no.
+
+        No: a company and a person (a business and its owner), two companies with
+        unlike names, or two people with one surname and different first names (relatives).
+        A first initial, a nickname (resolved upstream) or a one-letter slip is the same first name.
+        """
+        import numpy as np
+
+        out = np.zeros(len(x), dtype=np.int8)
+        if not len(x):
+            return out
+        k1, k2 = self.i_kind[x], self.i_kind[y]
+        known = (k1 != "") & (k2 != "")
+        out[known & (k1 != k2)] = -1
+        org = np.flatnonzero(known & (k1 == "org") & (k2 == "org"))
+        if len(org):
+            same = self.i_key[x[org]] == self.i_key[y[org]]
+            r = _ratio(self.i_key[x[org]], self.i_key[y[org]])
+            out[org] = np.where(same | (r >= 85), 1, -1)
+        per = np.flatnonzero(known & (k1 == "person") & (k2 == "person"))
+        if len(per):
+            px, py = x[per], y[per]
+            l1, l2 = self.i_last[px], self.i_last[py]
+            f1, f2 = self.i_first[px], self.i_first[py]
+            last_ok = (l1 == l2) | (_ratio(l1, l2) >= 85)
+            f_missing = (f1 == "") | (f2 == "")
+            init = (self.i_init_only[px] | self.i_init_only[py]) & (self.i_initial[px] == self.i_initial[py])
+            first_ok = f_missing | (f1 == f2) | init | (_ratio(f1, f2) >= 80)
+            renamed = ~last_ok & ~f_missing & (f1 == f2)
+            out[per] = np.where(last_ok & first_ok, 1, np.where(renamed, 0, -1))
+        return out
+
+    def _node_compat(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        ia, ib = self.ident[a], self.ident[b]
+        out = np.zeros(len(a), dtype=np.int8)
+        both = (ia >= 0) & (ib >= 0)
+        out[both] = self._compat(ia[both], ib[both])
+        return out
+
+    # ------------------------------------------------------------------ overrides
+
+    def _find(self, ref: RecordRef) -> np.ndarray:
+        import numpy as np
+
+        hit = self.rid == ref.record_id
+        if ref.record_type == "job":
+            hit &= self.is_job
+        elif ref.record_type in ("payment", "deposit"):
+            hit &= self.is_pay
+        elif ref.record_type:
+            hit &= self.rtype == ref.record_type
+        if ref.who:
+            who = ref.who.lower()
+            who = _SYSTEM_ALIASES.get(who, who)
+            src = np.char.lower(_str_or_empty(self.nd["source"]).astype(str))
+            stem = np.array([Path(s).stem for s in src]) if len(src) else src
+            hit &= (src == who) | (stem == who) | (np.char.lower(self.system.astype(str)) == who)
+        nodes = np.flatnonzero(hit)
+        # a job key names the job; an invoice key the accounting invoice first
+        return nodes[np.argsort(-self.rank[nodes] - 0.5 * self.is_acct[nodes], kind="stable")]
+
+    def _apply_overrides(self) -> None:
+        import numpy as np
+
+        self.pins: list[tuple[LinkOverride, int]] = []
+        self.forbids: list[tuple[LinkOverride, int]] = []
+        fa, fb, fidx = [], [], []
+        for ov in self.overrides:
+            na, nb = self._find(ov.a), self._find(ov.b)
+            missing = [r.text for r, n in ((ov.a, na), (ov.b, nb)) if not len(n)]
+            if missing:
+                self.warnings.append(
+                    f"{ov.action} {ov.a} / {ov.b} ({ov.origin}) ignored: no record {missing[0]!r} in the scanned data"
+                )
+                continue
+            if ov.action == "pin":
+                done = self._merge(np.array([na[0]]), np.array([nb[0]]), "pin", 1.0, f"pinned ({ov.origin})", "pin")
+                if len(done) or self.grp[na[0]] == self.grp[nb[0]]:
+                    self.pins.append((ov, int(na[0])))
+                else:
+                    both = "jobs" if self.is_job[na[0]] and self.is_job[nb[0]] else "deals, or two jobs"
+                    self.warnings.append(
+                        f"pin {ov.a} / {ov.b} ({ov.origin}) not applied: it would put two {both} in one job"
+                    )
+            else:
+                for x in na:
+                    for y in nb:
+                        fa.append(x)
+                        fb.append(y)
+                        fidx.append(len(self.forbids))
+                self.forbids.append((ov, int(na[0])))
+        self.forbid_a = np.array(fa, dtype=np.int64)
+        self.forbid_b = np.array(fb, dtype=np.int64)
+        self.forbid_of = np.array(fidx, dtype=np.int64)
+
+    # ------------------------------------------------------------------ references
+
+    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        import numpy as np
+
+        if not src.any():
+            return np.array([], dtype=np.int64), np.array([], dtype=object)
+        nodes = np.flatnonzero(src)
+        pos, tok = _explode(self.nd[col].iloc[nodes].reset_index(drop=True))
+        return nodes[pos], tok
+
+    def _lookup(
+        self, s: np.ndarray, tok: np.ndarray, target: np.ndarray, *, same_system: bool, by: str = "id"
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Resolve reference tokens to target nodes: (source node, target node, token position)."""
+        import numpy as np
+        import pandas as pd
+
+        if not len(s) or not target.any():
+            return (np.array([], dtype=np.int64),) * 3  # type: ignore[return-value]
+        t = np.flatnonzero(target)
+        if by == "id":
+            tv = self.rid[t]
+            tt = t
+        else:  # quote numbers a job names
+            tt, tv = self._refs("quote_refs", target)
+        left = pd.DataFrame({"s": s, "v": tok, "pos": np.arange(len(s))})
+        right = pd.DataFrame({"t": tt, "v": tv})
+        if same_system:
+            left["sys"] = self.system[s]
+            right["sys"] = self.system[tt]
+            m = left.merge(right, on=["v", "sys"])
+        else:
+            m = left.merge(right, on="v")
+        m = m[m["s"].to_numpy() != m["t"].to_numpy()]
+        return m["s"].to_numpy(np.int64), m["t"].to_numpy(np.int64), m["pos"].to_numpy(np.int64)
+
+    def _link_references(self) -> None:
+        """Explicit references, strongest first (see the module docstring)."""
+        import numpy as np
+
+        ops = self.role == "operations"
+        crm = self.role == "crm"
+        job = self.is_job
+        edges: list[tuple[np.ndarray, np.ndarray, str, float, int, str]] = []
+        resolved: list[tuple[np.ndarray, np.ndarray]] = []
+        asked: list[tuple[np.ndarray, np.ndarray, str]] = []
+
+        def add(col: str, src: np.ndarray, target: np.ndarray, method: str, conf: float, prio: int,
+                same_system: bool, what: str, by: str = "id", flip: bool = False) -> None:
+            s, tok = self._refs(col, src)
+            if not len(s):
+                return
+            a, b, pos = self._lookup(s, tok, target, same_system=same_system, by=by)
+            asked.append((s, tok, method.split(":")[1].rstrip("#")))
+            resolved.append((s[pos] if len(pos) else s[:0], tok[pos] if len(pos) else tok[:0]))
+            if flip:
+                a, b = b, a
+            detail = np.char.add(f"{what} ", tok[pos].astype(str)) if len(pos) else np.array([], dtype=object)
+            edges.append((a, b, method, conf, prio, detail.astype(object)))
+
+        # inside operations (Jobber): invoice Job #s, job Invoice #s, transactions' Invoice # / Job # / quote
+        add("job_refs", ops & self.is_inv, job & ops, "ref:job#", 1.0, 1, True, "names job")
+        add("invoice_refs", job, ops & self.is_inv, "ref:invoice#", 1.0, 1, True, "named by job's invoices", flip=True)
+        add("invoice_refs", ops & self.is_pay, ops & self.is_inv, "ref:invoice#", 1.0, 2, True, "pays invoice")
+        add("job_refs", ops & self.is_pay, job, "ref:job#", 1.0, 2, True, "names job")
+        add("quote_refs", self.is_pay, job, "ref:quote#", 1.0, 2, False, "deposit on quote", by="quote")
+        # accounting: payments name their invoice (same system first), invoices name jobs in memos
+        acct = self.is_acct
+        add("invoice_refs", acct & self.is_pay, acct & self.is_inv, "ref:invoice#", 1.0, 2, True, "pays invoice")
+        add("invoice_refs", acct & self.is_pay, ops & self.is_inv, "ref:invoice#", 0.95, 5, False, "pays invoice")
+        add("job_refs", acct & (self.is_inv | self.is_pay), job, "ref:job#", 0.95, 3, False, "memo names job")
+        add("invoice_refs", acct & self.is_inv, ops & self.is_inv, "ref:invoice#", 0.95, 3, False, "names invoice")
+        add("quote_refs", acct & self.is_inv, job, "ref:quote#", 0.95, 3, False, "names quote", by="quote")
+        # CRM: a job number in a deal property; deal ids named by anything
+        add("job_refs", crm & self.is_deal, job, "ref:job#", 0.98, 3, False, "deal property names job")
+        add("invoice_refs", crm & self.is_deal, self.is_inv, "ref:invoice#", 0.95, 4, False, "deal names invoice")
+        add("quote_refs", crm & self.is_deal, job, "ref:quote#", 0.95, 4, False, "deal names quote", by="quote")
+        add("deal_refs", ~self.is_deal, self.is_deal, "ref:deal", 0.98, 3, False, "names deal")
+        if self.s.match_invoice_numbers:
+            # the Jobber -> QuickBooks sync keeps invoice numbers: same number, same invoice,
+            # unless the customers plainly differ (numbers typed straight into QBO collide)
+            a = np.flatnonzero(acct & self.is_inv & (self.rid != ""))
+            a2, b2, _ = self._lookup(a, self.rid[a], ops & self.is_inv, same_system=False)
+            if len(a2):
+                ok = self._node_compat(a2, b2) >= 0
+                same_amt = np.isclose(self.amount[a2], self.amount[b2], rtol=self.s.amount_tolerance, atol=1.0)
+                amount_known = ~np.isnan(self.amount[a2]) & ~np.isnan(self.amount[b2])
+                # two unnamed records with different amounts: a collision, not a sync
+                unnamed = (self.ident[a2] < 0) | (self.ident[b2] < 0)
+                ok &= ~(unnamed & amount_known & ~same_amt)
+                a2, b2 = a2[ok], b2[ok]
+                det = np.char.add("same invoice number ", self.rid[a2].astype(str)).astype(object)
+                edges.append((a2, b2, "ref:invoice#", 0.95, 3, det))
+        # references that point at nothing
+        self._dangling(asked, resolved)
+        if not edges:
+            return
+        a = np.concatenate([e[0] for e in edges])
+        b = np.concatenate([e[1] for e in edges])
+        meth = np.concatenate([np.full(len(e[0]), e[2], dtype=object) for e in edges])
+        cf = np.concatenate([np.full(len(e[0]), e[3]) for e in edges])
+        prio = np.concatenate([np.full(len(e[0]), e[4]) for e in edges])
+        det = np.concatenate([np.asarray(e[5], dtype=object) for e in edges])
+        order = np.lexsort((np.arange(len(a)), -cf, prio))
+        self._merge(a[order], b[order], meth[order], cf[order], det[order], "reference")
+
+    def _dangling(self, asked: list, resolved: list) -> None:
+        import numpy as np
+        import pandas as pd
+
+        if not asked:
+            return
+        q = pd.DataFrame(
+            {
+                "s": np.concatenate([x[0] for x in asked]),
+                "v": np.concatenate([x[1] for x in asked]).astype(str),
+                "what": np.concatenate([np.full(len(x[0]), x[2]) for x in asked]),
+            }
+        )
+        r = pd.DataFrame(
+            {"s": np.concatenate([x[0] for x in resolved]), "v": np.concatenate([x[1] for x in resolved]).astype(str)}
+        ).drop_duplicates()
+        r["hit"] = True
+        m = q.merge(r, on=["s", "v"], how="left")
+        hit = m.groupby(["s", "v"])["hit"].any()
+        miss = hit[~hit.fillna(False).astype(bool)].reset_index()
+        if not len(miss):
+            return
+        what = q.drop_duplicates(["s", "v"]).set_index(["s", "v"])["what"]
+        miss["text"] = [f"{what.get((s, v), 'ref')} {v}" for s, v in zip(miss["s"], miss["v"], strict=True)]
+        for s, texts in miss.groupby("s")["text"]:
+            self.dangling[int(s)] = sorted(set(texts))
+
+    # ------------------------------------------------------------------ customers
+
+    def _join(self, lab: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        new = _union(self.I, lab[x], lab[y])
+        return new[lab]
+
+    def _mask(self, lab: np.ndarray) -> np.ndarray:
+        """Per cluster id: the OR of the system bits of its identities."""
+        import numpy as np
+
+        m = np.zeros(self.I, dtype=np.int64)
+        np.bitwise_or.at(m, lab, self.i_bit)
+        return m
+
+    def _shown(self, idents: np.ndarray) -> np.ndarray:
+        """Customer names as the source wrote them, for evidence."""
+        return self.customer_name[self.i_node[idents]]
+
+    def _resolve_customers(self) -> None:
+        """Customers inside each system (and their duplicates), then across systems, tier by tier."""
+        import numpy as np
+        import pandas as pd
+
+        I = self.I
+        lab = np.arange(I, dtype=np.int64)
+        self.frozen = np.zeros(I, dtype=bool)
+        self.amb_pairs: list[pd.DataFrame] = []
+        self.surname_pairs: list[pd.DataFrame] = []
+        dup_ev: list[pd.DataFrame] = []
+
+        def evidence(x: np.ndarray, y: np.ndarray, text: np.ndarray | str) -> None:
+            # two written names for one customer inside a system: a duplicate
+            differ = (self.i_written[x] != self.i_written[y]) & ~self.i_derived[x] & ~self.i_derived[y]
+            differ &= (self.i_written[x] != "") & (self.i_written[y] != "")
+            if differ.any():
+                t = np.broadcast_to(np.asarray(text, dtype=object), x.shape)
+                dup_ev.append(pd.DataFrame({"x": x[differ], "y": y[differ], "text": t[differ]}))
+
+        def mark(tier_arr: np.ndarray, x: np.ndarray, y: np.ndarray, label: str) -> None:
+            for v in (x, y):
+                unset = np.equal(tier_arr[v], None)
+                tier_arr[v[unset]] = label
+
+        # --- inside one system: same email / same phone under compatible names
+        for label, col in (("email", self.i_email), ("phone", self.i_phone)):
+            has = np.flatnonzero(col != "")
+            if not len(has):
+                continue
+            codes, _ = pd.factorize(pd.Series(self.i_sys[has] + "\x1f" + col[has]))
+            rep = np.full(codes.max() + 1, I, dtype=np.int64)
+            np.minimum.at(rep, codes, has)
+            r = rep[codes]
+            x, y = has[r != has], r[r != has]
+            ok = self._compat(x, y) >= 0
+            x, y = x[ok], y[ok]
+            if len(x):
+                lab = self._join(lab, x, y)
+                mark(self.i_wtier, x, y, label)
+                evidence(x, y, np.char.add(f"same {label} ", col[x].astype(str)).astype(object))
+        # --- same name (and qualifier), unless two of them hold different emails/phones
+        has = np.flatnonzero(self.i_key != "")
+        if len(has):
+            codes, _ = pd.factorize(pd.Series(self.i_sys[has] + "\x1f" + self.i_key[has] + "\x1f" + self.i_qual[has]))
+            strong = (self.i_email[has] != "") | (self.i_phone[has] != "")
+            f = pd.DataFrame({"code": codes, "i": has, "cl": lab[has], "strong": strong})
+            n_strong = f[f["strong"]].groupby("code")["cl"].nunique().reindex(range(codes.max() + 1), fill_value=0)
+            f["n"] = n_strong.to_numpy()[codes]
+            # representative: a strong identity if there is one
+            f = f.sort_values(["code", "strong", "i"], ascending=[True, False, True])
+            f["rep"] = f.groupby("code")["i"].transform("first")
+            one = f[(f["n"] <= 1) & (f["i"] != f["rep"])]
+            x, y = one["i"].to_numpy(np.int64), one["rep"].to_numpy(np.int64)
+            if len(x):
+                lab = self._join(lab, x, y)
+                mark(self.i_wtier, x, y, "name")
+                evidence(x, y, "same name written two ways")
+            many = f[f["n"] >= 2]
+            weak = many[~many["strong"]]
+            if len(weak):
+                # a record with only a name that two customers of its own system share
+                st = many[many["strong"]].drop_duplicates(["code", "cl"])[["code", "i"]].rename(columns={"i": "y"})
+                pairs = weak[["code", "i"]].rename(columns={"i": "x"}).merge(st, on="code")
+                self.amb_pairs.append(pairs.assign(tier="name")[["x", "y", "tier"]])
+                self.frozen[pairs["x"].to_numpy()] = True
+        # --- near-identical names at one address
+        ia = self._ident_addr()
+        if len(ia):
+            g = ia.groupby(["sys", "a"])["i"].transform("size")
+            ia2 = ia[(g >= 2) & (g <= 12)]
+            pr = ia2.merge(ia2, on=["sys", "a"], suffixes=("x", "y"))
+            pr = pr[pr["ix"] < pr["iy"]]
+            x, y = pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64)
+            keep = (lab[x] != lab[y]) & (self.i_kind[x] == self.i_kind[y]) & (self.i_key[x] != "")
+            x, y, addr = x[keep], y[keep], pr["a"].to_numpy(object)[keep]
+            if len(x):
+                score = _ratio(self.i_key[x], self.i_key[y])
+                ok = (self._compat(x, y) == 1) & ((score >= self.s.duplicate_threshold) | (self.i_key[x] == self.i_key[y]))
+                x, y, addr = x[ok], y[ok], addr[ok]
+                if len(x):
+                    lab = self._join(lab, x, y)
+                    mark(self.i_wtier, x, y, "fuzzy-name+address")
+                    evidence(x, y, np.char.add("near-identical names at ", addr.astype(str)).astype(object))
+        self.sc = lab.copy()
+        self.dup_ev = pd.concat(dup_ev, ignore_index=True) if dup_ev else pd.DataFrame(columns=["x", "y", "text"])
+
+        # --- across systems, strongest tier first
+        tiers = self.s.tiers
+        if "reference" in tiers:
+            nodes = np.flatnonzero(self.ident >= 0)
+            g = self.grp[nodes]
+            multi = pd.Series(self.system[nodes]).groupby(g).transform("nunique").to_numpy() > 1
+            lab = self._x_tier(lab, self.ident[nodes[multi]], g[multi], "reference", compat=True)
+        if "email" in tiers:
+            e = np.flatnonzero(self.i_email != "")
+            lab = self._x_tier(lab, e, self.i_email[e], "email", compat=True)
+        if "phone" in tiers:
+            p = np.flatnonzero(self.i_phone != "")
+            lab = self._x_tier(lab, p, self.i_phone[p], "phone", compat=True)
+        if "name" in tiers:
+            if len(ia):
+                ia_named = ia[self.i_key[ia["i"].to_numpy()] != ""]
+                i = ia_named["i"].to_numpy(np.int64)
+                lab = self._x_tier(lab, i, self.i_key[i] + "|" + ia_named["a"].to_numpy(object), "name+address")
+            n = np.flatnonzero(self.i_key != "")
+            lab = self._x_tier(lab, n, self.i_key[n], "name")
+            p = np.flatnonzero((self.i_kind == "person") & (self.i_last != "") & (self.i_initial != ""))
+            lab = self._x_tier(
+                lab,
+                p,
+                self.i_initial[p] + " " + self.i_last[p],
+                "name-initial",
+                compat=True,
+                pair_filter=lambda x, y: self.i_init_only[x] | self.i_init_only[y],
+            )
+            p = np.flatnonzero((self.i_kind == "person") & (self.i_last != ""))
+            lab = self._x_tier(
+                lab,
+                p,
+                self.i_last[p],
+                "surname",
+                pair_filter=lambda x, y: (self.i_first[x] == "") | (self.i_first[y] == ""),
+                freeze=False,
+            )
+        if "fuzzy" in tiers:
+            lab = self._x_fuzzy(lab)
+        self.lab = lab
+        self.amb_df = (
+            pd.concat(self.amb_pairs, ignore_index=True) if self.amb_pairs else pd.DataFrame(columns=["x", "y", "tier"])
+        )
+        self.surname_df = (
+            pd.concat(self.surname_pairs, ignore_index=True)
+            if self.surname_pairs
+            else pd.DataFrame(columns=["x", "y", "tier"])
+        )
+
+    def _ident_addr(self) -> pd.DataFrame:
+        """Distinct (identity, normalised address) pairs, with the identity's system."""
+        import numpy as np
+        import pandas as pd
+
+        ok = (self.ident >= 0) & (self.n_addr != "")
+        f = pd.DataFrame({"i": self.ident[ok], "a": self.n_addr[ok]}).drop_duplicates()
+        f["sys"] = self.i_sys[f["i"].to_numpy(np.int64)]
+        return f
+
+    def _x_tier(
+        self,
+        lab: np.ndarray,
+        ki: np.ndarray,
+        kv: np.ndarray,
+        label: str,
+        *,
+        compat: bool = False,
+        pair_filter: Any = None,
+        freeze: bool = True,
+    ) -> np.ndarray:
+        """One cross-system tier: join customers of different systems that share a key.
+
+        A customer whose key is shared by two customers of one other system (two
+        "Chris Lee" in Jobber) is ambiguous: it joins neither and, when ``freeze``,
+        takes no part in weaker tiers (a weaker tier cannot break a tie a stronger one saw).
+        """
+        import numpy as np
+        import pandas as pd
+
+        if not len(ki):
+            return lab
+        f = pd.DataFrame({"cl": lab[ki], "kv": kv, "i": ki}).drop_duplicates(["cl", "kv"])
+        size = f.groupby("kv")["cl"].transform("size")
+        f = f[(size >= 2) & (size <= self.s.max_name_candidates)]
+        if not len(f):
+            return lab
+        pr = f.merge(f, on="kv", suffixes=("x", "y"))
+        clx, cly = pr["clx"].to_numpy(np.int64), pr["cly"].to_numpy(np.int64)
+        m = self._mask(lab)
+        keep = (clx != cly) & ((m[clx] & m[cly]) == 0)
+        pr = pr[keep]
+        if compat and len(pr):
+            pr = pr[self._compat(pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64)) >= 0]
+        if pair_filter is not None and len(pr):
+            pr = pr[pair_filter(pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64))]
+        if not len(pr):
+            return lab
+        cp = pr[["clx", "cly"]].drop_duplicates().sort_values(["clx", "cly"])
+        clx, cly = cp["clx"].to_numpy(np.int64), cp["cly"].to_numpy(np.int64)
+        amb_x = self._ambiguous_queries(clx, cly, m, lab)
+        bad = np.isin(clx, amb_x) | np.isin(cly, amb_x)
+        ax, ay = clx[~bad], cly[~bad]
+        lab = self._apply_tier(lab, ax, ay, m, label)
+        if len(amb_x):
+            sel = np.isin(clx, amb_x) & (lab[clx] != lab[cly])
+            rows = pd.DataFrame({"x": clx[sel], "y": cly[sel], "tier": label})
+            if freeze:
+                self.amb_pairs.append(rows)
+                self.frozen[np.isin(lab, lab[amb_x])] = True
+            else:
+                self.surname_pairs.append(rows)
+        return lab
+
+    def _ambiguous_queries(self, clx: np.ndarray, cly: np.ndarray, m: np.ndarray, lab: np.ndarray) -> np.ndarray:
+        """Clusters (sorted pairs clx->cly) whose candidates conflict: two customers of one system."""
+        import numpy as np
+
+        if not len(clx):
+            return clx
+        starts = np.flatnonzero(np.r_[True, clx[1:] != clx[:-1]])
+        mk = m[cly]
+        orr = np.bitwise_or.reduceat(mk, starts)
+        tot = np.add.reduceat(np.bitwise_count(mk).astype(np.int64), starts)
+        heads = clx[starts]
+        fz = np.zeros(self.I, dtype=bool)
+        fz[lab[self.frozen]] = True
+        return heads[(tot != np.bitwise_count(orr)) & ~fz[heads]]
+
+    def _apply_tier(self, lab: np.ndarray, ax: np.ndarray, ay: np.ndarray, m: np.ndarray, label: str) -> np.ndarray:
+        """Join accepted cluster pairs; undo any join that would hold two customers of one system."""
+        import numpy as np
+        import pandas as pd
+
+        ax, ay = lab[ax], lab[ay]
+        live = ax != ay
+        ax, ay = ax[live], ay[live]
+        if not len(ax):
+            return lab
+        new = _union(self.I, ax, ay)
+        prop = new[lab]
+        olds = np.unique(lab)
+        tot = np.zeros(self.I, dtype=np.int64)
+        np.add.at(tot, new[olds], np.bitwise_count(m[olds]).astype(np.int64))
+        orr = np.zeros(self.I, dtype=np.int64)
+        np.bitwise_or.at(orr, new[olds], m[olds])
+        badc = np.flatnonzero(tot != np.bitwise_count(orr))
+        if len(badc):
+            # a chain joined two customers of one system: keep those apart, report the members
+            undo = np.isin(prop, badc)
+            prop[undo] = lab[undo]
+            sel = np.isin(new[ax], badc)
+            one = np.bitwise_count(m[ax[sel]]) == 1
+            self.amb_pairs.append(pd.DataFrame({"x": ax[sel][one], "y": ay[sel][one], "tier": label}))
+            self.frozen[np.isin(lab, ax[sel][one])] = True
+        # every identity of a cluster that joined another now carries this tier, if none before
+        joined = np.zeros(self.I, dtype=bool)
+        joined[np.concatenate([ax, ay])] = True
+        touched = np.flatnonzero(joined[lab] & ~np.isin(new[lab], badc))
+        upd = touched[np.equal(self.i_xtier[touched], None)]
+        self.i_xtier[upd] = label
+        return prop
+
+    def _x_fuzzy(self, lab: np.ndarray) -> np.ndarray:
+        """Similar names (rapidfuzz ratio) inside blocks, for customers no exact tier joined."""
+        import numpy as np
+        import pandas as pd
+        from rapidfuzz import fuzz, process
+
+        m = self._mask(lab)
+        named = self.i_key != ""
+        single = np.bitwise_count(m[lab]) == 1
+        query = named & single & ~self.frozen
+        if not query.any():
+            return lab
+        idx = np.flatnonzero(named)
+        text = pd.Series(self.i_key[idx], dtype="string[pyarrow]").str.slice(2)
+        kind = self.i_kind[idx]
+        last = pd.Series(self.i_last[idx], dtype="string[pyarrow]")
+        first = pd.Series(self.i_first[idx], dtype="string[pyarrow]")
+        per = kind == "person"
+        b1 = np.where(per, "p" + (last.str.slice(0, 3) + "|" + first.str.slice(0, 1).fillna("")).fillna("").to_numpy(object), "o" + text.str.slice(0, 4).to_numpy(object))
+        b2 = np.where(
+            per & (first.fillna("") != "").to_numpy(),
+            "q" + (first.str.slice(0, 3) + "|" + last.str.slice(0, 1)).fillna("").to_numpy(object),
+            np.where(per, "", "r" + text.str.slice(-4).fillna("").to_numpy(object)),
+        )
+        rows = pd.DataFrame(
+            {"i": np.concatenate([idx, idx]), "b": np.concatenate([b1, b2]), "t": np.concatenate([text.to_numpy(object)] * 2)}
+        )
+        rows = rows[rows["b"] != ""]
+        rows["q"] = query[rows["i"].to_numpy()]
+        hasq = rows.groupby("b")["q"].transform("any") & (rows.groupby("b")["i"].transform("size") >= 2)
+        rows = rows[hasq].sort_values("b", kind="stable")
+        lo = self.s.fuzzy_threshold - 6  # a shared address lowers the bar a little
+        b = rows["b"].to_numpy(object)
+        ii = rows["i"].to_numpy(np.int64)
+        tt = rows["t"].to_numpy(object)
+        qq = rows["q"].to_numpy(bool)
+        starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]]) if len(b) else np.array([], dtype=np.int64)
+        ends = np.r_[starts[1:], len(b)]
+        out_q, out_c, out_s = [], [], []
+        for s0, e0 in zip(starts.tolist(), ends.tolist(), strict=True):
+            qi = np.flatnonzero(qq[s0:e0]) + s0
+            sc = process.cdist(tt[qi], tt[s0:e0], scorer=fuzz.ratio, score_cutoff=lo, dtype=np.uint8, workers=1)
+            r, c = np.nonzero(sc)
+            if len(r):
+                out_q.append(ii[qi[r]])
+                out_c.append(ii[s0 + c])
+                out_s.append(sc[r, c])
+        if not out_q:
+            return lab
+        pr = pd.DataFrame({"x": np.concatenate(out_q), "y": np.concatenate(out_c), "s": np.concatenate(out_s).astype(float)})
+        x, y = pr["x"].to_numpy(np.int64), pr["y"].to_numpy(np.int64)
+        keep = (lab[x] != lab[y]) & ((m[lab[x]] & m[lab[y]]) == 0)
+        pr = pr[keep].drop_duplicates(["x", "y"])
+        if not len(pr):
+            return lab
+        pr = pr[self._compat(pr["x"].to_numpy(np.int64), pr["y"].to_numpy(np.int64)) >= 0]
+        ia = self._ident_addr()
+        shared = pr.merge(ia[["i", "a"]], left_on="x", right_on="i").merge(ia[["i", "a"]], left_on=["y", "a"], right_on=["i", "a"])
+        sh = set(zip(shared["x"].tolist(), shared["y"].tolist()))
+        pr["addr"] = [(a, b) in sh for a, b in zip(pr["x"].tolist(), pr["y"].tolist(), strict=True)] if sh else False
+        pr = pr[(pr["s"] >= self.s.fuzzy_threshold) | pr["addr"]]
+        if not len(pr):
+            return lab
+        pr["clx"] = lab[pr["x"].to_numpy(np.int64)]
+        pr["cly"] = lab[pr["y"].to_numpy(np.int64)]
+        cp = pr.groupby(["clx", "cly"], as_index=False).agg(s=("s", "max"), addr=("addr", "any"))
+        best = cp.groupby("clx")["s"].transform("max")
+        cp = cp[cp["s"] >= best - self.s.fuzzy_margin].sort_values(["clx", "cly"])
+        clx, cly = cp["clx"].to_numpy(np.int64), cp["cly"].to_numpy(np.int64)
+        amb_x = self._ambiguous_queries(clx, cly, m, lab)
+        ok = ~np.isin(clx, amb_x)
+        for label, sel in (("fuzzy-name+address", cp["addr"].to_numpy(bool)), ("fuzzy-name", ~cp["addr"].to_numpy(bool))):
+            s = ok & sel
+            lab = self._apply_tier(lab, clx[s], cly[s], self._mask(lab), label)
+        if len(amb_x):
+            sel = np.isin(clx, amb_x)
+            self.amb_pairs.append(pd.DataFrame({"x": clx[sel], "y": cly[sel], "tier": "fuzzy-name"}))
+            self.frozen[np.isin(lab, lab[amb_x])] = True
+        return lab
+
+    # ------------------------------------------------------------------ jobs within a customer
+
+    def _node_cluster(self) -> np.ndarray:
+        import numpy as np
+
+        cl = np.full(self.N, -1, dtype=np.int64)
+        ok = self.ident >= 0
+        cl[ok] = self.lab[self.ident[ok]]
+        return cl
+
+    def _candidates(self, src: np.ndarray, tgt: np.ndarray) -> pd.DataFrame:
+        """Candidate (lead node ``s``, its group ``sg``, target group ``tg``, ``via``) pairs.
+
+        ``via`` is ``own`` (same customer), ``surname`` (a deal named only by a surname
+        several customers share) or ``ambiguous`` (the customer itself fits several).
+        """
+        import numpy as np
+        import pandas as pd
+
+        cols = ["s", "sg", "tg", "via"]
+        if not len(src):
+            return pd.DataFrame(columns=cols)
+        ncl = self._node_cluster()
+        have = np.flatnonzero(ncl >= 0)
+        gc = pd.DataFrame({"g": self.grp[have], "cl": ncl[have]}).drop_duplicates()
+        S = pd.DataFrame({"s": src, "sg": self.grp[src]}).merge(gc.rename(columns={"g": "sg"}), on="sg")
+        T = gc[tgt[gc["g"].to_numpy()]].rename(columns={"g": "tg"})
+        own = S.merge(T, on="cl")[["s", "sg", "tg"]].drop_duplicates()
+        own = own[own["sg"] != own["tg"]].assign(via="own")
+        parts = [own]
+        rest = S[~S["s"].isin(own["s"])]
+        for df, via in ((self.amb_df, "ambiguous"), (self.surname_df, "surname")):
+            if not len(df) or not len(rest):
+                continue
+            ac = pd.DataFrame(
+                {"cl": self.lab[df["x"].to_numpy(np.int64)], "cand": self.lab[df["y"].to_numpy(np.int64)]}
+            ).drop_duplicates()
+            r = rest.merge(ac, on="cl").merge(T.rename(columns={"cl": "cand"}), on="cand")[["s", "sg", "tg"]]
+            r = r.drop_duplicates()
+            r = r[r["sg"] != r["tg"]].assign(via=via)
+            parts.append(r)
+            rest = rest[~rest["s"].isin(r["s"])]
+        out = pd.concat(parts, ignore_index=True)[cols]
+        out = out[~self.amb_node[out["s"].to_numpy(np.int64)]]
+        forb = self._forbidden(out["sg"].to_numpy(np.int64), out["tg"].to_numpy(np.int64), "customer match")
+        return out[~forb].reset_index(drop=True)
+
+    def _pair_method(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """How two records' customers match, in the tier vocabulary (``email``, ``name+address``...)."""
+        import numpy as np
+
+        out = np.full(len(s), "name", dtype=object)
+        if not len(s):
+            return out
+        xs = np.where(self.ident[s] >= 0, self.i_xtier[np.maximum(self.ident[s], 0)], None)
+        xt = np.where(self.ident[t] >= 0, self.i_xtier[np.maximum(self.ident[t], 0)], None)
+        ws = np.where(self.ident[s] >= 0, self.i_wtier[np.maximum(self.ident[s], 0)], None)
+        conf = np.vectorize(lambda m: METHOD_CONFIDENCE.get(m, 2.0) if m is not None else 2.0, otypes=[float])
+        weakest = np.where(conf(xs) <= conf(xt), xs, xt)
+        fallback = np.where(np.equal(weakest, None), ws, weakest)
+        out = np.where(np.equal(fallback, None), out, fallback)
+        key_eq = (self.n_key[s] != "") & (self.n_key[s] == self.n_key[t])
+        addr_eq = (self.n_addr[s] != "") & (self.n_addr[s] == self.n_addr[t])
+        out = np.where(key_eq, "name", out)
+        out = np.where(key_eq & addr_eq, "name+address", out)
+        out = np.where((self.n_phone[s] != "") & (self.n_phone[s] == self.n_phone[t]), "phone", out)
+        out = np.where((self.n_email[s] != "") & (self.n_email[s] == self.n_email[t]), "email", out)
+        return out.astype(object)
+
+    def _log_amb(self, s: np.ndarray, cand_nodes: np.ndarray, reason: np.ndarray | str) -> None:
+        import numpy as np
+        import pandas as pd
+
+        if not len(s):
+            return
+        s = np.asarray(s, dtype=np.int64)
+        self.amb_node[s] = True
+        self.amb_log.append(
+            pd.DataFrame(
+                {"s": s, "c": np.asarray(cand_nodes, dtype=np.int64), "reason": np.broadcast_to(np.asarray(reason, dtype=object), s.shape)}
+            )
+        )
+
+    def _target_anchor(self, tg: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        jn = self._anchor_of(self.is_job)
+        dn = self._anchor_of(self.is_deal)
+        return np.where(jn[tg] >= 0, jn[tg], dn[tg])
+
+    def _decide(self, P: pd.DataFrame, comps: list[str], *, one_to_one: bool, what: str) -> pd.DataFrame:
+        """Choose each lead record's target by score; report ties as ambiguous. Returns accepted rows."""
+        import numpy as np
+        import pandas as pd
+
+        margin, floor = self.s.job_margin, self.s.min_job_score
+        amb = P[P["via"] == "ambiguous"]
+        if len(amb):
+            self._log_amb(
+                amb["s"].to_numpy(), self._target_anchor(amb["tg"].to_numpy(np.int64)),
+                "the customer's name fits several customers",
+            )
+        P = P[P["via"] != "ambiguous"].copy()
+        if not len(P):
+            return P
+        P["n"] = P.groupby("s")["tg"].transform("nunique")
+        # a deal named only by a surname needs clearer evidence than one with its customer's name
+        P["adj"] = P["score"] - np.where(P["via"] == "surname", 0.15, 0.0)
+        runner = P.sort_values(["s", "adj"], ascending=[True, False])
+        runner = runner[runner["s"].duplicated()].drop_duplicates("s").set_index("s")
+        P = P[P["adj"] >= floor]
+        accepted = []
+        for _ in range(4 if one_to_one else 1):
+            if not len(P):
+                break
+            P = P.sort_values(["s", "adj"], ascending=[True, False])
+            first = ~P["s"].duplicated().to_numpy()
+            best = pd.Series(P["adj"].to_numpy()[first], index=P["s"].to_numpy()[first])
+            second = P[~first].groupby("s")["adj"].max().reindex(best.index).fillna(-1.0)
+            gap = best - second
+            cand = P[first].copy()
+            cand["margin"] = gap.to_numpy()
+            cand = cand[cand["margin"] >= margin]
+            if one_to_one and len(cand):
+                T = P.sort_values(["tg", "adj"], ascending=[True, False])
+                tf = ~T["tg"].duplicated().to_numpy()
+                tbest = pd.Series(T["adj"].to_numpy()[tf], index=T["tg"].to_numpy()[tf])
+                tsec = T[~tf].groupby("tg")["adj"].max().reindex(tbest.index).fillna(-1.0)
+                tg = cand["tg"].to_numpy()
+                ok = (cand["adj"].to_numpy() >= tbest.reindex(tg).to_numpy()) & (
+                    (tbest - tsec).reindex(tg).to_numpy() >= margin
+                )
+                cand = cand[ok]
+            if not len(cand):
+                break
+            accepted.append(cand)
+            P = P[~P["s"].isin(cand["s"])]
+            if one_to_one:
+                P = P[~P["tg"].isin(cand["tg"])]
+        if len(P):
+            best = P.groupby("s")["adj"].transform("max")
+            close = P[P["adj"] >= best - margin]
+            k = close.groupby("s")["tg"].transform("nunique").to_numpy()
+            reason = np.where(
+                k >= 2,
+                np.char.add(np.char.add("fits ", k.astype(str)), f" {what}s of the customer about equally well"),
+                f"another record fits the same {what} about equally well",
+            ).astype(object)
+            self._log_amb(close["s"].to_numpy(), self._target_anchor(close["tg"].to_numpy(np.int64)), reason)
+        if not accepted:
+            return P.iloc[:0]
+        acc = pd.concat(accepted, ignore_index=True)
+        # which evidence decided between candidates
+        r = runner.reindex(acc["s"].to_numpy())
+        decisive = np.full(len(acc), "", dtype=object)
+        for c in comps:
+            better = (acc[c].to_numpy() - r[c].to_numpy()) >= 0.15
+            decisive = np.where(better, np.where(decisive == "", c, decisive + "+" + c), decisive)
+        acc["choice"] = np.where(acc["n"].to_numpy() <= 1, f"only {what}", np.where(decisive == "", "score", decisive))
+        return acc
+
+    def _apply_choice(self, acc: pd.DataFrame, detail: np.ndarray) -> None:
+        import numpy as np
+
+        if not len(acc):
+            return
+        s = acc["s"].to_numpy(np.int64)
+        t = self._target_anchor(acc["tg"].to_numpy(np.int64))
+        meth = self._pair_method(s, t)
+        meth = np.where(acc["via"].to_numpy() == "surname", "surname", meth).astype(object)
+        base = np.array([METHOD_CONFIDENCE.get(m, 0.7) for m in meth])
+        factor = np.where(acc["n"].to_numpy() <= 1, 1.0, np.clip(0.7 + acc["margin"].to_numpy(), 0.7, 1.0))
+        self._merge(s, t, meth, np.round(base * factor, 3), detail, acc["choice"].to_numpy(object))
+
+    @staticmethod
+    def _window(d: np.ndarray, lo: np.ndarray, hi: np.ndarray, scale: float) -> np.ndarray:
+        """1 inside [lo, hi], falling to 0 at ``scale`` days outside; 0.4 when a date is missing."""
+        import numpy as np
+
+        with np.errstate(invalid="ignore"):
+            dist = np.fmax(np.fmax(lo - d, d - hi), 0.0)
+            out = np.clip(1.0 - dist / scale, 0.0, 1.0)
+        return np.where(np.isnan(out), 0.4, out)
+
+    def _titles(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        a, b = self.title[s], self.title[t]
+        both = (a != "") & (b != "")
+        out = np.full(len(s), 0.5)
+        if both.any():
+            out[both] = _token_set(a[both], b[both]) / 100.0
+        return out
+
+    def _link_deals_to_jobs(self) -> None:
+        """Deals without a job reference to their customer's jobs, one deal per job."""
+        import numpy as np
+        import pandas as pd
+
+        jn, dn = self._anchor_of(self.is_job), self._anchor_of(self.is_deal)
+        deals = np.flatnonzero(self.is_deal & (jn[self.grp] < 0))
+        tgt = (jn >= 0) & (dn < 0)
+        P = self._candidates(deals, tgt)
+        if not len(P):
+            return
+        d = P["s"].to_numpy(np.int64)
+        j = jn[P["tg"].to_numpy(np.int64)]
+        ad, aj = self.amount[d], self.amount[j]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.abs(ad - aj) / np.fmax(aj, 1.0)
+        amt = np.select(
+            [np.isnan(rel), rel <= max(self.s.amount_tolerance, 0.005), rel <= 0.05, rel <= 0.15, rel <= 0.35],
+            [0.4, 1.0, 0.8, 0.55, 0.3],
+            0.1,
+        )
+        dd = np.where(np.isnan(self.d_closed[d]), self.d_created[d], self.d_closed[d])
+        dj = np.where(np.isnan(self.d_created[j]), self.d_scheduled[j], self.d_created[j])
+        # a deal closes, then the job is created: days to weeks later, rarely before
+        date = self._window(dd, dj - 60, dj + 14, 150.0)
+        title = self._titles(d, j)
+        P["amount"], P["date"], P["title"] = amt, date, title
+        P["score"] = 0.45 * amt + 0.35 * date + 0.2 * title
+        acc = self._decide(P, ["amount", "date", "title"], one_to_one=True, what="job")
+        if not len(acc):
+            return
+        d = acc["s"].to_numpy(np.int64)
+        j = jn[acc["tg"].to_numpy(np.int64)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct = np.round(100 * (self.amount[d] - self.amount[j]) / np.fmax(self.amount[j], 1.0))
+            gap = (np.where(np.isnan(self.d_created[j]), self.d_scheduled[j], self.d_created[j])
+                   - np.where(np.isnan(self.d_closed[d]), self.d_created[d], self.d_closed[d]))
+        detail = (
+            _fmt_amount(pct, "deal amount", "job total")
+            + "; "
+            + _fmt_days(gap, "job created", "deal closed")
+            + "; title "
+            + pd.Series(np.round(acc["title"].to_numpy() * 100).astype(int).astype(str)).to_numpy(object)
+            + "% alike"
+        )
+        self._apply_choice(acc, detail)
+
+    def _link_payments_to_invoices(self) -> None:
+        """Payments without a reference to the invoice of their customer they pay (amount, then date)."""
+        import numpy as np
+        import pandas as pd
+
+        rank = self._group_rank()
+        pay = np.flatnonzero(self.is_pay & (rank[self.grp] == 1) & ~self.amb_node)
+        ncl = self._node_cluster()
+        pay = pay[ncl[pay] >= 0]
+        inv = np.flatnonzero(self.is_inv & (ncl >= 0))
+        if not len(pay) or not len(inv):
+            return
+        P = pd.DataFrame({"s": pay, "cl": ncl[pay]}).merge(pd.DataFrame({"i": inv, "cl": ncl[inv]}), on="cl")
+        if not len(P):
+            return
+        s, i = P["s"].to_numpy(np.int64), P["i"].to_numpy(np.int64)
+        x, A, B = self.amount[s], self.amount[i], self.balance[i]
+        tol = self.s.amount_tolerance
+
+        def close(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore"):
+                return np.abs(u - v) <= np.fmax(1.0, tol * np.abs(v))
+
+        full = close(x, A)
+        with np.errstate(invalid="ignore"):
+            bal = (B > 0) & close(x, B)
+            part = (B > 0) & (B < A) & close(x, A - B)
+            gap = self.d_created[s] - self.d_created[i]
+        ok = (full | bal | part) & ~(gap < -1)
+        P = P[ok].copy()
+        if not len(P):
+            return
+        s, i, gap = s[ok], i[ok], gap[ok]
+        paid_same = self.d_paid[i] == self.d_created[s]
+        same_sys = self.system[s] == self.system[i]
+        P["score"] = (
+            0.5 + 0.3 * paid_same + 0.1 * same_sys + 0.1 * (1 - np.clip(np.nan_to_num(gap, nan=180.0), 0, 180) / 180)
+        )
+        P["g"] = self.grp[i]
+        P = P.sort_values(["s", "score"], ascending=[True, False])
+        first = ~P["s"].duplicated()
+        best = P[first].set_index("s")
+        # two invoices of different jobs that the payment fits as well: ambiguous
+        tie = P.merge(best[["score", "g"]], left_on="s", right_index=True, suffixes=("", "_b"))
+        tie = tie[(tie["score"] >= tie["score_b"] - 0.05) & (tie["g"] != tie["g_b"])]
+        amb_s = tie["s"].unique()
+        if len(amb_s):
+            both = P[P["s"].isin(amb_s)]
+            both = both[both["score"] >= both.groupby("s")["score"].transform("max") - 0.05]
+            self._log_amb(both["s"].to_numpy(), both["i"].to_numpy(), "fits several invoices of the customer by amount and date")
+        acc = best[~best.index.isin(amb_s)]
+        if not len(acc):
+            return
+        s = acc.index.to_numpy(np.int64)
+        i = acc["i"].to_numpy(np.int64)
+        meth = self._pair_method(s, i)
+        conf = np.minimum([METHOD_CONFIDENCE.get(m, 0.7) for m in meth], METHOD_CONFIDENCE["amount+date"])
+        with np.errstate(invalid="ignore"):
+            days = self.d_created[s] - self.d_created[i]
+        which = np.where(close(self.amount[s], self.amount[i]), "amount = invoice ", "amount = open balance of invoice ")
+        detail = (
+            pd.Series(which).to_numpy(object)
+            + self.rid[i].astype(str)
+            + "; "
+            + _fmt_days(days, "paid", "invoice date")
+            + "; customer by "
+            + meth.astype(str)
+        )
+        self._merge(s, i, "amount+date", conf, detail, "amount+date")
+
+    def _link_invoices_to_jobs(self) -> None:
+        """Invoices without a reference to their customer's job (or won deal): amount, date, title."""
+        import numpy as np
+        import pandas as pd
+
+        jn, dn = self._anchor_of(self.is_job), self._anchor_of(self.is_deal)
+        rank = self._group_rank()
+        lead_acct = self._anchor_of(self.is_inv & self.is_acct)
+        lead_any = self._anchor_of(self.is_inv)
+        groups = np.flatnonzero((np.isin(rank, [2, 3])) & (jn < 0) & (dn < 0) & (np.arange(self.N) == self.grp[np.arange(self.N)]))
+        if not len(groups):
+            return
+        lead = np.where(lead_acct[groups] >= 0, lead_acct[groups], lead_any[groups])
+        lead = lead[lead >= 0]
+        tgt = (jn >= 0) | (dn >= 0)
+        P = self._candidates(lead, tgt)
+        if not len(P):
+            return
+        s = P["s"].to_numpy(np.int64)
+        tg = P["tg"].to_numpy(np.int64)
+        j, d = jn[tg], dn[tg]
+        hj, hd = j >= 0, d >= 0
+        jj, dd = np.maximum(j, 0), np.maximum(d, 0)
+        total = np.where(hj & ~np.isnan(self.amount[jj]), self.amount[jj], np.where(hd, self.amount[dd], np.nan))
+        x = self.amount[s]
+        amt, reason = _amount_vs_total(x, total, self.s.amount_tolerance)
+        # an invoice the other system holds too (same amount, within ten days): the same bill
+        inv = np.flatnonzero(self.is_inv)
+        I = pd.DataFrame({"tg": self.grp[inv], "n": inv})
+        M = P[["s", "tg"]].reset_index().merge(I, on="tg")
+        if len(M):
+            ms, mn = M["s"].to_numpy(np.int64), M["n"].to_numpy(np.int64)
+            with np.errstate(invalid="ignore"):
+                hit = (
+                    (self.system[ms] != self.system[mn])
+                    & (np.abs(self.amount[ms] - self.amount[mn]) <= np.fmax(1.0, self.s.amount_tolerance * np.abs(self.amount[mn])))
+                    & (np.abs(self.d_created[ms] - self.d_created[mn]) <= 10)
+                )
+            mirror = np.zeros(len(P), dtype=bool)
+            mirror[M["index"].to_numpy()[hit]] = True
+            amt = np.where(mirror, 1.0, amt)
+            reason = np.where(mirror, "mirror", reason)
+        start = np.fmin(
+            np.where(hj, self.d_created[jj], np.nan),
+            np.where(hd, np.where(np.isnan(self.d_closed[dd]), self.d_created[dd], self.d_closed[dd]), np.nan),
+        )
+        done = hj & (~np.isnan(self.d_completed[jj]) | np.isin(self.state[jj], ["completed", "cancelled"]))
+        end = np.where(done, np.fmax(np.fmax(self.d_completed[jj], self.d_closed[jj]), self.d_created[jj]), np.inf)
+        date = self._window(self.d_created[s], start - 45, end + 120, 180.0)
+        t_node = np.where(hj, jj, dd)
+        title = self._titles(s, t_node)
+        score = 0.45 * amt + 0.35 * date + 0.2 * title
+        score = np.where(amt == 0, score * 0.6, score)
+        P["amount"], P["date"], P["title"], P["score"] = amt, date, title, score
+        P["reason"], P["pct"] = reason, np.round(100 * x / np.where(total > 0, total, np.nan))
+        acc = self._decide(P, ["amount", "date", "title"], one_to_one=False, what="job")
+        if not len(acc):
+            return
+        s = acc["s"].to_numpy(np.int64)
+        t = self._target_anchor(acc["tg"].to_numpy(np.int64))
+        with np.errstate(invalid="ignore"):
+            gap = self.d_created[s] - np.where(self.is_job[t], self.d_created[t], self.d_closed[t])
+        r = acc["reason"].to_numpy(object)
+        pct = pd.Series(acc["pct"].to_numpy()).astype("Int64").astype("string").fillna("?").to_numpy(object)
+        amount_text = np.select(
+            [r == "mirror", r == "total", r == "share"],
+            ["same amount and date as an invoice of the job in another system", "amount = job total", "amount " + pct + "% of job total"],
+            "amount " + pct + "% of job total",
+        )
+        detail = amount_text + "; " + _fmt_days(gap, "dated", "job start")
+        self._apply_choice(acc, detail)
+
+    def _link_payments_to_open_jobs(self) -> None:
+        """Payments that fit no invoice: to the customer's only open job (or won deal), else ambiguous."""
+        import numpy as np
+
+        jn, dn = self._anchor_of(self.is_job), self._anchor_of(self.is_deal)
+        rank = self._group_rank()
+        pay = np.flatnonzero(self.is_pay & (rank[self.grp] == 1) & ~self.amb_node)
+        jj, dd = np.maximum(jn, 0), np.maximum(dn, 0)
+        open_job = (jn >= 0) & ~np.isin(self.state[jj], ["completed", "cancelled"]) & np.isnan(self.d_completed[jj])
+        open_deal = (jn < 0) & (dn >= 0) & (self.state[dd] == "won")
+        P = self._candidates(pay, open_job | open_deal)
+        if not len(P):
+            return
+        amb = P[P["via"] == "ambiguous"]
+        if len(amb):
+            self._log_amb(amb["s"].to_numpy(), self._target_anchor(amb["tg"].to_numpy(np.int64)), "the customer's name fits several customers")
+        P = P[P["via"] == "own"].copy()
+        P["n"] = P.groupby("s")["tg"].transform("nunique")
+        many = P[P["n"] > 1]
+        if len(many):
+            self._log_amb(many["s"].to_numpy(), self._target_anchor(many["tg"].to_numpy(np.int64)), "the customer has several open jobs and the payment names none")
+        one = P[P["n"] == 1].drop_duplicates("s").copy()
+        if not len(one):
+            return
+        one["margin"] = 1.0
+        one["choice"] = "only open job"
+        self._apply_choice(one, np.full(len(one), "the customer's only open job", dtype=object))
+        # the customer tier alone is not proof that this payment is for that job
+        moved = one["s"].to_numpy(np.int64)
+        self.conf[moved] = np.minimum(self.conf[moved], 0.75)
+
+    # ------------------------------------------------------------------ result
+
+    def _group_keys(self) -> np.ndarray:
+        """The job key of every group id (``J-``, ``D-``, ``I-``, ``P-``)."""
+        import numpy as np
+        import pandas as pd
+
+        order = np.lexsort((np.arange(self.N), -self.rank))
+        g = self.grp[order]
+        _, first = np.unique(g, return_index=True)
+        anchor = np.full(self.N, -1, dtype=np.int64)
+        anchor[g[first]] = order[first]
+        groups = np.flatnonzero(anchor >= 0)
+        a = anchor[groups]
+        prefix = np.select([self.rank[a] == 5, self.rank[a] == 4, self.rank[a] >= 2], ["J-", "D-", "I-"], "P-")
+        src = _str_or_empty(self.nd["source"])
+        rows = self.nd["row"].astype("string").fillna("?").to_numpy(object)
+        ident = np.where(self.rid[a] != "", self.rid[a], src[a] + "#" + rows[a])
+        key = pd.Series(prefix.astype(object) + ident)
+        dup = key.duplicated(keep=False).to_numpy()
+        key[dup] = key[dup] + "@" + self.system[a][dup]
+        dup = key.duplicated(keep=False).to_numpy()
+        key[dup] = key[dup] + "#" + rows[a][dup]
+        out = np.full(self.N, None, dtype=object)
+        out[groups] = key.to_numpy(object)
+        return out
+
+    def _result(self) -> LinkResult:
+        import numpy as np
+        import pandas as pd
+
+        gkey = self._group_keys()
+        size = np.bincount(self.grp, minlength=self.N)
+        node = self.node_of_row
+        g = self.grp[node]
+        method = self.method[node]
+        none = np.equal(method, None)
+        linked = size[g] > 1
+        out = self.input.reset_index(drop=True).copy()
+        out["job"] = pd.array(gkey[g], dtype="string[pyarrow]")
+        out["link_method"] = pd.array(np.where(none, np.where(linked, "anchor", "unlinked"), method), dtype="string[pyarrow]")
+        out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
+        ncl = self._node_cluster()
+        # records with no customer details take their job's customer
+        gcl = np.full(self.N, -1, dtype=np.int64)
+        np.maximum.at(gcl, self.grp, ncl)
+        cl = np.where(ncl >= 0, ncl, gcl[self.grp])
+        codes, _ = pd.factorize(pd.Series(cl[node]).where(cl[node] >= 0))
+        out["customer_key"] = pd.array(
+            np.where(codes >= 0, np.char.add("C-", (codes + 1).astype(str)), None), dtype="string[pyarrow]"
+        )
+        out["link_choice"] = pd.array(self.choice[node], dtype="string[pyarrow]")
+        out["link_detail"] = pd.array(self.detail[node], dtype="string[pyarrow]")
+        dangling = np.full(self.N, None, dtype=object)
+        for k, v in self.dangling.items():
+            dangling[k] = ", ".join(v)
+        out["dangling_ref"] = pd.array(dangling[node], dtype="string[pyarrow]")
+
+        src = _str_or_empty(self.nd["source"])
+        if self.edge_log:
+            e = pd.concat(self.edge_log, ignore_index=True)
+            a, b = e["a"].to_numpy(np.int64), e["b"].to_numpy(np.int64)
+            links = pd.DataFrame(
+                {
+                    "source_a": src[a],
+                    "record_a": self.rid[a],
+                    "source_b": src[b],
+                    "record_b": self.rid[b],
+                    "method": e["method"].to_numpy(object),
+                    "confidence": e["confidence"].to_numpy(float),
+                    "detail": e["detail"].to_numpy(object),
+                    "job": gkey[self.grp[a]],
+                }
+            )
+        else:
+            links = pd.DataFrame(columns=["source_a", "record_a", "source_b", "record_b", "method", "confidence", "detail", "job"])
+
+        ambiguous = self._ambiguous_frame(gkey, src)
+        duplicates = self._duplicates_frame(src)
+        applied = []
+        for ov, na in self.pins:
+            why = f": {ov.reason}" if ov.reason else ""
+            applied.append(f"pinned {ov.a} to job {gkey[self.grp[na]]} ({ov.origin}){why}")
+        for i, (ov, na) in enumerate(self.forbids):
+            why = f": {ov.reason}" if ov.reason else ""
+            hit = self.forbid_hit.get(i)
+            extra = f"; without it they would have been linked ({hit})" if hit else ""
+            applied.append(f"kept {ov.a} apart from {ov.b} ({ov.origin}){why}{extra}")
+        return LinkResult(out, links, ambiguous, duplicates, applied, self.warnings, self.s)
+
+    def _ambiguous_frame(self, gkey: np.ndarray, src: np.ndarray) -> pd.DataFrame:
+        import numpy as np
+        import pandas as pd
+
+        cols = ["source", "record_id", "record_type", "customer", "candidates", "reason", "job"]
+        if not self.amb_log:
+            return pd.DataFrame(columns=cols)
+        a = pd.concat(self.amb_log, ignore_index=True)
+        a["key"] = gkey[self.grp[a["c"].to_numpy(np.int64)]]
+        a = a[a["key"] != gkey[self.grp[a["s"].to_numpy(np.int64)]]]
+        if not len(a):
+            return pd.DataFrame(columns=cols)
+        f = a.groupby("s").agg(candidates=("key", lambda k: ",".join(sorted(set(k)))), reason=("reason", "first"))
+        s = f.index.to_numpy(np.int64)
+        return pd.DataFrame(
+            {
+                "source": src[s],
+                "record_id": self.rid[s],
+                "record_type": self.rtype[s],
+                "customer": self.customer_name[s],
+                "candidates": f["candidates"].to_numpy(object),
+                "reason": f["reason"].to_numpy(object),
+                "job": gkey[self.grp[s]],
+            }
+        )
+
+    def _duplicates_frame(self, src: np.ndarray) -> pd.DataFrame:
+        import numpy as np
+        import pandas as pd
+
+        cols = ["system", "source", "group", "names", "record_ids", "records", "evidence"]
+        ev = self.dup_ev
+        if not len(ev):
+            return pd.DataFrame(columns=cols)
+        ev = ev.assign(sc=self.sc[ev["x"].to_numpy(np.int64)])
+        nodes = np.flatnonzero(self.ident >= 0)
+        nsc = self.sc[self.ident[nodes]]
+        rows = []
+        for n, (sc, grp_ev) in enumerate(ev.groupby("sc", sort=True), start=1):
+            mine = nodes[nsc == sc]
+            names = list(dict.fromkeys(x for x in self.customer_name[mine] if x))
+            if len({re.sub(r"\s+", " ", x.strip().lower()) for x in names}) < 2:
+                continue
+            recs: dict[str, list[str]] = {}
+            for node in mine:
+                recs.setdefault(str(src[node]), []).append(str(self.rid[node]))
+            rows.append(
+                {
+                    "system": self.i_sys[sc],
+                    "source": ", ".join(recs),
+                    "group": f"DUP-{n}",
+                    "names": "; ".join(names),
+                    "record_ids": ", ".join(r for ids in recs.values() for r in ids),
+                    "records": recs,
+                    "evidence": "; ".join(dict.fromkeys(grp_ev["text"].astype(str))),
+                }
+            )
+        return pd.DataFrame(rows, columns=cols)
+
+
+def _fmt_amount(pct: np.ndarray, what: str, of: str) -> np.ndarray:
+    import numpy as np
+    import pandas as pd
+
+    p = pd.Series(pct).astype("Int64")
+    txt = np.where(
+        p.isna(),
+        f"{what} unknown",
+        np.where(p.fillna(0) == 0, f"{what} = {of}", f"{what} " + p.abs().astype("string").fillna("?").to_numpy(object) + "% " + np.where(p.fillna(0) > 0, "above ", "below ") + of),
+    )
+    return txt.astype(object)
+
+
+def _fmt_days(days: np.ndarray, a: str, b: str) -> np.ndarray:
+    import numpy as np
+    import pandas as pd
+
+    d = pd.Series(days).round().astype("Int64")
+    mag = d.abs().astype("string").fillna("?").to_numpy(object)
+    side = np.where(d.fillna(0) >= 0, " days after ", " days before ")
+    txt = np.where(d.isna(), f"{a}: date unknown", a + " " + mag + side + b)
+    return txt.astype(object)
+
+
+def _amount_vs_total(x: np.ndarray, total: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Score an invoice amount against a job total: equal, a usual deposit/progress share, below, above.
+
+    Contractors bill a job whole, or as a deposit (10-50%) and the rest, or in
+    progress draws; a share that is a round fraction of the total is strong evidence.
+    """
+    import numpy as np
+
+    fr = np.array([0.1, 0.15, 0.2, 0.25, 0.3, 1 / 3, 0.35, 0.4, 0.5, 0.6, 2 / 3, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9])
+    with np.errstate(invalid="ignore"):
+        missing = np.isnan(x) | np.isnan(total) | ~(total > 0)
+        slack = np.fmax(1.0, tol * total)
+        exact = np.abs(x - total) <= slack
+        share = (np.abs(x[:, None] - fr[None, :] * total[:, None]) <= np.fmax(1.0, 0.5 * slack)[:, None]).any(axis=1)
+        below = x < total
+        near = x <= 1.1 * total
+    score = np.select([missing, exact, share, below, near], [0.4, 1.0, 0.8, 0.45, 0.2], 0.0)
+    reason = np.select([missing, exact, share, below, near], ["unknown", "total", "share", "below", "near"], "above")
+    return score, reason.astype(object)
