@@ -233,6 +233,8 @@ class ReadContext:
     def keep(self, mask: pd.Series) -> None:
         """Keep only the rows where ``mask`` is true (no warning: structural rows)."""
         mask = mask.reindex(self.frame.index).fillna(False).astype(bool)
+        if mask.all():  # the usual case: no copy of every column
+            return
         self.frame = self.frame[mask]
         self.rows = self.rows[mask]
 
@@ -359,13 +361,9 @@ class ReadContext:
                 name, n = f"{header.strip()} ({n})", n + 1
             names.add(f"x:{name}")
             out[f"x:{name}"] = self.frame[f"c{i}"]
-        string = pd.StringDtype("pyarrow")
         # Scalars become typed columns by repeating one value (no per-row Python objects).
         frame = pd.DataFrame(
-            {
-                k: v.reindex(index) if isinstance(v, pd.Series) else pd.Series([v], dtype=string).repeat(len(index)).set_axis(index)
-                for k, v in out.items()
-            },
+            {k: v.reindex(index) if isinstance(v, pd.Series) else V.repeat(str(v), index) for k, v in out.items()},
             index=index,
         )
         return conform(frame)

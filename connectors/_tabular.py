@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -163,15 +164,17 @@ def _load_csv(path: Path, data: bytes, encoding: str) -> RawTable:
     if len(data) > _HEAD_BYTES:
         chunk = chunk[: chunk.rfind(b"\n") + 1] or chunk
     text = chunk.decode("utf-8", errors="replace")
-    # Excel honours a first line "sep=;"; otherwise pick the delimiter that splits the
-    # head into the widest rows (',' wins ties).
+    # Excel honours a first line "sep=;". Otherwise the delimiter is the one that splits
+    # most rows into the same number (>= 2) of cells, the wider split winning a tie: a
+    # memo full of ";" in a comma file does not make it a ";" file.
     hinted = re.match(r"sep=(.)\r?\n", text)
-    best: tuple[int, str, list[tuple[list[str], int]]] | None = None
+    best: tuple[tuple[int, int], str, list[tuple[list[str], int]]] | None = None
     for delim in (hinted.group(1),) if hinted else _DELIMITERS:
         records = _head_records(text, delim)
-        width = max((len(r) for r, _ in records), default=0)
-        if best is None or width > best[0]:
-            best = (width, delim, records)
+        widths = Counter(len(r) for r, _ in records if len(r) >= 2)
+        score = max(((n, w) for w, n in widths.items()), default=(0, 0))
+        if best is None or score > best[0]:
+            best = (score, delim, records)
     assert best is not None
     _, delimiter, records = best
     # Byte offset of each physical line start, for slicing the body off at the header.

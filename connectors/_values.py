@@ -37,6 +37,7 @@ __all__ = [
     "group_union",
     "infer_dayfirst",
     "join_text",
+    "labels",
     "matches",
     "merge_refs",
     "name_prefix",
@@ -46,6 +47,7 @@ __all__ = [
     "parse_bool",
     "parse_dates",
     "parse_money",
+    "repeat",
     "scan_dates",
     "split_contact",
     "synth_ids",
@@ -116,6 +118,25 @@ def first_ref(s: pd.Series) -> pd.Series:
     import pyarrow.compute as pc
 
     return _series(_nullify(pc.replace_substring_regex(_arrow(s), ",.*$", "")), s.index)
+
+
+def labels(codes: object, names: list[str], index: pd.Index) -> pd.Series:
+    """A text column from integer codes into ``names`` (``np.select`` output), built in pyarrow.
+
+    Building it from a numpy array of Python strings costs a second per million rows.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    taken = pa.array(names, type=pa.large_string()).take(pa.array(np.asarray(codes, dtype="int64")))
+    return _series(taken, index)
+
+
+def repeat(value: str, index: pd.Index) -> pd.Series:
+    """One text value on every row of ``index``."""
+    import pyarrow as pa
+
+    return _series(pa.repeat(pa.scalar(value, pa.large_string()), len(index)), index)
 
 
 def clean_text(s: pd.Series) -> pd.Series:
@@ -359,6 +380,8 @@ def parse_dates(scan: DateScan, *, dayfirst: bool, index: pd.Index | None = None
 
 # A list of numbers after a keyword: "#1042", "1042, 1043", "#9001 and #9002".
 _NUMBER_LIST = r"[-:#\s]*(?:no\.?|number|num)?[-:#\s]*(?P<refs>\d+(?:\s*(?:,|&|/|\band\b)\s*#?\s*\d+)*)"
+# Plain substrings every match of a kind contains (case-insensitive), to skip the other cells.
+_REF_HINTS = {"job": ("job",), "invoice": ("inv",), "quote": ("quote", "estimate")}
 _REF_KEYWORDS = {
     # "Job #1042", "Job 1042", "JOB-1042", "Jobber job 1042", "job no. 1042", "Jobs 1042 & 1043"
     "job": r"(?i)(?:^|[^a-z])jobs?",
@@ -406,26 +429,37 @@ def extract_refs(s: pd.Series, kind: str) -> pd.Series:
     Returns:
         Comma-joined numbers per cell (``"9001,9002"``), missing where none is named.
     """
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     pattern = _REF_KEYWORDS[kind] + _NUMBER_LIST
     arr = _nullify(_arrow(s))
-    # RE2 through pyarrow: the first match of every cell, in C++.
-    found = pc.struct_field(pc.extract_regex(arr, pattern), [0])
-    many = pc.fill_null(pc.greater(pc.count_substring_regex(arr, pattern), 1), False)
-    if pc.any(many).as_py():
-        # Cells naming the keyword twice ("Job 1 ... Job 2") are rare: Python for those only.
-        import numpy as np
-
+    # Most cells never mention the keyword: a plain substring count picks the ones to parse.
+    mentions = np.zeros(len(arr), dtype="int64")
+    for word in _REF_HINTS[kind]:
+        mentions += pc.fill_null(pc.count_substring(arr, word, ignore_case=True), 0).to_numpy(zero_copy_only=False)
+    where = np.flatnonzero(mentions)
+    if not len(where):
+        return pd.Series(pd.NA, index=s.index, dtype=pd.StringDtype("pyarrow"))
+    cells = arr.take(pa.array(where))
+    found = pc.struct_field(pc.extract_regex(cells, pattern), [0]).cast(pa.large_string())
+    twice = np.flatnonzero(mentions[where] > 1)
+    if len(twice):
+        # A cell naming the keyword twice may name two numbers ("Job 1 ... Job 2"): Python
+        # for those few cells only.
         rx = re.compile(pattern)
-        where = np.flatnonzero(many.to_numpy(zero_copy_only=False))
         values = found.to_pylist()
-        texts = arr.take(pa.array(where)).to_pylist()
-        for i, text in zip(where, texts):
-            values[i] = ",".join(rx.findall(text))
-        found = pa.array(values, type=found.type)
-    return normalise_refs(_series(found, s.index))
+        for i in twice:
+            values[i] = ",".join(rx.findall(cells[int(i)].as_py())) or None
+        found = pa.array(values, type=pa.large_string())
+    refs = _arrow(normalise_refs(_series(found, pd.RangeIndex(len(found)))))
+    # Scatter the parsed cells back into a column of the original length.
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[where] = True
+    full = pc.replace_with_mask(pa.nulls(len(arr), pa.large_string()), pa.array(mask), refs)
+    return _series(full, s.index)
 
 
 def _union_lists(keys: pd.Series, lists: pd.Series) -> pd.Series:

@@ -139,7 +139,7 @@ def detect_file(path: Path) -> Detection:
 
     Example:
         >>> detect_file(Path("hubspot-crm-exports-all-deals-2026-11-20.csv")).reason
-        "matched 'Record ID', 'Deal Name', 'Deal Stage', 'Pipeline'"
+        "matched 'Record ID', 'Deal Name', 'Deal Stage', 'Pipeline', 'Deal owner'"
     """
     _, match = _match(Path(path), ReadOptions())
     return _detection(match)

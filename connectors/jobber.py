@@ -71,9 +71,7 @@ def read_jobs(ctx: ReadContext) -> pd.DataFrame:
         scheduled = d.get("scheduled")
         has_closed = closed.notna().to_numpy() if closed is not None else np.zeros(len(ids), dtype=bool)
         has_sched = scheduled.notna().to_numpy() if scheduled is not None else np.zeros(len(ids), dtype=bool)
-        status = pd.Series(
-            np.select([has_closed, has_sched], ["Closed", "Scheduled"], "Unscheduled"), index=ids.index, dtype=pd.StringDtype("pyarrow")
-        )
+        status = V.labels(np.select([has_closed, has_sched], [0, 1], 2), ["Closed", "Scheduled", "Unscheduled"], ids.index)
         ctx.meta["status"] = "derived: Closed when 'Closed date' is set, else Scheduled when a start date is set, else Unscheduled"
     return ctx.finish(
         "job",
@@ -130,7 +128,7 @@ def read_transactions(ctx: ReadContext) -> pd.DataFrame:
 
     raw_type = ctx.text("type")
     if raw_type is None:  # a card export without a Type column: every row is a payment
-        raw_type = pd.Series("Payment", index=ctx.frame.index, dtype=pd.StringDtype("pyarrow"))
+        raw_type = V.repeat("Payment", ctx.frame.index)
     kind = raw_type.str.lower().str.strip()
     note = ctx.text("title")
     quote_refs = ctx.refs("quote_refs", named_in=(note,))
@@ -139,7 +137,7 @@ def read_transactions(ctx: ReadContext) -> pd.DataFrame:
 
     on_quote = quote_refs.notna() if quote_refs is not None else pd.Series(False, index=kind.index)
     no_invoice = invoice_refs.isna() if invoice_refs is not None else pd.Series(True, index=kind.index)
-    record_type = pd.Series(
+    record_type = V.labels(
         np.select(
             [
                 (kind == "deposit").fillna(False).to_numpy(bool),
@@ -147,10 +145,11 @@ def read_transactions(ctx: ReadContext) -> pd.DataFrame:
                 kind.isin(["payment", "refund"]).fillna(False).to_numpy(bool),
                 (kind == "invoice").fillna(False).to_numpy(bool),
             ],
-            ["deposit", "deposit", "payment", "invoice"],
-            "",
+            [1, 1, 2, 3],
+            0,
         ),
-        index=kind.index,
+        ["", "deposit", "payment", "invoice"],
+        kind.index,
     )
     ctx.not_records(record_type == "", raw_type)
     idx = ctx.frame.index

@@ -79,24 +79,21 @@ def _structure(ctx: ReadContext) -> pd.Series:
 
 def _derive_status(amount: pd.Series, balance: pd.Series | None) -> pd.Series:
     import numpy as np
-    import pandas as pd
 
     a = amount.to_numpy(dtype=float)
+    names = ["Open", "Voided", "Paid", "Partially paid", "Invoice"]
     if balance is None:
-        values = np.where(a == 0, "Voided", "Invoice")
+        codes = np.where(a == 0, 1, 4)
     else:
         b = balance.to_numpy(dtype=float)
-        values = np.select(
-            [a == 0, np.isclose(b, 0) & (a > 0), (b > 0) & (b < a) & ~np.isclose(b, a)],
-            ["Voided", "Paid", "Partially paid"],
-            "Open",
-        )
-        values = np.where(np.isnan(b) & (a != 0), "Invoice", values)
-    return pd.Series(values, index=amount.index, dtype=pd.StringDtype("pyarrow"))
+        codes = np.select([a == 0, np.isclose(b, 0) & (a > 0), (b > 0) & (b < a) & ~np.isclose(b, a)], [1, 2, 3], 0)
+        codes = np.where(np.isnan(b) & (a != 0), 4, codes)
+    return V.labels(codes, names, amount.index)
 
 
 def read_report(ctx: ReadContext) -> pd.DataFrame:
     """A QBO report (any of the formats in ``quickbooks.toml``) -> invoice and payment records."""
+    import numpy as np
     import pandas as pd
 
     group = _structure(ctx)
@@ -106,11 +103,16 @@ def read_report(ctx: ReadContext) -> pd.DataFrame:
     types: dict[str, str] = ctx.spec.options.get("types", {"invoice": "invoice"})
     raw_type = ctx.text("type")
     if raw_type is not None:
-        record_type = raw_type.str.lower().map(types)
-        ctx.not_records(record_type.isna(), raw_type)
-        record_type = record_type[ctx.frame.index].astype(str)
+        lowered = raw_type.str.lower().fillna("").to_numpy()
+        names = list(dict.fromkeys(types.values()))
+        codes = np.full(len(lowered), -1)
+        for raw, kind in types.items():
+            codes[lowered == raw] = names.index(kind)
+        ctx.not_records(pd.Series(codes < 0, index=raw_type.index), raw_type)
+        keep = codes >= 0
+        record_type = V.labels(codes[keep], names, raw_type.index[keep])
     else:
-        record_type = pd.Series(ctx.spec.record_type or "invoice", index=ctx.frame.index)
+        record_type = V.repeat(ctx.spec.record_type or "invoice", ctx.frame.index)
     is_payment = record_type == "payment"
 
     ids = ctx.ids("record_id")

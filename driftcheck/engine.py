@@ -39,7 +39,7 @@ from .model import Finding, SourceInfo
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["KINDS", "EvalContext", "Rule", "evaluate", "finding_id", "load_rules", "run_examples"]
+__all__ = ["KINDS", "EvalContext", "Rule", "duplicate_rows", "evaluate", "finding_id", "load_rules", "run_examples"]
 
 SYSTEM_NAMES = {
     "hubspot": "HubSpot", "pipedrive": "Pipedrive", "quickbooks": "QuickBooks",
@@ -496,6 +496,10 @@ def _record_dates(recs: pd.DataFrame, spec: str | list[str], ctx: EvalContext) -
 
 def _record_hits(recs: pd.DataFrame, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     since = _record_dates(recs, rule.params.get("date", "created"), ctx)
+    # a finding names the customer as the job knows them (operations' spelling first), not as
+    # this one record spells it
+    if "customer" in ctx.jobs.columns and len(recs):
+        recs = recs.assign(customer=recs["job"].map(ctx.jobs["customer"]).fillna(recs["customer"]))
     out = _age_filter(recs, since, rule, ctx)
     out["scope"] = "record"
     out["key"] = out["source"].astype(str) + ":" + out["record_id"].astype(str)
@@ -935,6 +939,44 @@ def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Findi
     return out
 
 
+def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFrame | None:
+    """Turn the linker's duplicate-customer groups into rows the duplicate-customer rule reports."""
+    import pandas as pd
+
+    if d is None or len(d) == 0:
+        return None
+    rows = []
+    for r in d.to_dict("records"):
+        names = r.get("names")
+        if not isinstance(names, (list, tuple)):
+            names = [n.strip() for n in str(names).replace("|", ";").split(";") if n.strip()]
+        names = sorted(dict.fromkeys(str(n) for n in names))
+        ids = r.get("record_ids")
+        ids = list(ids) if isinstance(ids, (list, tuple)) else [i.strip() for i in str(ids or "").split(",") if i.strip()]
+        system = str(r.get("system", ""))
+        rows.append(
+            {
+                "job": "C-" + (names[0] if names else str(r.get("group", ""))),
+                "key": str(r.get("source", "")),
+                "source": r.get("source"),
+                "system": system,
+                "system_name": SYSTEM_NAMES.get(system, system),
+                "owner_role": r.get("role") or next(iter(records.loc[records["system"] == system, "role"].head(1)), "operations"),
+                "names": " and ".join(f"'{n}'" for n in names),
+                "n_names": len(names),
+                "customer": names[0] if names else "",
+                "evidence": r.get("evidence", ""),
+                "records": r.get("records") if isinstance(r.get("records"), dict) else {str(r.get("source")): ids},
+                "evidence_list": [{"source": str(r.get("source")), "record": i, "field": "customer", "value": n}
+                                  for i, n in zip(ids, names * (len(ids) // max(len(names), 1) + 1), strict=False)]
+                + [{"source": str(r.get("source")), "record": "", "field": "match", "value": r.get("evidence", "")}],
+                "since": r.get("since"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+
 # --------------------------------------------------------------------------- examples
 
 
@@ -968,9 +1010,9 @@ def run_examples(rule: Rule, owners: dict[str, str] | None = None) -> list[tuple
                                       newest=newest.strftime("%Y-%m-%d") if _present(newest) else None))
         duplicates = None
         if rule.kind == "integrity" and rule.params.get("check") == "duplicate-customer":
-            from .linking import find_duplicates
+            from .linking import link_records
 
-            duplicates = find_duplicates(recs)
+            duplicates = duplicate_rows(link_records(recs).duplicates, recs)
         ctx = EvalContext(jobs=table.jobs, records=table.records, as_of=as_of, sources=sources, owners=owners,
                           teams={"crm": "sales", "operations": "operations", "accounting": "accounting"},
                           duplicates=duplicates)

@@ -19,6 +19,7 @@ Milestones (``MILESTONES``) are the vocabulary of rule packs::
     fully_paid                   invoiced, nothing left open (date: last payment)
     acc_any                      accounting has an invoice or a payment for it
     has_deal, has_job, has_invoice
+    has_work                     a deal or an operations job exists (the money is for known work)
 
 Everything here is vectorised: group-bys and joins on a categorical job key.
 """
@@ -51,6 +52,7 @@ MILESTONES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "acc_any": ("m_acc_any", "acc_first_any", ("acc_invoice", "payment")),
     "has_deal": ("m_has_deal", "deal_created", ("deal",)),
     "has_job": ("m_has_job", "ops_created", ("job",)),
+    "has_work": ("m_has_work", "ops_created", ("deal", "job")),
     "has_invoice": ("m_invoiced", "acc_first_invoice", ("acc_invoice",)),
 }
 
@@ -221,6 +223,7 @@ def build_job_table(
 
     jobs["m_has_deal"] = jobs["deal_id"].notna()
     jobs["m_has_job"] = jobs["ops_id"].notna()
+    jobs["m_has_work"] = jobs["m_has_deal"] | jobs["m_has_job"]
     # A CRM stage mapped past the pipeline (a custom "Install Scheduled" or "Paid" stage) implies the deal was won.
     beyond = [s for d in ("execution", "billing") for s in DOMAINS[d] if s not in ("cancelled", "void")]
     jobs["m_won"] = (deal_state.eq("won") | deal_state.isin(beyond)).fillna(False).astype(bool)

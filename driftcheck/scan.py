@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import SEVERITIES
-from .engine import SYSTEM_NAMES, EvalContext, Rule, evaluate, load_rules
+from .engine import EvalContext, Rule, duplicate_rows, evaluate, load_rules
 from .lifecycle import STAGES
 from .model import Finding, ReadWarning
 
@@ -126,7 +126,7 @@ def run_scan(
         sources=loaded.sources,
         owners=cfg.owners,
         teams=cfg.teams,
-        duplicates=_duplicates_frame(link_result, records),
+        duplicates=duplicate_rows(getattr(link_result, "duplicates", None), records),
         ambiguous=_ambiguous_frame(link_result, records),
         failures=failures,
     )
@@ -136,6 +136,8 @@ def run_scan(
     warnings = list(loaded.warnings)
     for sentence in getattr(link_result, "overrides_applied", []) or []:
         warnings.append(ReadWarning(source="links", message=sentence))
+    for sentence in getattr(link_result, "warnings", []) or []:
+        warnings.append(ReadWarning(source="links", message=str(sentence)))
     scan = build_scan_dict(
         findings=findings, loaded=loaded, table=table, rules=rules, as_of=audit, warnings=warnings,
     )
@@ -154,42 +156,6 @@ def _amount_tolerance(rules: list[Rule]) -> tuple[float, float]:
         if r.id == "amount-mismatch":
             return float(r.params.get("pct", 2.0)), float(r.params.get("abs", 50.0))
     return 2.0, 50.0
-
-
-def _duplicates_frame(link_result: Any, records: pd.DataFrame) -> pd.DataFrame | None:
-    """Adapt the linker's duplicate groups to the engine's finding rows."""
-    import pandas as pd
-
-    d = getattr(link_result, "duplicates", None)
-    if d is None or len(d) == 0:
-        return None
-    rows = []
-    for r in d.to_dict("records"):
-        names = r.get("names")
-        names = list(names) if isinstance(names, (list, tuple)) else [n.strip() for n in str(names).split("|") if n.strip()]
-        ids = r.get("record_ids")
-        ids = list(ids) if isinstance(ids, (list, tuple)) else [i.strip() for i in str(ids or "").split(",") if i.strip()]
-        system = str(r.get("system", ""))
-        rows.append(
-            {
-                "job": "C-" + (names[0] if names else str(r.get("group", ""))),
-                "key": str(r.get("source", "")),
-                "source": r.get("source"),
-                "system": system,
-                "system_name": SYSTEM_NAMES.get(system, system),
-                "owner_role": r.get("role") or next(iter(records.loc[records["system"] == system, "role"].head(1)), "operations"),
-                "names": " and ".join(f"'{n}'" for n in names),
-                "n_names": len(names),
-                "customer": names[0] if names else "",
-                "evidence": r.get("evidence", ""),
-                "records": {str(r.get("source")): ids},
-                "evidence_list": [{"source": str(r.get("source")), "record": i, "field": "customer", "value": n}
-                                  for i, n in zip(ids, names * (len(ids) // max(len(names), 1) + 1), strict=False)]
-                + [{"source": str(r.get("source")), "record": "", "field": "match", "value": r.get("evidence", "")}],
-                "since": r.get("since"),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def _ambiguous_frame(link_result: Any, records: pd.DataFrame) -> pd.DataFrame | None:

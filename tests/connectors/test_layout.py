@@ -68,3 +68,9 @@ def test_utf16_tab_separated_export(tmp_path) -> None:
     path.write_bytes(text.encode("utf-16"))
     result = read_file(path)
     assert (result.detection.format, result.frame["customer"].tolist(), result.meta["encoding"]) == ("jobber.jobs_report", ["Zoë"], "utf-16")
+
+
+def test_semicolons_in_a_memo_do_not_change_the_delimiter(make_csv, records) -> None:
+    text = "\n".join([INVOICES_HEADER, '1,Ann,"Nov 2, 2025","Dec 2, 2025",5,Paid,10.00,0', '2,Bo;Jo;Al;Ed;Cy;Di;Fa;Gu;Hi;Io,"Nov 3, 2025","Dec 3, 2025",6,Paid,12.00,0'])
+    got = records(read_file(make_csv("Invoices.csv", text)))
+    assert got["2"]["customer"] == "Bo;Jo;Al;Ed;Cy;Di;Fa;Gu;Hi;Io"
