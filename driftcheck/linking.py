@@ -92,6 +92,10 @@ METHOD_CONFIDENCE: dict[str, float] = {
 #: Confidence bands used by reports: (name, lowest confidence in the band).
 CONFIDENCE_BANDS: tuple[tuple[str, float], ...] = (("high", 0.9), ("medium", 0.7), ("low", 0.0))
 
+#: Most customers one surname alone may point at before it is no lead (deals named "Smith – Deck").
+_SURNAME_CAP = 150
+#: Score taken off a job choice when the customer matched only on a weak key.
+_WEAK_PENALTY = {"surname": 0.15, "fuzzy-name": 0.05, "name-initial": 0.05}
 _RANK = {"job": 5, "deal": 4}  # group key precedence; accounting invoice 3, other invoice 2, payments 1
 _SYSTEM_ALIASES = {
     "qbo": "quickbooks",
@@ -140,7 +144,7 @@ class MatchSettings:
     #: Similarity (0-100) two names at one address need to be reported as one customer.
     duplicate_threshold: float = 88.0
     #: Lowest score (0-1) of amount, date and title for placing a record on a job.
-    min_job_score: float = 0.5
+    min_job_score: float = 0.55
     #: A chosen job must beat the runner-up by this score (0-1), or the record is ambiguous.
     job_margin: float = 0.12
     #: Relative difference under which two amounts are equal (0.01 = 1%; at least 1.00).
@@ -831,7 +835,7 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        from .normalize import address_key, email_key, parse_names, phone_key, split_deal_title, title_key
+        from .normalize import address_key, email_key, parse_names, phone_key, split_deal_title, street_key, title_key
 
         nd = self.nd
         names = parse_names(nd["customer"], nd["company"])
@@ -871,11 +875,20 @@ class _Linker:
         self.n_email = _str_or_empty(email)
         self.n_phone = _str_or_empty(phone)
         self.n_addr = _str_or_empty(addr)
+        self.n_street = _str_or_empty(street_key(nd["address"]))
+        qual_street = _str_or_empty(street_key(names["qualifier"]))
         self.n_key = _str_or_empty(key)
         qual = _str_or_empty(names["qualifier"])
-        # identity: one (system, party, qualifier, email, phone)
+        written = _str_or_empty(names["written"])
+        # identity: one (system, party, qualifier, email, phone, spelling); spellings are kept
+        # apart so that "Smith, John" and "John Smith" in one system can be told as a duplicate
         has = (self.n_key != "") | (self.n_email != "") | (self.n_phone != "")
-        ikey = pd.Series(self.system + "\x1f" + self.n_key + "\x1f" + qual + "\x1f" + self.n_email + "\x1f" + self.n_phone)
+        ikey = pd.Series(
+            self.system + "\x1f" + self.n_key + "\x1f" + qual + "\x1f" + self.n_email + "\x1f" + self.n_phone + "\x1f" + written
+        )
+        # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
+        # surname: each such deal is its own identity until a cross-system tier places it
+        ikey = ikey.where(~derived, ikey + "\x1f#" + pd.Series(np.arange(self.N).astype(str)))
         codes, _ = pd.factorize(ikey.where(has))
         self.ident = codes.astype(np.int64)
         n_id = int(codes.max()) + 1 if len(codes) and codes.max() >= 0 else 0
@@ -890,9 +903,10 @@ class _Linker:
         self.i_last = _str_or_empty(names["last"])[rep]
         self.i_key = self.n_key[rep]
         self.i_qual = qual[rep]
+        self.i_qual_street = qual_street[rep]
         self.i_email = self.n_email[rep]
         self.i_phone = self.n_phone[rep]
-        self.i_written = _str_or_empty(names["written"])[rep]
+        self.i_written = written[rep]
         self.i_derived = derived[rep]
         first = pd.Series(self.i_first, dtype="string[pyarrow]")
         self.i_initial = _str_or_empty(first.str.slice(0, 1))
@@ -902,6 +916,8 @@ class _Linker:
             raise ValueError("more than 62 systems in one run")
         bit = {s: 1 << i for i, s in enumerate(systems)}
         self.i_bit = np.array([bit[s] for s in self.i_sys], dtype=np.int64) if n_id else np.zeros(0, dtype=np.int64)
+        # a name read off a deal title is not a customer record of its system: it blocks no one
+        self.i_bit[self.i_derived] = 0
         self.i_wtier = np.full(n_id, None, dtype=object)
         self.i_xtier = np.full(n_id, None, dtype=object)
         self.customer_name = _str_or_empty(nd["customer"].astype("string[pyarrow]").fillna(nd["company"].astype("string[pyarrow]")))
@@ -1186,25 +1202,25 @@ class _Linker:
             has = np.flatnonzero(col != "")
             if not len(has):
                 continue
-            codes, _ = pd.factorize(pd.Series(self.i_sys[has] + "\x1f" + col[has]))
-            rep = np.full(codes.max() + 1, I, dtype=np.int64)
-            np.minimum.at(rep, codes, has)
-            r = rep[codes]
-            x, y = has[r != has], r[r != has]
-            ok = self._compat(x, y) >= 0
-            x, y = x[ok], y[ok]
+            x, y = self._within(has, self.i_sys[has] + "\x1f" + col[has])
             if len(x):
                 lab = self._join(lab, x, y)
                 mark(self.i_wtier, x, y, label)
                 evidence(x, y, np.char.add(f"same {label} ", col[x].astype(str)).astype(object))
         # --- same name (and qualifier), unless two of them hold different emails/phones
-        has = np.flatnonzero(self.i_key != "")
+        has = np.flatnonzero((self.i_key != "") & ~self.i_derived)
         if len(has):
             codes, _ = pd.factorize(pd.Series(self.i_sys[has] + "\x1f" + self.i_key[has] + "\x1f" + self.i_qual[has]))
             strong = (self.i_email[has] != "") | (self.i_phone[has] != "")
             f = pd.DataFrame({"code": codes, "i": has, "cl": lab[has], "strong": strong})
             n_strong = f[f["strong"]].groupby("code")["cl"].nunique().reindex(range(codes.max() + 1), fill_value=0)
             f["n"] = n_strong.to_numpy()[codes]
+            # a name some system knows as two different people (two emails) is no evidence anywhere:
+            # two bare "Matt Johnson" records are not merged, nor reported as one customer
+            f["key"] = self.i_key[has]
+            f["sys"] = self.i_sys[has]
+            known = f[f["strong"]].groupby(["key", "sys"])["cl"].nunique().groupby(level=0).max()
+            f["n"] = np.maximum(f["n"].to_numpy(), f["key"].map(known).fillna(0).to_numpy().astype(int))
             # representative: a strong identity if there is one
             f = f.sort_values(["code", "strong", "i"], ascending=[True, False, True])
             f["rep"] = f.groupby("code")["i"].transform("first")
@@ -1261,26 +1277,20 @@ class _Linker:
                 ia_named = ia[self.i_key[ia["i"].to_numpy()] != ""]
                 i = ia_named["i"].to_numpy(np.int64)
                 lab = self._x_tier(lab, i, self.i_key[i] + "|" + ia_named["a"].to_numpy(object), "name+address")
-            n = np.flatnonzero(self.i_key != "")
+            # a street: from service addresses, or the qualifier that tells same-named customers apart
+            st = self._ident_street()
+            if len(st):
+                i = st["i"].to_numpy(np.int64)
+                lab = self._x_tier(lab, i, self.i_key[i] + "|" + st["st"].to_numpy(object), "name+address")
+            # a surname alone read off a deal title waits for the surname tier
+            n = np.flatnonzero((self.i_key != "") & ~(self.i_derived & (self.i_first == "")))
             lab = self._x_tier(lab, n, self.i_key[n], "name")
             p = np.flatnonzero((self.i_kind == "person") & (self.i_last != "") & (self.i_initial != ""))
             lab = self._x_tier(
-                lab,
-                p,
-                self.i_initial[p] + " " + self.i_last[p],
-                "name-initial",
-                compat=True,
-                pair_filter=lambda x, y: self.i_init_only[x] | self.i_init_only[y],
+                lab, p, self.i_initial[p] + " " + self.i_last[p], "name-initial", compat=True, query=self.i_init_only
             )
             p = np.flatnonzero((self.i_kind == "person") & (self.i_last != ""))
-            lab = self._x_tier(
-                lab,
-                p,
-                self.i_last[p],
-                "surname",
-                pair_filter=lambda x, y: (self.i_first[x] == "") | (self.i_first[y] == ""),
-                freeze=False,
-            )
+            lab = self._x_tier(lab, p, self.i_last[p], "surname", query=self.i_first == "", freeze=False)
         if "fuzzy" in tiers:
             lab = self._x_fuzzy(lab)
         self.lab = lab
@@ -1293,6 +1303,33 @@ class _Linker:
             else pd.DataFrame(columns=["x", "y", "tier"])
         )
 
+    def _within(self, ids: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of identities sharing ``key`` whose names are compatible (one email, one phone).
+
+        Identities are first grouped by the same party kind and first name (always one
+        person); the groups' representatives are then compared pairwise, so that a
+        company and its owner on one phone, or a couple on one email, stay apart while
+        "John" and "Jon" on one phone meet.
+        """
+        import numpy as np
+        import pandas as pd
+
+        f = pd.DataFrame({"i": ids, "k": key, "kind": self.i_kind[ids], "first": self.i_first[ids]})
+        f["rep"] = f.groupby(["k", "kind", "first"])["i"].transform("min")
+        xs = [f["i"].to_numpy(np.int64)[f["i"] != f["rep"]]]
+        ys = [f["rep"].to_numpy(np.int64)[f["i"] != f["rep"]]]
+        reps = f[f["i"] == f["rep"]][["k", "i"]]
+        n = reps.groupby("k")["i"].transform("size")
+        reps = reps[(n >= 2) & (n <= 8)]
+        if len(reps):
+            pr = reps.merge(reps, on="k", suffixes=("x", "y"))
+            pr = pr[pr["ix"] < pr["iy"]]
+            px, py = pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64)
+            ok = self._compat(px, py) >= 0
+            xs.append(px[ok])
+            ys.append(py[ok])
+        return np.concatenate(xs), np.concatenate(ys)
+
     def _ident_addr(self) -> pd.DataFrame:
         """Distinct (identity, normalised address) pairs, with the identity's system."""
         import numpy as np
@@ -1303,6 +1340,18 @@ class _Linker:
         f["sys"] = self.i_sys[f["i"].to_numpy(np.int64)]
         return f
 
+    def _ident_street(self) -> pd.DataFrame:
+        """Distinct (identity, street) pairs: streets of its addresses, and of its name's qualifier."""
+        import numpy as np
+        import pandas as pd
+
+        ok = (self.ident >= 0) & (self.n_street != "")
+        a = pd.DataFrame({"i": self.ident[ok], "st": self.n_street[ok]})
+        q = np.flatnonzero(self.i_qual_street != "")
+        b = pd.DataFrame({"i": q, "st": self.i_qual_street[q]})
+        f = pd.concat([a, b], ignore_index=True).drop_duplicates()
+        return f[self.i_key[f["i"].to_numpy(np.int64)] != ""]
+
     def _x_tier(
         self,
         lab: np.ndarray,
@@ -1311,7 +1360,7 @@ class _Linker:
         label: str,
         *,
         compat: bool = False,
-        pair_filter: Any = None,
+        query: np.ndarray | None = None,
         freeze: bool = True,
     ) -> np.ndarray:
         """One cross-system tier: join customers of different systems that share a key.
@@ -1319,6 +1368,8 @@ class _Linker:
         A customer whose key is shared by two customers of one other system (two
         "Chris Lee" in Jobber) is ambiguous: it joins neither and, when ``freeze``,
         takes no part in weaker tiers (a weaker tier cannot break a tie a stronger one saw).
+        With ``query`` (a mask over identities), only those identities look for partners
+        (a first initial, a surname alone), against every identity with the key.
         """
         import numpy as np
         import pandas as pd
@@ -1327,21 +1378,31 @@ class _Linker:
             return lab
         f = pd.DataFrame({"cl": lab[ki], "kv": kv, "i": ki}).drop_duplicates(["cl", "kv"])
         size = f.groupby("kv")["cl"].transform("size")
-        f = f[(size >= 2) & (size <= self.s.max_name_candidates)]
-        if not len(f):
+        cap = self.s.max_name_candidates
+        if query is None:
+            f = f[(size >= 2) & (size <= cap)]
+            left = f
+        else:
+            f = f[size >= 2]
+            left = f[query[f["i"].to_numpy(np.int64)]]
+        if not len(left):
             return lab
-        pr = f.merge(f, on="kv", suffixes=("x", "y"))
+        pr = left.merge(f, on="kv", suffixes=("x", "y"))
         clx, cly = pr["clx"].to_numpy(np.int64), pr["cly"].to_numpy(np.int64)
         m = self._mask(lab)
-        keep = (clx != cly) & ((m[clx] & m[cly]) == 0)
+        # two names read off deal titles prove nothing about each other (mask 0 on both sides)
+        keep = (clx != cly) & ((m[clx] & m[cly]) == 0) & ((m[clx] | m[cly]) != 0)
         pr = pr[keep]
         if compat and len(pr):
             pr = pr[self._compat(pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64)) >= 0]
-        if pair_filter is not None and len(pr):
-            pr = pr[pair_filter(pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64))]
         if not len(pr):
             return lab
         cp = pr[["clx", "cly"]].drop_duplicates().sort_values(["clx", "cly"])
+        if query is not None:
+            # a surname hundreds of customers share is no lead at all; below that, amount,
+            # date and title may still pick the job (see _decide)
+            n = cp.groupby("clx")["cly"].transform("size")
+            cp = cp[n <= (_SURNAME_CAP if not freeze else cap)]
         clx, cly = cp["clx"].to_numpy(np.int64), cp["cly"].to_numpy(np.int64)
         amb_x = self._ambiguous_queries(clx, cly, m, lab)
         bad = np.isin(clx, amb_x) | np.isin(cly, amb_x)
@@ -1414,7 +1475,7 @@ class _Linker:
 
         m = self._mask(lab)
         named = self.i_key != ""
-        single = np.bitwise_count(m[lab]) == 1
+        single = np.bitwise_count(m[lab]) <= 1
         query = named & single & ~self.frozen
         if not query.any():
             return lab
@@ -1457,7 +1518,9 @@ class _Linker:
             return lab
         pr = pd.DataFrame({"x": np.concatenate(out_q), "y": np.concatenate(out_c), "s": np.concatenate(out_s).astype(float)})
         x, y = pr["x"].to_numpy(np.int64), pr["y"].to_numpy(np.int64)
-        keep = (lab[x] != lab[y]) & ((m[lab[x]] & m[lab[y]]) == 0)
+        # identical names were decided (or found ambiguous) by the exact tier
+        keep = (lab[x] != lab[y]) & ((m[lab[x]] & m[lab[y]]) == 0) & (self.i_key[x] != self.i_key[y])
+        keep &= (m[lab[x]] | m[lab[y]]) != 0
         pr = pr[keep].drop_duplicates(["x", "y"])
         if not len(pr):
             return lab
@@ -1592,8 +1655,10 @@ class _Linker:
         if not len(P):
             return P
         P["n"] = P.groupby("s")["tg"].transform("nunique")
-        # a deal named only by a surname needs clearer evidence than one with its customer's name
-        P["adj"] = P["score"] - np.where(P["via"] == "surname", 0.15, 0.0)
+        P["method"] = self._pair_method(P["s"].to_numpy(np.int64), self._target_anchor(P["tg"].to_numpy(np.int64)))
+        P.loc[P["via"] == "surname", "method"] = "surname"
+        # a record whose customer matched on a weak key needs clearer evidence for its job
+        P["adj"] = P["score"] - P["method"].map(_WEAK_PENALTY).fillna(0.0).to_numpy()
         runner = P.sort_values(["s", "adj"], ascending=[True, False])
         runner = runner[runner["s"].duplicated()].drop_duplicates("s").set_index("s")
         P = P[P["adj"] >= floor]
@@ -1654,8 +1719,7 @@ class _Linker:
             return
         s = acc["s"].to_numpy(np.int64)
         t = self._target_anchor(acc["tg"].to_numpy(np.int64))
-        meth = self._pair_method(s, t)
-        meth = np.where(acc["via"].to_numpy() == "surname", "surname", meth).astype(object)
+        meth = acc["method"].to_numpy(object) if "method" in acc else self._pair_method(s, t)
         base = np.array([METHOD_CONFIDENCE.get(m, 0.7) for m in meth])
         factor = np.where(acc["n"].to_numpy() <= 1, 1.0, np.clip(0.7 + acc["margin"].to_numpy(), 0.7, 1.0))
         self._merge(s, t, meth, np.round(base * factor, 3), detail, acc["choice"].to_numpy(object))
@@ -1677,7 +1741,8 @@ class _Linker:
         both = (a != "") & (b != "")
         out = np.full(len(s), 0.5)
         if both.any():
-            out[both] = _token_set(a[both], b[both]) / 100.0
+            # token-set similarity of unrelated titles is rarely below 0.4: stretch 0.4-1 onto 0-1
+            out[both] = np.clip((_token_set(a[both], b[both]) / 100.0 - 0.4) / 0.6, 0.0, 1.0)
         return out
 
     def _link_deals_to_jobs(self) -> None:
@@ -1849,7 +1914,8 @@ class _Linker:
         t_node = np.where(hj, jj, dd)
         title = self._titles(s, t_node)
         score = 0.45 * amt + 0.35 * date + 0.2 * title
-        score = np.where(amt == 0, score * 0.6, score)
+        # the same bill in the other system is near-proof; an amount above the job total is near-disproof
+        score = np.where(reason == "mirror", score + 0.15, np.where(amt == 0, score * 0.6, score))
         P["amount"], P["date"], P["title"], P["score"] = amt, date, title, score
         P["reason"], P["pct"] = reason, np.round(100 * x / np.where(total > 0, total, np.nan))
         acc = self._decide(P, ["amount", "date", "title"], one_to_one=False, what="job")
@@ -2082,14 +2148,15 @@ def _amount_vs_total(x: np.ndarray, total: np.ndarray, tol: float) -> tuple[np.n
     """
     import numpy as np
 
-    fr = np.array([0.1, 0.15, 0.2, 0.25, 0.3, 1 / 3, 0.35, 0.4, 0.5, 0.6, 2 / 3, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9])
+    # deposits of 10-50% and the remainders after them
+    fr = np.array([0.1, 0.2, 0.25, 0.3, 1 / 3, 0.4, 0.5, 0.6, 2 / 3, 0.7, 0.75, 0.8, 0.9])
     with np.errstate(invalid="ignore"):
         missing = np.isnan(x) | np.isnan(total) | ~(total > 0)
         slack = np.fmax(1.0, tol * total)
         exact = np.abs(x - total) <= slack
-        share = (np.abs(x[:, None] - fr[None, :] * total[:, None]) <= np.fmax(1.0, 0.5 * slack)[:, None]).any(axis=1)
+        share = (np.abs(x[:, None] - fr[None, :] * total[:, None]) <= np.fmax(1.0, 0.002 * total)[:, None]).any(axis=1)
         below = x < total
         near = x <= 1.1 * total
-    score = np.select([missing, exact, share, below, near], [0.4, 1.0, 0.8, 0.45, 0.2], 0.0)
+    score = np.select([missing, exact, share, below, near], [0.4, 1.0, 0.8, 0.3, 0.15], 0.0)
     reason = np.select([missing, exact, share, below, near], ["unknown", "total", "share", "below", "near"], "above")
     return score, reason.astype(object)

@@ -43,6 +43,7 @@ __all__ = [
     "parse_names",
     "phone_key",
     "split_deal_title",
+    "street_key",
     "title_key",
 ]
 
@@ -477,6 +478,29 @@ def address_key(values: pd.Series) -> pd.Series:
         return {"address": pc.if_else(pc.match_substring_regex(out, r"\d"), out, None)}
 
     return _to_series(_map_unique(values, fn)["address"], values.index)
+
+
+def street_key(values: pd.Series) -> pd.Series:
+    """The street alone, without house number or unit: ``123 Main Street, Apt 4`` -> ``main st``.
+
+    Offices tell two same-named customers apart by their street ("Chris Lee (Maple Ave)");
+    this key lets such a qualifier meet the other systems' service addresses.
+    """
+    import pyarrow.compute as pc
+
+    def fn(arr: pa.Array) -> dict[str, pa.Array]:
+        out = _ascii_lower(arr)
+        out = pc.replace_substring_regex(out, r"[.,;']", " ")
+        for pattern, repl in _ADDRESS_RULES:
+            out = pc.replace_substring_regex(out, pattern, repl)
+        out = pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
+        out = pc.replace_substring_regex(out, r"\s+unit\s*\S*.*$", "")
+        out = pc.replace_substring_regex(out, r"^\s*\d+[a-z]?\s+", "")
+        out = _squash(out)
+        ok = pc.and_(pc.greater_equal(pc.utf8_length(out), 3), pc.match_substring_regex(out, r"[a-z]{2}"))
+        return {"street": pc.if_else(pc.fill_null(ok, False), out, None)}
+
+    return _to_series(_map_unique(values, fn)["street"], values.index)
 
 
 def title_key(values: pd.Series) -> pd.Series:
