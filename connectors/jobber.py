@@ -4,7 +4,9 @@ Column names and status vocabularies live in ``jobber.toml``; this module holds 
 cannot say (``shared/reference/vendor-formats.md`` section 7A):
 
 * The full jobs export has **no status column**. The reader derives ``raw_status``:
-  ``Closed`` when the Closed date is set (and ``completed`` = that date), else
+  ``Closed (no work)`` for a job closed with no start date, no revenue and no invoice (Jobber
+  has no cancelled status; that is how a cancelled job looks), ``Closed`` when the Closed
+  date is set (and ``completed`` = that date), else
   ``Scheduled`` when a Schedule start date is set, else ``Unscheduled``. The shorter jobs
   report keeps its own ``Job status``.
 * Invoices: ``sent`` is False for ``Draft`` and True for any other status (Jobber only
@@ -71,8 +73,23 @@ def read_jobs(ctx: ReadContext) -> pd.DataFrame:
         scheduled = d.get("scheduled")
         has_closed = closed.notna().to_numpy() if closed is not None else np.zeros(len(ids), dtype=bool)
         has_sched = scheduled.notna().to_numpy() if scheduled is not None else np.zeros(len(ids), dtype=bool)
-        status = V.labels(np.select([has_closed, has_sched], [0, 1], 2), ["Closed", "Scheduled", "Unscheduled"], ids.index)
-        ctx.meta["status"] = "derived: Closed when 'Closed date' is set, else Scheduled when a start date is set, else Unscheduled"
+        # Jobber has no "cancelled" job status: a cancelled job is closed with nothing on it.
+        # Closed, never scheduled, no revenue and no invoice means the work never happened.
+        revenue = ctx.money("amount") if ctx.has("amount") else pd.Series(np.nan, index=ids.index)
+        no_revenue = revenue.fillna(0.0).abs().to_numpy() < 0.005
+        refs = ctx.refs("invoice_refs") if ctx.has("invoice_refs") else pd.Series(pd.NA, index=ids.index, dtype="string")
+        no_invoice = refs.isna().to_numpy() | (refs.fillna("").astype(str).str.strip() == "").to_numpy()
+        no_work = has_closed & ~has_sched & no_revenue & no_invoice
+        status = V.labels(
+            np.select([no_work, has_closed, has_sched], [0, 1, 2], 3),
+            ["Closed (no work)", "Closed", "Scheduled", "Unscheduled"],
+            ids.index,
+        )
+        ctx.meta["status"] = (
+            "derived: 'Closed (no work)' when closed with no start date, no revenue and no invoice "
+            "(how Jobber shows a cancelled job); else Closed when 'Closed date' is set, else Scheduled "
+            "when a start date is set, else Unscheduled"
+        )
     return ctx.finish(
         "job",
         {

@@ -67,6 +67,22 @@ def _read_options(s: SourceConfig):  # noqa: ANN202
     )
 
 
+def _one_per_record(records: pd.DataFrame) -> pd.DataFrame:
+    """Keep one row per native record when two exports of one system both carry it.
+
+    Jobber's transaction list repeats every invoice of the invoices export (as a bare
+    "Invoice" row with no balance); the fuller row wins: the one with more values filled.
+    """
+    key = ["system", "record_type", "record_id"]
+    dup = records.duplicated(key, keep=False)
+    if not dup.any():
+        return records
+    filled = records.notna().sum(axis=1)
+    order = records.assign(_filled=filled).sort_values("_filled", ascending=False, kind="stable")
+    keep = order.drop_duplicates(key, keep="first").index
+    return records.loc[records.index.isin(keep)].reset_index(drop=True)
+
+
 def load(
     paths: list[Path],
     config_path: Path | None = None,
@@ -153,7 +169,7 @@ def load(
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise UsageError(f"two sources are both named {dupes[0]!r}; give them distinct names in driftcheck.toml [[sources]]")
-    records = concat_records(frames)
+    records = _one_per_record(concat_records(frames))
     records, status_warnings = apply_status_maps(records, cfg)
     warnings.extend(status_warnings)
     return Loaded(records=records, sources=sources, warnings=warnings, config=cfg, detections=detections, failures=failures)

@@ -35,6 +35,18 @@ def pandas_dtype(name: str):  # noqa: ANN201 - pandas dtype objects
     return name
 
 
+def _nulls(n: int, dtype: str, target):  # noqa: ANN001, ANN202
+    """A column of ``n`` nulls of a schema dtype, built without a Python list per row."""
+    import numpy as np
+    import pandas as pd
+
+    if dtype == "float64":
+        return pd.Series(np.full(n, np.nan))
+    if dtype.startswith("datetime"):
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    return pd.Series(pd.NA, index=pd.RangeIndex(n), dtype=target)
+
+
 def empty_records() -> pd.DataFrame:
     """A record frame with no rows and every schema column."""
     import pandas as pd
@@ -66,7 +78,7 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
                 s = s.astype(target)
             out[col] = s.reset_index(drop=True)
         else:
-            out[col] = pd.Series(pd.array([None] * n, dtype=target) if dtype != "float64" else [float("nan")] * n, dtype=target)
+            out[col] = _nulls(n, dtype, target)
     for col in frame.columns:
         if col not in RECORD_SCHEMA:
             name = col if str(col).startswith(EXTRA_PREFIX) else f"{EXTRA_PREFIX}{col}"
