@@ -940,41 +940,57 @@ def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Findi
 
 
 def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFrame | None:
-    """Turn the linker's duplicate-customer groups into rows the duplicate-customer rule reports."""
+    """Turn the linker's duplicate-customer groups into rows the duplicate-customer rule reports.
+
+    The finding's job key is ``C-<name>`` with the alphabetically first name of the group, so
+    the same duplicate keeps the same id from scan to scan; its evidence names each record
+    with the customer name that record carries, and the match that joined them.
+    """
     import pandas as pd
 
     if d is None or len(d) == 0:
         return None
+    names_of = records.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])["customer"]
+    first_date = records.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])["created"]
     rows = []
     for r in d.to_dict("records"):
+        recs = r.get("records")
+        if not isinstance(recs, dict):
+            ids = r.get("record_ids")
+            ids = list(ids) if isinstance(ids, (list, tuple)) else [i.strip() for i in str(ids or "").split(",") if i.strip()]
+            recs = {str(r.get("source")): ids}
+        pairs = [(str(src), str(i)) for src, ids in recs.items() for i in ids]
         names = r.get("names")
         if not isinstance(names, (list, tuple)):
             names = [n.strip() for n in str(names).replace("|", ";").split(";") if n.strip()]
         names = sorted(dict.fromkeys(str(n) for n in names))
-        ids = r.get("record_ids")
-        ids = list(ids) if isinstance(ids, (list, tuple)) else [i.strip() for i in str(ids or "").split(",") if i.strip()]
         system = str(r.get("system", ""))
+        evidence = [
+            {"source": src, "record": rid, "field": "customer", "value": str(names_of.get((src, rid), ""))}
+            for src, rid in pairs
+        ]
+        evidence.append({"source": ", ".join(recs), "record": "", "field": "match", "value": str(r.get("evidence", ""))})
+        # the duplicate exists since the second identity appeared
+        dates = sorted(d for d in (first_date.get(p) for p in pairs) if d is not None and not pd.isna(d))
+        role = r.get("role") or next(iter(records.loc[records["system"] == system, "role"].head(1)), "operations")
         rows.append(
             {
                 "job": "C-" + (names[0] if names else str(r.get("group", ""))),
-                "key": str(r.get("source", "")),
-                "source": r.get("source"),
+                "key": system,
+                "source": ", ".join(recs),
                 "system": system,
                 "system_name": SYSTEM_NAMES.get(system, system),
-                "owner_role": r.get("role") or next(iter(records.loc[records["system"] == system, "role"].head(1)), "operations"),
+                "owner_role": role,
                 "names": " and ".join(f"'{n}'" for n in names),
                 "n_names": len(names),
                 "customer": names[0] if names else "",
                 "evidence": r.get("evidence", ""),
-                "records": r.get("records") if isinstance(r.get("records"), dict) else {str(r.get("source")): ids},
-                "evidence_list": [{"source": str(r.get("source")), "record": i, "field": "customer", "value": n}
-                                  for i, n in zip(ids, names * (len(ids) // max(len(names), 1) + 1), strict=False)]
-                + [{"source": str(r.get("source")), "record": "", "field": "match", "value": r.get("evidence", "")}],
-                "since": r.get("since"),
+                "records": {k: list(v) for k, v in recs.items()},
+                "evidence_list": evidence,
+                "since": r.get("since") if r.get("since") is not None else (dates[1] if len(dates) > 1 else (dates[0] if dates else None)),
             }
         )
     return pd.DataFrame(rows)
-
 
 
 # --------------------------------------------------------------------------- examples
