@@ -970,8 +970,15 @@ def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
             for src, rid in pairs
         ]
         evidence.append({"source": ", ".join(recs), "record": "", "field": "match", "value": str(r.get("evidence", ""))})
-        # the duplicate exists since the second identity appeared
-        dates = sorted(d for d in (first_date.get(p) for p in pairs) if d is not None and not pd.isna(d))
+        # the duplicate exists since the second identity appeared: the later of the names' first dates
+        first_by_name: dict[str, Any] = {}
+        for p in pairs:
+            when = first_date.get(p)
+            if when is None or pd.isna(when):
+                continue
+            name = str(names_of.get(p, ""))
+            first_by_name[name] = min(first_by_name.get(name, when), when)
+        dates = sorted(first_by_name.values())
         role = r.get("role") or next(iter(records.loc[records["system"] == system, "role"].head(1)), "operations")
         rows.append(
             {

@@ -83,6 +83,29 @@ def _one_per_record(records: pd.DataFrame) -> pd.DataFrame:
     return records.loc[records.index.isin(keep)].reset_index(drop=True)
 
 
+def _invoice_paid_dates(records: pd.DataFrame) -> pd.DataFrame:
+    """Date paid invoices that carry no paid date by the last payment naming them in the same system.
+
+    Exports rarely carry an invoice's paid date, but the same system's payments name the
+    invoice they settle ("Payment applied to Invoice #5222"): that is when the system says
+    it was paid.
+    """
+    import pandas as pd
+
+    pays = records[records["record_type"].isin(["payment", "deposit"]) & records["invoice_refs"].notna()]
+    need = (records["record_type"] == "invoice") & records["paid"].isna() & records["state"].isin(["paid", "partially_paid"])
+    if pays.empty or not need.any():
+        return records
+    refs = pays.assign(ref=pays["invoice_refs"].astype(str).str.split(",")).explode("ref")
+    refs["ref"] = refs["ref"].str.strip()
+    when = refs.assign(d=refs["paid"].fillna(refs["created"])).groupby(["system", "ref"])["d"].max()
+    inv = records.loc[need, ["system", "record_id"]]
+    found = pd.Series(when.reindex(pd.MultiIndex.from_frame(inv.astype(str))).to_numpy(), index=inv.index)
+    records = records.copy()
+    records.loc[need, "paid"] = pd.to_datetime(found)
+    return records
+
+
 def load(
     paths: list[Path],
     config_path: Path | None = None,
@@ -171,5 +194,6 @@ def load(
         raise UsageError(f"two sources are both named {dupes[0]!r}; give them distinct names in driftcheck.toml [[sources]]")
     records = _one_per_record(concat_records(frames))
     records, status_warnings = apply_status_maps(records, cfg)
+    records = _invoice_paid_dates(records)
     warnings.extend(status_warnings)
     return Loaded(records=records, sources=sources, warnings=warnings, config=cfg, detections=detections, failures=failures)
