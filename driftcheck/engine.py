@@ -526,7 +526,8 @@ def _ambiguous_hits(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     a = ctx.ambiguous
     if a is None or a.empty:
         return pd.DataFrame(columns=["job", "since", "age_days", "scope"])
-    recs = ctx.records.set_index(["source", "record_id"])
+    # native numbers are not always unique in a source (QuickBooks payments share cheque numbers)
+    recs = ctx.records.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])
     out = a.copy()
     dates = recs["created"] if "created" in recs.columns else None
     if dates is not None:

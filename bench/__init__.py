@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic businesses in vendor export formats, and the runner that times driftcheck on them."""
