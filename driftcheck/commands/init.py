@@ -63,4 +63,4 @@ def register(app: typer.Typer) -> None:
                   f"({suggested} suggested, {review} to review)"
                   + (", thresholds raised: " + ", ".join(f"{t.rule} {t.default}->{t.proposed} d" for t in raised) if raised else ""),
                   markup=False, highlight=False)
-        con.print("Review the lines marked 'suggested: review', then run `driftcheck scan`.", markup=False, highlight=False)
+        con.print("Read the lines marked 'suggested: review' and 'Review:', then run `driftcheck scan`.", markup=False, highlight=False)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..config import CONFIG_NAME
 from ..errors import UsageError
-from ..lifecycle import DOMAINS
+from ..lifecycle import DOMAINS, domain_of
 from .model import Discovery, VocabEntry, Vocabulary
 from .vocabulary import DERIVED
 
@@ -110,15 +110,18 @@ def _sources(d: Discovery, base: Path) -> list[str]:
     return lines
 
 
-def _entry_lines(e: VocabEntry, rtype: str, system_label: str) -> list[str]:
+def _entry_lines(e: VocabEntry, rtype: str, system_label: str, owners: dict[str, str]) -> list[str]:
     counted = _count(e.count, rtype)
     if e.state is not None:
         lines = []
         if e.note:
             lines += _comment(f"Review: {e.note}.")
             if e.note_state and e.note_state != e.state:
-                lines += _comment(f"If '{e.value}' means '{e.note_state}' in this business, map it so and "
-                                  f"{system_label} is checked against the owner of that truth.")
+                domain = domain_of(e.note_state) or ""
+                owner = owners.get(domain)
+                lines += _comment(f"If '{e.value}' means '{e.note_state}' here, write {_s(e.value)} = {_s(e.note_state)}: "
+                                  f"{system_label} then carries a second version of the {domain} truth, checked against "
+                                  f"{owner or 'its owner'}.")
         origin = "" if (e.mapped_by or "").startswith("driftcheck.toml") else f" ({e.mapped_by})" if e.mapped_by else ""
         return [*lines, f"{_s(e.value)} = {_s(e.state)}   # {counted}{origin}"]
     if e.suggestion is None:
@@ -139,6 +142,7 @@ def _status_maps(d: Discovery) -> list[str]:
     states = " | ".join(" ".join(s) for s in DOMAINS.values())
     lines += _comment("[status_map.<system or source name>.<record type>] \"value as exported\" = \"lifecycle state\". "
                       f"Every value the exports hold is listed. States: {states}.")
+    owner_names = {t.domain: ", ".join(_SYSTEM_LABELS.get(x, x) for x in t.owner_systems) or t.owner_role for t in d.truths}
     tables: dict[tuple[str, str], list[tuple[Vocabulary, VocabEntry]]] = {}
     for v in d.vocabularies:
         if v.kind != "status":
@@ -160,7 +164,7 @@ def _status_maps(d: Discovery) -> list[str]:
         lines += ["", *_comment(f"{', '.join(sources)}: " + ", ".join(_column_text(c) for c in columns)),
                   f"[status_map.{_key(key)}.{rtype}]"]
         for e in merged.values():
-            lines += _entry_lines(e, rtype, _SYSTEM_LABELS.get(system, system))
+            lines += _entry_lines(e, rtype, _SYSTEM_LABELS.get(system, system), owner_names)
     for v in d.vocabularies:
         if v.kind != "stage":
             continue
@@ -179,7 +183,7 @@ def _owners(d: Discovery) -> list[str]:
                                          "Where another system also carries a status, its disagreements with the owner "
                                          "are what the status-conflict rule reports."), "[owners]"]
     for t in d.truths:
-        owner = ", ".join(_SYSTEM_LABELS.get(s, s) for s in t.owner_systems) or "no system in these exports"
+        owner = ", ".join(_SYSTEM_LABELS.get(s, s) for s in t.owner_systems) or f"no {t.owner_role} records of it in these exports"
         others = [c for c in t.claims if not c.owner]
         note = f"{owner}"
         if others:

@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "POSITIONS",
     "POSITION_TEXT",
+    "POSITION_TEXT_SHORT",
     "SCHEMA",
     "Claim",
     "Coverage",
@@ -45,6 +46,13 @@ POSITION_TEXT: dict[str, str] = {
     "completed": "were complete but not fully invoiced",
     "invoiced": "were fully invoiced but not paid",
     "paid": "were paid in full",
+}
+
+
+#: Each position in a word or two, for lists.
+POSITION_TEXT_SHORT: dict[str, str] = {
+    "none": "nothing yet", "deposit": "deposit paid", "scheduled": "scheduled", "completed": "complete",
+    "invoiced": "invoiced", "paid": "paid",
 }
 
 

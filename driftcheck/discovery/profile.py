@@ -69,6 +69,8 @@ def discover(paths: list[Path], config_path: Path | None = None, *, as_of: dt.da
     records = outcome.link.records if outcome.link is not None else table.records
     jobs = table.jobs
     detections = _detections(loaded)
+    stages = _stage_columns(loaded, detections)
+    records, base = _with_stages(records, stages), _with_stages(loaded.records, stages)
 
     groups = vocabulary.record_groups(records, cfg.owners)
     positions = vocabulary.job_positions(jobs, records)
@@ -87,7 +89,7 @@ def discover(paths: list[Path], config_path: Path | None = None, *, as_of: dt.da
         config_path=str(cfg.path) if cfg.path else None,
         paths=[str(p) for p in paths],
         sources=_sources(loaded, records, audit),
-        vocabularies=vocabulary.vocabularies(loaded.records, cfg, detections, placed, stage_placed),
+        vocabularies=vocabulary.vocabularies(base, cfg, detections, placed, stage_placed),
         coverage=_coverage(records, loaded),
         linking=_linking(records, outcome.link),
         truths=truths.domain_truths(records, jobs, cfg.owners, scan),
@@ -105,6 +107,42 @@ def discover(paths: list[Path], config_path: Path | None = None, *, as_of: dt.da
 def _detections(loaded: Loaded) -> dict[str, Any]:
     """Source name -> detection (export files only; API pulls have none)."""
     return {info.name: det for info, det in zip(loaded.sources, loaded.detections, strict=False)}
+
+
+def _stage_columns(loaded: Loaded, detections: dict[str, Any]) -> dict[str, tuple[str, pd.Series]]:
+    """Deal exports whose stage column the status map does not read: source -> (column, record id -> stage).
+
+    The loaded record frame keeps only the schema's columns, so the stage column is read
+    again from the file (deal exports are small; only those files are re-read).
+    """
+    import connectors
+
+    out: dict[str, tuple[str, pd.Series]] = {}
+    for info in loaded.sources:
+        det = detections.get(info.name)
+        cols = getattr(det, "columns", {}) or {}
+        header = cols.get("stage")
+        if not header or header == cols.get("raw_status") or not Path(info.path).is_file():
+            continue
+        result = connectors.read_file(Path(info.path), connectors.ReadOptions(name=info.name, format=det.format))
+        name = f"x:{header.strip()}"
+        if name in result.frame.columns:
+            frame = result.frame.drop_duplicates("record_id")
+            out[info.name] = (name, frame.set_index(frame["record_id"].astype(str))[name])
+    return out
+
+
+def _with_stages(records: pd.DataFrame, stages: dict[str, tuple[str, pd.Series]]) -> pd.DataFrame:
+    """``records`` with each stage column filled for its source's records."""
+    if not stages:
+        return records
+    records = records.copy()
+    for source, (name, by_id) in stages.items():
+        mine = records["source"] == source
+        if name not in records.columns:
+            records[name] = None
+        records.loc[mine, name] = records.loc[mine, "record_id"].astype(str).map(by_id).to_numpy()
+    return records
 
 
 def _iso(v: Any) -> str | None:

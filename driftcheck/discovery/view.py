@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..lifecycle import STAGES
-from .model import POSITIONS, Discovery, Placement, Vocabulary
+from .model import POSITION_TEXT_SHORT, POSITIONS, Discovery, Placement, Vocabulary
 from .vocabulary import DERIVED
 
 __all__ = ["Row", "Table", "days", "pct", "system_label", "view"]
@@ -22,8 +22,6 @@ _SYSTEM_LABELS = {"hubspot": "HubSpot", "pipedrive": "Pipedrive", "quickbooks": 
                   "xero": "Xero", "jobber": "Jobber", "csv": "CSV"}
 _STAGE_LABELS = {"open": "not won yet", "won": "won", "deposit": "deposit paid", "scheduled": "scheduled",
                  "completed": "completed", "invoiced": "fully invoiced", "paid": "paid in full"}
-_POS_SHORT = {"none": "nothing", "deposit": "deposit", "scheduled": "scheduled", "completed": "complete",
-              "invoiced": "invoiced", "paid": "paid"}
 _PLURAL = {"deal": "deals", "job": "jobs", "invoice": "invoices", "payment": "payments", "deposit": "deposits"}
 _COVERAGE = {"email": "email", "phone": "phone", "address": "address", "job_ref": "names a job #",
              "invoice_ref": "names an invoice #"}
@@ -69,7 +67,7 @@ def _placement_text(p: Placement | None) -> str:
         return ""
 
     def part(counts: dict[str, int]) -> str:
-        return ", ".join(f"{_POS_SHORT[k]} {counts[k]}" for k in POSITIONS if counts.get(k))
+        return ", ".join(f"{POSITION_TEXT_SHORT[k]} {counts[k]}" for k in POSITIONS if counts.get(k))
 
     if p.dated:
         return f"then: {part(p.then)} · now: {part(p.now)}"
@@ -191,6 +189,10 @@ def _truths(d: Discovery) -> list[Table]:
                     f"of the truth. {owner} ({t.owner_role}) owns it by default")
             if t.domain != "payment":
                 head += f"; {t.conflicts} status-conflict finding{'s' if t.conflicts != 1 else ''} now"
+        elif t.claims and not t.owner_systems:
+            who = ", ".join(sorted({system_label(c.system) for c in t.claims}))
+            head = (f"{t.domain}: only {who} carries it; its owner by default ({t.owner_role}) has no records of it "
+                    "in these exports")
         else:
             head = f"{t.domain}: one version of the truth, {owner} ({t.owner_role})" if t.claims else f"{t.domain}: no system carries it"
         out.append(Table(head, ["system", "role", "claim", "states", "against the owner"], rows))

@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..lifecycle import DOMAINS
-from .model import POSITION_TEXT, POSITIONS, Placement, Suggestion, VocabEntry, Vocabulary
+from .model import POSITION_TEXT, POSITION_TEXT_SHORT, POSITIONS, Placement, Suggestion, VocabEntry, Vocabulary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -120,6 +120,8 @@ _MIN_PLACED = 3
 #: A mapped value gets a "sits later" note when at least this share of (and _MIN_LATE) records do.
 _LATE_SHARE = 0.5
 _MIN_LATE = 5
+#: A note names the state a value looks like only when one position holds this share of its records.
+_DOMINANT = 0.6
 #: rapidfuzz scores (0-100): a name match needs at least _NAME_MIN; _NAME_EXACT is a synonym hit.
 _NAME_MIN = 86
 _NAME_EXACT = 99
@@ -384,6 +386,11 @@ def late_note(entry: VocabEntry, record_type: str) -> tuple[str, str] | None:
     if n_late < _MIN_LATE or n_late < _LATE_SHARE * total:
         return None
     pos, n = Placement.modal(late)
+    if n < _DOMINANT * total:
+        # spread over several later positions: the value does not say where its jobs are
+        spread = ", ".join(f"{POSITION_TEXT_SHORT[x]} {late[x]}" for x in POSITIONS if late.get(x))
+        return (f"{when}, {n_late} of {total} of their jobs are further along than '{entry.state}' ({spread}): "
+                f"'{entry.value}' alone does not say where they are"), entry.state
     fits = _TIMING_STATE.get(record_type, {}).get(pos or "")
     text = f"{when}, {n} of {total} of their jobs {POSITION_TEXT[pos]}: later than '{entry.state}'"
     if fits and fits != entry.state:
