@@ -59,8 +59,16 @@ def _open_due(jobs: pd.DataFrame, records: pd.DataFrame, billing_role: str) -> p
 
     inv = records[(records["record_type"] == "invoice") & (records["role"] == billing_role)
                   & (records["balance"].fillna(0) > 0.005) & records["state"].ne("void").fillna(True)]
-    due = inv["due"].groupby(inv["job"].astype(str), observed=True).min()
-    return pd.to_datetime(pd.Series(jobs.index.astype(str).map(due), index=jobs.index))
+    return _per_job(inv["due"].groupby(inv["job"].astype(str)).min(), jobs.index)
+
+
+def _per_job(values: pd.Series, index: pd.Index) -> pd.Series:
+    """Dates keyed by job, aligned on the job table's index (NaT where a job has none)."""
+    import pandas as pd
+
+    values = pd.to_datetime(values)
+    values.index = values.index.astype(str)
+    return pd.Series(values.reindex(index.astype(str)).to_numpy(dtype="datetime64[ns]"), index=index)
 
 
 def stage_dates(jobs: pd.DataFrame, records: pd.DataFrame, billing_role: str = "accounting") -> pd.DataFrame:
@@ -74,7 +82,7 @@ def stage_dates(jobs: pd.DataFrame, records: pd.DataFrame, billing_role: str = "
 
     pays = records[records["record_type"].isin(["payment", "deposit"]) & records["state"].ne("refunded").fillna(True)]
     pay_date = pays["paid"].fillna(pays["created"])
-    last_pay = pay_date.groupby(pays["job"].astype(str), observed=True).max()
+    last_pay = _per_job(pay_date.groupby(pays["job"].astype(str)).max(), jobs.index)
     out = pd.DataFrame(index=jobs.index)
     completed_at = pd.to_datetime(jobs["ops_completed"])
     pay_first = pd.to_datetime(jobs["pay_first"])
@@ -90,8 +98,7 @@ def stage_dates(jobs: pd.DataFrame, records: pd.DataFrame, billing_role: str = "
     out["invoiced"] = jobs["m_fully_invoiced"].astype(bool)
     out["invoiced_at"] = pd.to_datetime(jobs["acc_last_invoice"])
     out["paid"] = (jobs["m_fully_invoiced"] & jobs["m_fully_paid"]).astype(bool)
-    paid_at = pd.to_datetime(pd.Series(jobs.index.astype(str).map(last_pay), index=jobs.index))
-    out["paid_at"] = paid_at.fillna(pd.to_datetime(jobs["acc_paid_at"]))
+    out["paid_at"] = last_pay.fillna(pd.to_datetime(jobs["acc_paid_at"]))
     out["due_at"] = _open_due(jobs, records, billing_role)
     # lost deals with no live work, cancelled jobs, and money matched to no deal or job leave the flow
     out["out"] = (jobs["m_lost"] & ~jobs["m_ops_live"] & ~jobs["m_acc_any"]) | jobs["m_cancelled"] | ~jobs["m_has_work"]

@@ -73,7 +73,8 @@ def discover(paths: list[Path], config_path: Path | None = None, *, as_of: dt.da
     records, base = _with_stages(records, stages), _with_stages(loaded.records, stages)
 
     groups = vocabulary.record_groups(records, cfg.owners)
-    positions = vocabulary.job_positions(jobs, records)
+    dates = flow.stage_dates(jobs, records, cfg.owners.get("billing", "accounting"))
+    positions = dates
     placed = vocabulary.placements(records, positions, groups, audit)
     stage_placed: dict[tuple[str, str, str], Any] = {}
     for source, det in detections.items():
@@ -82,7 +83,6 @@ def discover(paths: list[Path], config_path: Path | None = None, *, as_of: dt.da
             open_deals = records[(records["source"] == source) & records["state"].eq("open").fillna(False)]
             stage_placed.update(vocabulary.placements(open_deals, positions, groups, audit, value_col=col))
 
-    dates = flow.stage_dates(jobs, records, cfg.owners.get("billing", "accounting"))
     return Discovery(
         as_of=audit.isoformat(),
         business=cfg.business,

@@ -18,7 +18,7 @@ from .view import Table, days, view
 
 __all__ = ["DiscoveryTable", "flow_svg", "flow_text", "render_html", "render_markdown", "render_text"]
 
-_FLAG_MARK = {"unmapped": "!", "review": "?", "stuck": "!", "disagree": "≠", "unlinked": "", "stale": "!"}
+_FLAG_MARK = {"unmapped": "!", "review": "?", "stuck": "!", "drift": "!", "disagree": "≠", "unlinked": "", "stale": "!"}
 
 
 # --------------------------------------------------------------------------- the flow, as text
@@ -117,7 +117,7 @@ def _md_table(t: Table, level: str = "###") -> list[str]:
     out.append("|" + "|".join("---:" if i in t.numeric else "---" for i in range(len(t.columns))) + "|")
     for r in t.rows:
         cells = [_md(c) for c in r.cells]
-        if r.flag in ("unmapped", "stuck", "disagree", "review"):
+        if r.flag in ("unmapped", "stuck", "drift", "disagree", "review", "stale"):
             cells[0] = f"**{cells[0]}**"
         out.append("| " + " | ".join(cells) + " |")
     details = [(r.cells[0], d) for r in t.rows for d in r.detail]
@@ -159,7 +159,7 @@ def render_markdown(discovery: Discovery) -> str:
 class DiscoveryTable:
     """A rich renderable of a discovery (``Console().print(DiscoveryTable(d))``)."""
 
-    _STYLE = {"unmapped": "bold red", "stuck": "red", "disagree": "yellow", "review": "yellow", "stale": "red"}
+    _STYLE = {"unmapped": "bold red", "stuck": "red", "drift": "red", "disagree": "yellow", "review": "yellow", "stale": "red"}
 
     def __init__(self, discovery: Discovery):
         self.discovery = discovery
@@ -225,11 +225,11 @@ def flow_svg(discovery: Discovery, *, name: str = "flow", title: str = "The life
     by_stage = {s.stage: s for s in discovery.stages}
     hand = {h.source: h for h in discovery.handoffs}
     order = [s for s in ("open", *STAGES) if s in by_stage]
-    fig = charts._figure(9.6, 2.9)  # the report charts' figure and SVG finishing; see flow_svg's docstring
+    fig = charts._figure(9.6, 2.5)  # the report charts' figure and SVG finishing; see flow_svg's docstring
     with charts._rc_ctx(name):
         ax = fig.add_subplot()
         ax.set_xlim(-0.6, len(order) - 0.4)
-        ax.set_ylim(-1.05, 1.25)
+        ax.set_ylim(-0.75, 1.25)
         ax.axis("off")
         for i, st in enumerate(order):
             s = by_stage[st]

@@ -3,7 +3,7 @@
 Terminal, plain text, Markdown and HTML render this one model (the way the scan
 reports share :func:`driftcheck.report.html.page_model`), so they all say the same
 thing in the same words. Cells are plain strings; a row may carry a ``flag``
-(``unmapped``, ``review``, ``stuck``, ``disagree``) and ``detail`` sentences (the
+(``unmapped``, ``review``, ``stuck``, ``drift``, ``disagree``, ``stale``, ``unlinked``) and ``detail`` sentences (the
 evidence behind a suggestion).
 """
 
@@ -94,12 +94,11 @@ def _sources(d: Discovery) -> Table:
             skipped.append(f"{merged} rows repeat records another {system_label(s.system)} export holds (kept once)")
         why = f"{s.format}: {s.reason}" if s.reason else s.format
         rows.append(Row(
-            [s.name, f"{system_label(s.system)} ({s.role})", kinds, span, fresh, "; ".join(skipped) or "none"],
+            [s.name, f"{system_label(s.system)} ({s.role})", kinds, span, fresh, "; ".join(skipped) or "none", why],
             flag="stale" if (s.age_days or 0) > 7 else None,
-            detail=[why],
         ))
     return Table("Sources: what each file is (and why we think so), how much, how fresh",
-                 ["file", "system", "records", "dates", "newest (age)", "rows skipped and why"], rows)
+                 ["file", "system", "records", "dates", "newest (age)", "rows skipped and why", "detected as"], rows)
 
 
 def _vocab(v: Vocabulary) -> Table:
@@ -123,7 +122,7 @@ def _vocab(v: Vocabulary) -> Table:
             detail = [f"review: {e.note}"] if e.note else []
             rows.append(Row([e.value, str(e.count), e.state, e.mapped_by or "", placed], "review" if e.note else None, detail))
     kind = "stages" if v.kind == "stage" else "statuses"
-    title = f"{v.source}: {_PLURAL.get(v.record_type, v.record_type)} {kind}, {_column_text(v)}"
+    title = f"{v.source}: {v.record_type} {kind}, {_column_text(v)}"
     if v.kind == "stage":
         cols = ["stage", "deals", "by status", "what it looks like", "where open deals' jobs sit"]
         note = "driftcheck reads a deal's state from its status; this pipeline's stages are shown for what they say."
@@ -214,7 +213,7 @@ def _flow(d: Discovery) -> list[Table]:
         rev = f"{h.reversed}" if h.reversed else "0"
         hand_rows.append(Row([f"{_STAGE_LABELS[h.source]} → {_STAGE_LABELS[h.target]}", days(h.median), days(h.p90),
                               str(h.measured), rev, f"{h.drift} ({', '.join(h.rules)})" if h.rules else str(h.drift)],
-                             "stuck" if h.drift else None))
+                             "drift" if h.drift else None))
     hands = Table("Hand-offs: days between stages and the drift found there",
                   ["hand-off", "median", "p90", "jobs", "other way round", "drift findings"], hand_rows,
                   note="'scheduled' is dated by the first visit (exports do not say when it was booked).",
@@ -255,6 +254,7 @@ def view(d: Discovery) -> dict[str, Any]:
     """The sections of the discovery, as the renderers draw them."""
     findings = d.scan.get("findings", [])
     two = [t.domain for t in d.truths if t.two_truths]
+    stage_values = sum(len(v.entries) for v in d.vocabularies if v.kind == "stage")
     title = "Discovery" + (f": {d.business}" if d.business else "") + f", as of {d.as_of}"
     return {
         "title": title,
@@ -263,6 +263,7 @@ def view(d: Discovery) -> dict[str, Any]:
             ("records", str(sum(s.records for s in d.sources))),
             ("jobs", str(d.jobs)),
             ("unmapped values", str(len(d.unmapped))),
+            *([("stage values (not read)", str(stage_values))] if stage_values else []),
             ("two versions of the truth", ", ".join(two) or "none"),
             ("drift findings", str(len(findings))),
         ],

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
     from ..config import Config
 
-__all__ = ["DERIVED", "SYNONYMS", "name_match", "placements", "suggest", "vocabularies"]
+__all__ = ["DERIVED", "SYNONYMS", "late_note", "name_match", "placements", "record_groups", "stage_column", "suggest",
+           "vocabularies"]
 
 #: Common names for each lifecycle state in small-business tools (besides the state names
 #: and every vendor's built-in vocabulary, which are added at run time).
@@ -215,33 +216,6 @@ def record_groups(records: pd.DataFrame, owners: dict[str, str]) -> pd.Series:
     return pd.Series(out, index=records.index)
 
 
-def job_positions(jobs: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
-    """Per job: whether each position is reached now, and the date it was reached.
-
-    Columns ``<pos>_now`` (bool) and ``<pos>_at`` (date) for deposit, scheduled, completed,
-    invoiced, paid. "paid" means fully invoiced and nothing owed (a paid deposit alone is
-    not). The date of "scheduled" is the first visit: exports do not say when it was booked.
-    """
-    import pandas as pd
-
-    pays = records[records["record_type"].isin(["payment", "deposit"]) & records["state"].ne("refunded").fillna(True)]
-    pay_date = pays["paid"].fillna(pays["created"])
-    last_pay = pay_date.groupby(pays["job"], observed=True).max()
-    out = pd.DataFrame(index=jobs.index)
-    out["deposit_now"] = jobs["m_paid_any"].astype(bool)
-    out["deposit_at"] = pd.to_datetime(jobs["pay_first"])
-    out["scheduled_now"] = jobs["m_scheduled"].astype(bool)
-    out["scheduled_at"] = pd.to_datetime(jobs["ops_scheduled"])
-    out["completed_now"] = jobs["m_completed"].astype(bool)
-    out["completed_at"] = pd.to_datetime(jobs["ops_completed"])
-    out["invoiced_now"] = jobs["m_fully_invoiced"].astype(bool)
-    out["invoiced_at"] = pd.to_datetime(jobs["acc_last_invoice"])
-    out["paid_now"] = (jobs["m_fully_invoiced"] & jobs["m_fully_paid"]).astype(bool)
-    paid_at = pd.to_datetime(pd.Series(jobs.index.map(last_pay), index=jobs.index))
-    out["paid_at"] = paid_at.fillna(pd.to_datetime(jobs["acc_paid_at"]))
-    return out
-
-
 #: Positions whose evidence comes from a record group itself (excluded when placing that group).
 _OWN = {"deal": (), "job": ("scheduled", "completed"), "acc_invoice": ("invoiced", "paid"),
         "ops_invoice": (), "payment": ("deposit", "paid")}
@@ -259,7 +233,7 @@ def placements(
 
     Args:
         records: linked records (``job`` set); only rows with a value are placed.
-        positions: :func:`job_positions` of the job table.
+        positions: :func:`driftcheck.discovery.flow.stage_dates` of the job table (stage flags and dates).
         groups: :func:`record_groups` of ``records``.
         as_of: the audit date (a status date after it counts as "now").
         value_col: the column holding the value (``raw_status`` or a stage column).
@@ -283,7 +257,7 @@ def placements(
     then = np.zeros_like(now)
     for i, p in enumerate(steps):
         own = np.isin(grp, [g for g, excl in _OWN.items() if p in excl])
-        reached = pos[f"{p}_now"].fillna(False).to_numpy(dtype=bool) & ~own
+        reached = pos[p].fillna(False).to_numpy(dtype=bool) & ~own
         when = pd.to_datetime(pos[f"{p}_at"]).to_numpy()
         now[:, i] = reached
         then[:, i] = reached & dated & (when <= at_v)
