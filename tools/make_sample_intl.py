@@ -397,157 +397,112 @@ def background(rng: random.Random, people: People, world: World, n: int) -> None
 def planted(rng: random.Random, people: People, world: World) -> None:
     """The drift, each case written out by hand, with the finding it must produce."""
 
-    def new(key: str, kind: str, value: int, created: date, owner: str = KWAME) -> Opp:
-        o = Opp(key, people.client(), kind, value, at(created, rng), owner, lead="Referral")
-        run_clean(rng, o)
+    def case(key: str, kind: str, value: int, created: date, steps: tuple[date, date, date], *, owner: str = KWAME,
+             start: date | None = None, days: int = 0, closed: date | None = None, invoiced: date | None = None,
+             paid: date | None = None, booked: bool = True) -> Opp:
+        """A deal surveyed, quoted and accepted on ``steps``, then carried as far as the dates given
+        (paid by card; a deposit when the value calls for one; booked the day it was accepted)."""
+        o = Opp(key, people.client(), kind, value, at(created, rng), owner, lead="Referral", crew=rng.choice(CREWS))
+        o.survey, o.quoted, o.accepted = steps
+        o.deposit = deposit_of(value)
+        o.deposit_on = o.accepted if o.deposit else None
+        o.job_on, o.booked = o.accepted, (o.accepted if booked else None)
+        o.start, o.days, o.closed, o.invoiced = start, days, closed, invoiced
+        o.ref_on = o.accepted
+        if paid is not None:
+            o.paid_on = paid
+            pay_by_card(rng, o)
         world.opps.append(o)
         return o
 
     def plant(rule: str, target: str, since: date, note: str, **kw: bool) -> None:
         world.planted.append(Planted(rule, target, since, note, **kw))
 
-    def settle(o: Opp) -> None:
-        """Work done, invoiced, paid by card and won on the dates already set."""
-        o.closed = o.start + o.days * DAY  # type: ignore[operator]
-        pay_by_card(rng, o)
+    def d(month: int, day: int) -> date:
+        return date(2026, month, day)
 
     # paid-not-scheduled: deposit paid online Oct 30; the kitchen units are on back-order and
     # nobody booked the fit, so the job sits unscheduled.
-    o = new("pns", "Kitchen fitting", 14_750_00, date(2026, 10, 19))
-    o.survey, o.quoted, o.accepted = date(2026, 10, 21), date(2026, 10, 26), date(2026, 10, 30)
-    o.deposit_on = o.job_on = date(2026, 10, 30)
-    o.booked = o.start = o.closed = o.invoiced = o.paid_on = o.xero_paid = o.jobber_paid = None
-    o.won = None
-    o.ref_on = date(2026, 10, 30)
-    plant("paid-not-scheduled", "pns", date(2026, 10, 30),
+    case("pns", "Kitchen fitting", 14_750_00, d(10, 19), (d(10, 21), d(10, 26), d(10, 30)), booked=False)
+    plant("paid-not-scheduled", "pns", d(10, 30),
           "Paid the £3,680 deposit online on Oct 30; the units are on back-order and nobody booked the fit.")
 
     # schedule-passed-not-complete, for real: an extension started Sep 21; the crew was moved to
     # a loft in October and never went back. Nothing is closed, nothing invoiced.
-    o = new("stalled", "Single-storey extension", 46_500_00, date(2026, 8, 10), OWEN)
-    o.survey, o.quoted, o.accepted = date(2026, 8, 12), date(2026, 8, 19), date(2026, 8, 28)
-    o.deposit_on = o.job_on = date(2026, 8, 28)
-    o.booked, o.start = date(2026, 8, 28), date(2026, 9, 21)
-    o.days = 26
-    o.closed = o.invoiced = o.paid_on = o.xero_paid = o.jobber_paid = None
-    o.won = None
-    o.ref_on = date(2026, 8, 31)
-    plant("schedule-passed-not-complete", "stalled", date(2026, 9, 21),
+    case("stalled", "Single-storey extension", 46_500_00, d(8, 10), (d(8, 12), d(8, 19), d(8, 28)), owner=OWEN,
+         start=d(9, 21), days=26)
+    plant("schedule-passed-not-complete", "stalled", d(9, 21),
           "Extension started Sep 21; the crew was moved to a loft in October and never went back.")
 
     # complete-not-invoiced: a bathroom finished Nov 3 while Sian was off sick; no invoice.
-    o = new("noinv", "Bathroom refit", 8_900_00, date(2026, 9, 14))
-    o.survey, o.quoted, o.accepted = date(2026, 9, 16), date(2026, 9, 22), date(2026, 9, 29)
-    o.deposit_on = o.job_on = o.booked = date(2026, 9, 29)
-    o.start, o.days = date(2026, 10, 26), 8
-    o.closed = date(2026, 11, 3)
-    o.invoiced = o.paid_on = o.xero_paid = o.jobber_paid = None
-    o.won = None
-    plant("complete-not-invoiced", "noinv", date(2026, 11, 3),
+    case("noinv", "Bathroom refit", 8_900_00, d(9, 14), (d(9, 16), d(9, 22), d(9, 29)), start=d(10, 26), days=8,
+         closed=d(11, 3))
+    plant("complete-not-invoiced", "noinv", d(11, 3),
           "Bathroom finished Nov 3 while Sian was off sick; the final invoice was never raised.")
 
     # invoice-overdue: final invoice Sep 28, due Oct 12; the customer disputes the tiling.
-    o = new("overdue", "Kitchen fitting", 11_200_00, date(2026, 8, 3))
-    o.survey, o.quoted, o.accepted = date(2026, 8, 5), date(2026, 8, 11), date(2026, 8, 18)
-    o.deposit_on = o.job_on = o.booked = date(2026, 8, 18)
-    o.start, o.days = date(2026, 9, 16), 10
-    o.closed = date(2026, 9, 26)
-    o.invoiced = date(2026, 9, 28)
-    o.paid_on = o.xero_paid = o.jobber_paid = None
-    o.won = None
-    plant("invoice-overdue", "overdue", date(2026, 10, 12),
+    case("overdue", "Kitchen fitting", 11_200_00, d(8, 3), (d(8, 5), d(8, 11), d(8, 18)), start=d(9, 16), days=10,
+         closed=d(9, 26), invoiced=d(9, 28))
+    plant("invoice-overdue", "overdue", d(10, 12),
           "Final invoice due Oct 12 is unpaid: the customer disputes the tiling and nobody has chased it.")
 
     # status-conflict: Dylan took the balance in cash on site and marked the Jobber invoice paid;
     # the cash never reached the bank, so Xero still shows it owed.
-    o = new("cash", "Fitted wardrobes", 3_450_00, date(2026, 9, 28))
-    o.survey, o.quoted, o.accepted = date(2026, 9, 30), date(2026, 10, 6), date(2026, 10, 12)
-    o.deposit_on = o.job_on = o.booked = date(2026, 10, 12)
-    o.start, o.days = date(2026, 11, 2), 2
-    o.closed = o.invoiced = date(2026, 11, 4)
-    o.paid_on = o.jobber_paid = date(2026, 11, 5)
+    o = case("cash", "Fitted wardrobes", 3_450_00, d(9, 28), (d(9, 30), d(10, 6), d(10, 12)), start=d(11, 2), days=2,
+             closed=d(11, 4), invoiced=d(11, 4))
+    o.paid_on = o.jobber_paid = d(11, 5)
     o.method, o.cash_on_site, o.crew = "Cash", True, CREWS[0]
-    o.xero_paid = None
-    o.won = None
-    plant("status-conflict", "cash", date(2026, 11, 5),
+    plant("status-conflict", "cash", d(11, 5),
           "Dylan took the £2,590 balance in cash on Nov 5 and marked the Jobber invoice paid; it never reached the bank.")
 
     # paid-crm-open: paid in full by card Oct 16; Kwame never marked the deal Won.
-    o = new("crmopen", "Garden room", 16_800_00, date(2026, 7, 20))
-    o.survey, o.quoted, o.accepted = date(2026, 7, 22), date(2026, 7, 28), date(2026, 8, 4)
-    o.deposit_on = o.job_on = o.booked = date(2026, 8, 4)
-    o.start, o.days = date(2026, 9, 14), 12
-    o.closed = date(2026, 9, 26)
-    o.invoiced = date(2026, 9, 28)
-    o.paid_on = date(2026, 10, 16)
-    settle(o)
+    o = case("crmopen", "Garden room", 16_800_00, d(7, 20), (d(7, 22), d(7, 28), d(8, 4)), start=d(9, 14), days=12,
+             closed=d(9, 26), invoiced=d(9, 28), paid=d(10, 16))
     o.won = None
-    plant("paid-crm-open", "crmopen", date(2026, 9, 28),
+    plant("paid-crm-open", "crmopen", d(9, 28),
           "Paid in full by card on Oct 16; the deal still sits Open at 'Job Complete'. (Xero's export has no payment "
           "date, so the clock starts at the invoice.)")
 
     # lost-but-active: told Kwame on Nov 2 they had gone with another builder; the (small, no
     # deposit) job is still booked for Nov 23.
-    o = new("lostbooked", "Sash window repair", 1_150_00, date(2026, 10, 12))
-    o.survey, o.quoted, o.accepted = date(2026, 10, 14), date(2026, 10, 19), date(2026, 10, 23)
-    o.deposit, o.deposit_on = 0, None
-    o.job_on = o.booked = date(2026, 10, 23)
-    o.start, o.days = date(2026, 11, 23), 1
-    o.closed = o.invoiced = o.paid_on = o.xero_paid = o.jobber_paid = None
-    o.won = None
-    o.lost = at(date(2026, 11, 2), rng)
-    o.lost_reason = "Went with another builder"
-    plant("lost-but-active", "lostbooked", date(2026, 11, 2),
+    o = case("lostbooked", "Sash window repair", 1_150_00, d(10, 12), (d(10, 14), d(10, 19), d(10, 23)),
+             start=d(11, 23), days=1)
+    o.lost, o.lost_reason = at(d(11, 2), rng), "Went with another builder"
+    plant("lost-but-active", "lostbooked", d(11, 2),
           "Marked Lost on Nov 2 (went with another builder); the job is still booked in Jobber for Nov 23.")
 
     # amount-mismatch: steelwork variation on a loft (+£2,400), invoiced and paid; the deal still
     # carries the quote.
-    o = new("variation", "Loft conversion", 41_500_00, date(2026, 6, 8), OWEN)
-    o.survey, o.quoted, o.accepted = date(2026, 6, 10), date(2026, 6, 17), date(2026, 6, 26)
-    o.deposit_on = o.job_on = o.booked = date(2026, 6, 26)
-    o.start, o.days = date(2026, 7, 20), 27
+    o = case("variation", "Loft conversion", 41_500_00, d(6, 8), (d(6, 10), d(6, 17), d(6, 26)), owner=OWEN,
+             start=d(7, 20), days=27, closed=d(8, 16), invoiced=d(8, 17), paid=d(8, 27))
     o.final_value = 43_900_00
-    o.invoiced = date(2026, 8, 17)
-    o.paid_on = date(2026, 8, 27)
-    settle(o)
-    plant("amount-mismatch", "variation", date(2026, 8, 17),
+    plant("amount-mismatch", "variation", d(8, 17),
           "A steel-beam variation took the loft from £41,500 to £43,900; invoiced and paid, the deal still says £41,500.")
 
     # orphan-job: a neighbour of a past customer rang Sian; booked, done, invoiced and paid in Jobber,
     # and nobody opened a deal.
-    o = new("nodeal", "Door fitting", 780_00, date(2026, 10, 8))
-    o.has_deal = False
-    o.survey = o.quoted = None
-    o.accepted = o.job_on = o.booked = date(2026, 10, 8)
-    o.deposit, o.deposit_on = 0, None
-    o.start, o.days = date(2026, 10, 15), 1
-    o.closed = o.invoiced = date(2026, 10, 16)
-    o.paid_on = date(2026, 10, 21)
-    settle(o)
-    plant("orphan-job", "nodeal", date(2026, 10, 8),
+    o = case("nodeal", "Door fitting", 780_00, d(10, 8), (d(10, 8), d(10, 8), d(10, 8)), start=d(10, 15), days=1,
+             closed=d(10, 16), invoiced=d(10, 16), paid=d(10, 21))
+    o.has_deal, o.survey, o.quoted = False, None, None
+    plant("orphan-job", "nodeal", d(10, 8),
           "A neighbour of a past customer rang Sian; booked, fitted, invoiced and paid in Jobber, and no deal was opened.")
 
     # orphan-invoice: an emergency call-out for a letting agent, billed straight from Xero.
     world.orphan_invoices.append({
         "number": "INV-0058", "contact": "Redcliffe Property Services Ltd", "email": "accounts@redcliffe-ps.example.com",
-        "reference": "Call-out 19/10", "date": date(2026, 10, 20), "amount": 420_00,
+        "reference": "Call-out 19/10", "date": d(10, 20), "amount": 420_00,
         "description": "Emergency call-out: make safe front door, 14 Stokes Croft",
     })
-    plant("orphan-invoice", "xero:INV-0058", date(2026, 10, 20),
+    plant("orphan-invoice", "xero:INV-0058", d(10, 20),
           "Owen billed a letting agent's emergency call-out straight from Xero: no deal, no Jobber job.")
 
     # The walkthrough's case: Kwame marked the deal Won on Nov 6 because the customer said the
     # transfer had gone; it has not arrived. Nothing fires with the default maps (the invoice is not
     # overdue yet); once "Won" maps to "paid", Pipedrive contradicts Xero.
-    o = new("wonunpaid", "Bathroom refit", 6_350_00, date(2026, 9, 7))
-    o.survey, o.quoted, o.accepted = date(2026, 9, 9), date(2026, 9, 15), date(2026, 9, 21)
-    o.deposit_on = o.job_on = o.booked = date(2026, 9, 21)
-    o.start, o.days = date(2026, 10, 21), 8
-    o.closed = date(2026, 10, 29)
-    o.invoiced = date(2026, 10, 30)
-    o.paid_on = o.xero_paid = o.jobber_paid = None
-    o.won = at(date(2026, 11, 6), rng)
-    plant("status-conflict", "wonunpaid", date(2026, 11, 6),
+    o = case("wonunpaid", "Bathroom refit", 6_350_00, d(9, 7), (d(9, 9), d(9, 15), d(9, 21)), start=d(10, 21), days=8,
+             closed=d(10, 29), invoiced=d(10, 30))
+    o.won = at(d(11, 6), rng)
+    plant("status-conflict", "wonunpaid", d(11, 6),
           "Kwame marked the deal Won on Nov 6 when the customer said the transfer had gone; it never arrived.",
           after_edit=True)
 
