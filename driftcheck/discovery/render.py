@@ -55,18 +55,23 @@ def flow_text(d: Discovery) -> list[str]:
 
 
 def _text_table(t: Table, width: int) -> list[str]:
+    """A table as aligned text. The last column wraps in the room left; when there is too little
+    room it goes on a line of its own under each row."""
     cols = len(t.columns)
-    widths = [max(len(t.columns[i]), *(len(r.cells[i]) for r in t.rows)) if t.rows else len(t.columns[i]) for i in range(cols)]
-    # the last column takes what is left and wraps; the others keep their width
+    widths = [max([len(t.columns[i]), *(len(r.cells[i]) for r in t.rows)]) for i in range(cols)]
     fixed = sum(widths[:-1]) + 2 * (cols - 1) + 4
-    last = max(24, width - fixed)
+    stacked = cols > 1 and width - fixed < 24
+    last = width - 6 if stacked else max(24, width - fixed)
 
     def line(cells: list[str], mark: str) -> list[str]:
         head = "  ".join(c.rjust(widths[i]) if i in t.numeric else c.ljust(widths[i]) for i, c in enumerate(cells[:-1]))
         tail = textwrap.wrap(cells[-1], last) or [""]
-        pad = " " * (len(head) + 2) if cols > 1 else ""
-        first = f"{mark:<2}{head}  {tail[0]}" if cols > 1 else f"{mark:<2}{tail[0]}"
-        return [first.rstrip(), *(f"  {pad}{x}" for x in tail[1:])]
+        if cols == 1:
+            return [f"{mark:<2}{tail[0]}", *(f"  {x}" for x in tail[1:])]
+        if stacked:
+            return [f"{mark:<2}{head}".rstrip(), *(f"      {x}" for x in tail if x)]
+        pad = " " * (len(head) + 2)
+        return [f"{mark:<2}{head}  {tail[0]}".rstrip(), *(f"  {pad}{x}" for x in tail[1:])]
 
     out = [t.title, *line(t.columns, "")]
     for r in t.rows:
@@ -164,24 +169,40 @@ class DiscoveryTable:
     def __init__(self, discovery: Discovery):
         self.discovery = discovery
 
-    def _table(self, t: Table):  # noqa: ANN202 - rich Table
+    def _table(self, t: Table, width: int):  # noqa: ANN202 - rich Table, or None when it cannot fit
+        """A rich table at most ``width`` wide: narrow columns keep their size (up to 28), the last gets the rest."""
         from rich.table import Table as RichTable
         from rich.text import Text
 
-        rt = RichTable(title=t.title, title_justify="left", title_style="bold", expand=True, show_lines=False,
+        last = len(t.columns) - 1
+        natural = [max([len(t.columns[i]), *(len(r.cells[i]) for r in t.rows)]) for i in range(len(t.columns))]
+        widths = [min(w, 28) for w in natural[:-1]]
+        # borders and padding: 3 per column plus 1
+        room = width - sum(widths) - 3 * len(t.columns) - 1
+        if room < 24:
+            return None
+        rt = RichTable(title=t.title, title_justify="left", title_style="bold", show_lines=False,
                        caption=t.note or None, caption_justify="left")
         for i, c in enumerate(t.columns):
-            rt.add_column(c, justify="right" if i in t.numeric else "left", ratio=3 if i == len(t.columns) - 1 else None)
+            rt.add_column(c, justify="right" if i in t.numeric else "left", overflow="fold",
+                          width=widths[i] if i < last else room)
         for r in t.rows:
             style = self._STYLE.get(r.flag or "", "")
             cells: list[Any] = [Text(c, style=style if i <= 2 else "") for i, c in enumerate(r.cells)]
             if r.detail:
-                last = Text(r.cells[-1])
+                text = Text(r.cells[-1])
                 for d in r.detail:
-                    last.append(("\n" if r.cells[-1] else "") + d, style="dim")
-                cells[-1] = last
+                    text.append(("\n" if r.cells[-1] else "") + d, style="dim")
+                cells[-1] = text
             rt.add_row(*cells)
         return rt
+
+    def _fit(self, t: Table, console, options):  # noqa: ANN001, ANN202 - rich objects
+        """The rich table, or the plain-text table when the terminal is too narrow for it."""
+        from rich.text import Text
+
+        rt = self._table(t, options.max_width)
+        return rt if rt is not None else Text("\n".join(_text_table(t, options.max_width)))
 
     def __rich_console__(self, console, options):  # noqa: ANN001, ANN204 - rich protocol
         from rich.text import Text
@@ -189,20 +210,20 @@ class DiscoveryTable:
         v = view(self.discovery)
         yield Text(v["title"], style="bold")
         yield Text(" · ".join(f"{k}: {n}" for k, n in v["summary"]))
-        yield self._table(v["sources"])
+        yield self._fit(v["sources"], console, options)
         yield Text("\nStatus vocabularies", style="bold underline")
         for t in v["vocabularies"]:
-            yield self._table(t)
-        yield self._table(v["coverage"])
+            yield self._fit(t, console, options)
+        yield self._fit(v["coverage"], console, options)
         for t in v["linking"]:
-            yield self._table(t)
+            yield self._fit(t, console, options)
         yield Text("\nWho claims which truth", style="bold underline")
         for t in v["truths"]:
-            yield self._table(t)
+            yield self._fit(t, console, options)
         yield Text("\nLifecycle flow", style="bold underline")
         yield Text("\n".join(flow_text(self.discovery)))
         for t in v["flow"]:
-            yield self._table(t)
+            yield self._fit(t, console, options)
         if v["warnings"]:
             yield Text("\nWarnings", style="bold yellow")
             for w in v["warnings"]:

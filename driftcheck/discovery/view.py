@@ -94,11 +94,12 @@ def _sources(d: Discovery) -> Table:
             skipped.append(f"{merged} rows repeat records another {system_label(s.system)} export holds (kept once)")
         why = f"{s.format}: {s.reason}" if s.reason else s.format
         rows.append(Row(
-            [s.name, f"{system_label(s.system)} ({s.role})", kinds, span, fresh, "; ".join(skipped) or "none", why],
+            [s.name, f"{system_label(s.system)} ({s.role})", kinds, fresh, "; ".join(skipped) or "none"],
             flag="stale" if (s.age_days or 0) > 7 else None,
+            detail=[f"records dated {span}", f"detected as {why}"],
         ))
     return Table("Sources: what each file is (and why we think so), how much, how fresh",
-                 ["file", "system", "records", "dates", "newest (age)", "rows skipped and why", "detected as"], rows)
+                 ["file", "system", "records", "newest (age)", "rows skipped and why"], rows)
 
 
 def _vocab(v: Vocabulary) -> Table:
