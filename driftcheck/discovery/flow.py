@@ -218,6 +218,8 @@ def threshold_advice(dates: pd.DataFrame, jobs: pd.DataFrame, records: pd.DataFr
         proposed = None
         if len(days) and (days < 0).sum() * 2 > len(days):
             reason = f"here it happens the other way round in {int((days < 0).sum())} of {len(days)} jobs; kept"
+        elif not len(forward):
+            reason = "nothing in these exports to measure it on; kept"
         elif len(forward) < _MIN_MEASURED or p90 is None:
             reason = f"only {len(forward)} measured; kept"
         elif p90 >= _ABSURD_RATIO * max(rule.within_days, 1) and p90 - rule.within_days >= _ABSURD_DAYS:

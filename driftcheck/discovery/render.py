@@ -42,6 +42,8 @@ def flow_text(d: Discovery) -> list[str]:
         h = hand.get(st)
         if h is not None:
             timing = f"median {days(h.median)}, p90 {days(h.p90)} ({h.measured} jobs)" if h.measured else "not measured"
+            if h.reversed:
+                timing += f"; {h.target} came first in {h.reversed} job{'s' if h.reversed != 1 else ''}"
             drift = f" · {h.drift} drift: {', '.join(h.rules)}" if h.drift else " · no drift"
             out.append(f"        │ {timing}{drift}")
             out.append("        ▼")
