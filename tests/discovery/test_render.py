@@ -33,5 +33,7 @@ def test_plain_text_flow_follows_the_lifecycle_order(disc_main):
     positions = [flow.index(f"  {stage}") for stage in ("won", "deposit", "scheduled", "completed", "invoiced", "paid")]
     assert positions == sorted(positions)
     assert flow.count("▼") == 5
-    # each hand-off line names the rules whose drift it carries
-    assert "won-not-invoiced" in flow.split("deposit")[0]
+    # the hand-off line under each stage names the rules whose drift it carries
+    lines = flow.splitlines()
+    won = next(i for i, line in enumerate(lines) if line.startswith("  won "))
+    assert lines[won + 1].startswith("        │") and "won-not-invoiced" in lines[won + 1]
