@@ -31,7 +31,6 @@ import re
 import textwrap
 from pathlib import Path
 
-from ..config import CONFIG_NAME
 from ..errors import UsageError
 from ..lifecycle import DOMAINS, domain_of
 from .model import Discovery, VocabEntry, Vocabulary
@@ -186,14 +185,15 @@ def _owners(d: Discovery) -> list[str]:
         owner = ", ".join(_SYSTEM_LABELS.get(s, s) for s in t.owner_systems) or f"no {t.owner_role} records of it in these exports"
         others = [c for c in t.claims if not c.owner]
         note = f"{owner}"
-        if others:
-            parts = []
-            for c in others:
-                label = f"{_SYSTEM_LABELS.get(c.system, c.system)} {_PLURAL.get(c.record_type, c.record_type)}"
-                if c.compared:
-                    parts.append(f"{label} disagree on {c.compared - c.agree} of {c.compared}")
-                else:
-                    parts.append(f"{label} also carry it")
+        compared = [c for c in others if c.compared]
+        listed = [c for c in others if not c.compared]
+        parts = [f"{_SYSTEM_LABELS.get(c.system, c.system)} {_PLURAL.get(c.record_type, c.record_type)} disagree on "
+                 f"{c.compared - c.agree} of {c.compared}" for c in compared]
+        by_system: dict[str, list[str]] = {}
+        for c in listed:
+            by_system.setdefault(_SYSTEM_LABELS.get(c.system, c.system), []).append(_PLURAL.get(c.record_type, c.record_type))
+        parts += [f"{label} {' and '.join(kinds)} also carry it" for label, kinds in by_system.items()]
+        if parts:
             note += "; " + "; ".join(parts)
         lines.append(f"{t.domain} = {_s(t.owner_role)}   # {note}")
     return lines
@@ -272,7 +272,3 @@ def write_config(discovery: Discovery, path: Path, *, force: bool = False) -> st
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return text
-
-
-#: The file name ``driftcheck init`` writes by default.
-DEFAULT_NAME = CONFIG_NAME
