@@ -18,6 +18,18 @@ ORDER = 12
 _EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json", ".txt": "text"}
 
 
+#: Options ``discover`` and ``init`` share (one spelling, one help text).
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Folders or files of exports. Default: the sources listed in driftcheck.toml.", show_default=False),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Profile as of this date (YYYY-MM-DD): ages and 'stuck' are measured from it. "
+                 "Default: the config's as_of, else today.", show_default=False),
+]
+
+
 class Fmt(str, Enum):
     table = "table"
     text = "text"
@@ -55,8 +67,8 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def discover(
         ctx: typer.Context,
-        paths: Annotated[list[Path] | None, typer.Argument(help="Folders or files of exports. Default: the sources listed in driftcheck.toml.", show_default=False)] = None,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="Profile as of this date (YYYY-MM-DD): ages and 'stuck' are measured from it. Default: the config's as_of, else today.", show_default=False)] = None,
+        paths: PathsArg = None,
+        as_of: AsOfOpt = None,
         fmt: Annotated[Fmt | None, typer.Option("--format", "-f", help="table (terminal), text (plain), json, md or html. Default: from --output's extension, else table on a terminal and text otherwise.", show_default=False)] = None,
         output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the profile to this file instead of the screen (.html, .md, .json, .txt).", show_default=False)] = None,
     ) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from ..cli import cli_errors, err_console, state
 from ..errors import UsageError
+from .discover import AsOfOpt, PathsArg
 
 ORDER = 13
 
@@ -33,10 +34,10 @@ def register(app: typer.Typer) -> None:
     @cli_errors
     def init(
         ctx: typer.Context,
-        paths: Annotated[list[Path] | None, typer.Argument(help="Folders or files of exports. Default: the sources listed in driftcheck.toml.", show_default=False)] = None,
+        paths: PathsArg = None,
         output: Annotated[Path | None, typer.Option("--output", "-o", help="The file to write. Default: driftcheck.toml in the scanned folder.", show_default=False)] = None,
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file (settings discovery does not learn, such as [[links]] or [web], are not carried over).")] = False,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="Measure ages as of this date (YYYY-MM-DD). Default: the config's as_of, else today.", show_default=False)] = None,
+        as_of: AsOfOpt = None,
     ) -> None:
         """Write a commented driftcheck.toml from what discovery learns: sources, status maps, owners, thresholds.
 
