@@ -166,7 +166,8 @@ def _sources(loaded: Loaded, records: pd.DataFrame, as_of: dt.date) -> list[Sour
         out.append(SourceProfile(
             name=info.name, system=info.system, role=info.role, path=info.path, format=info.format or info.system,
             reason=info.reason, records=info.records,
-            by_type={str(k): int(v) for k, v in recs["record_type"].value_counts().sort_index().items()},
+            # record_type may be categorical: unused categories count 0 and are left out
+            by_type={str(k): int(v) for k, v in recs["record_type"].astype(str).value_counts().sort_index().items()},
             first=_iso(past.min()) if len(past) else None, last=_iso(past.max()) if len(past) else None,
             newest=newest, age_days=age, skipped=info.skipped,
             skipped_reasons=[{k: v for k, v in w.items() if k in ("message", "count", "row", "column")} for w in skipped],

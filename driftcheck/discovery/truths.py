@@ -107,7 +107,7 @@ def domain_truths(records: pd.DataFrame, jobs: pd.DataFrame, owners: dict[str, s
         for (source, system, role, rtype), grp in rows.groupby(["source", "system", "role", "record_type"], observed=True, sort=True):
             claim = Claim(
                 source=str(source), system=str(system), role=str(role), record_type=str(rtype), records=len(grp),
-                states={str(k): int(v) for k, v in grp["state"].value_counts().items()},
+                states={str(k): int(v) for k, v in grp["state"].astype(str).value_counts().items()},
                 owner=str(role) == owner_role,
             )
             if not claim.owner and domain != "payment":
