@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.report.browser import Browser, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,3 +34,10 @@ def repo_root() -> Path:
 @pytest.fixture
 def sample_exports() -> Path:
     return ROOT / "sample_exports"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole session (about 1 s to start), for every HTML test."""
+    with launch() as b:
+        yield b

@@ -1,4 +1,4 @@
-"""Fixtures for report tests: a realistic ``driftcheck.scan/1`` factory and a shared Chromium.
+"""Fixtures for report tests: a realistic ``driftcheck.scan/1`` factory (the shared Chromium is in tests/conftest.py).
 
 The factory builds a scan the way the engine would: findings across owners,
 severities and rules, sorted high-first then by amount, with evidence, native
@@ -12,13 +12,12 @@ from __future__ import annotations
 import copy
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from tests.report.browser import Browser, launch
 
 #: Customer names that must come out of every report as plain text.
 HOSTILE_CUSTOMERS = (
@@ -172,10 +171,3 @@ def make_scan() -> Callable[..., dict[str, Any]]:
         return scan
 
     return _make
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session (about 1 s to start)."""
-    with launch() as b:
-        yield b
