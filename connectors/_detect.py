@@ -83,7 +83,14 @@ def _score(spec: FormatSpec, head: list[list[str]], index: int) -> Match:
 def best_match(table: RawTable, spec: FormatSpec) -> Match:
     """The best header row of ``table`` for one format (whether or not it qualifies)."""
     rows = [i for i, row in enumerate(table.head) if _nonempty(row) >= 2] or [0]
-    matches = [_score(spec, table.head, i) for i in rows]
+    matches = []
+    for i in rows:
+        m = _score(spec, table.head, i)
+        matches.append(m)
+        if m.ok:
+            # A header comes before its data: the first row that qualifies is the header, and
+            # scoring the data rows below it for every format only costs time.
+            return m
     return max(matches, key=lambda m: (m.ok, m.score, -m.header_index))
 
 

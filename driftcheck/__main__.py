@@ -1,5 +1,9 @@
 """``python -m driftcheck`` runs the CLI."""
 
-from driftcheck.cli import main
+import gc
+
+gc.set_threshold(100_000, 50, 100)  # before the heavy imports too; see driftcheck.cli
+
+from driftcheck.cli import main  # noqa: E402
 
 main()

@@ -22,6 +22,7 @@ Public API::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import tomllib
 from collections.abc import Callable, Iterable
@@ -265,6 +266,18 @@ class EvalContext:
 
         return pd.Timestamp(self.as_of)
 
+    @functools.cached_property
+    def masks(self) -> dict[str, pd.Series]:
+        """The record-group masks, computed once for all rules."""
+        return record_group_masks(self.records, self.owners)
+
+    @functools.cached_property
+    def cite_frame(self) -> pd.DataFrame:
+        """Only the record columns evidence is built from: rules take rows of this narrow frame
+        instead of the full record frame (half the rule stage's time at 10k jobs was copying
+        columns no finding reads)."""
+        return self.records[[c for c in _CITE_COLUMNS if c in self.records.columns]]
+
 
 def _m(jobs: pd.DataFrame, name: str) -> pd.Series:
     return jobs[MILESTONES[name][0]].astype(bool)
@@ -456,7 +469,7 @@ def _eval_integrity(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
 
     check = rule.params.get("check")
     if check == "orphan":
-        masks = record_group_masks(ctx.records, ctx.owners)
+        masks = ctx.masks
         sel = pd.Series(False, index=ctx.records.index)
         for g in rule.params.get("records", []):
             sel |= masks[g]
@@ -595,7 +608,7 @@ def _eval_threshold(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
         out = _job_hits(jobs, mask, p.get("date"), rule, ctx)
         out["difference"] = (out[a] - out[b]).abs()
         return out
-    masks = record_group_masks(ctx.records, ctx.owners)
+    masks = ctx.masks
     sel = pd.Series(False, index=ctx.records.index)
     for g in p.get("records", []):
         sel |= masks[g]
@@ -829,6 +842,9 @@ def _template_columns(message: str) -> set[str]:
     return cols
 
 
+_CITE_COLUMNS = ("jid", "job", "source", "record_id", "record_type", "raw_status", "amount", "balance", "closed",
+                 "scheduled", "completed", "due", "sent", "paid", "created")
+
 _ALWAYS = {"job", "key", "scope", "since", "age_days", "customer", "owner_role", "source", "record_id",
            "record_type", "o_source", "paired", "records", "evidence_list", "evidence", "newest", "candidates",
            "amount_v", "system"}
@@ -849,11 +865,11 @@ def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Findi
     hits["cite"] = hits["job"].astype(str) + "|" + hits["key"]
 
     # the records each finding rests on, tagged with the finding's cite key
-    recs = ctx.records
+    recs = ctx.cite_frame
     cited_parts = []
     job_hits = hits[hits["scope"] == "job"]
     if not job_hits.empty and groups:
-        masks = record_group_masks(recs, ctx.owners)
+        masks = ctx.masks
         sel = pd.Series(False, index=recs.index)
         for g in groups:
             sel |= masks[g]
@@ -875,7 +891,8 @@ def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Findi
     if cited_parts:
         evidence_map = _evidence_by_key(pd.concat(cited_parts, ignore_index=True))
 
-    keep = [c for c in hits.columns if c in _ALWAYS or c in _template_columns(rule.message) or c == rule.amount or c == "cite"]
+    wanted = _ALWAYS | _template_columns(rule.message) | {rule.amount, "cite"}
+    keep = [c for c in hits.columns if c in wanted]
     out: list[Finding] = []
     amount_col = "amount_v" if rule.kind == "conflict" and "amount_v" in hits.columns else rule.amount
     for r in hits[keep].to_dict("records"):
