@@ -28,7 +28,7 @@ class ScanTable:
         yield Text(f"{title} · audit date {scan['as_of']}", style="bold")
         src = Table(box=None, show_header=True, header_style="dim", pad_edge=False)
         for col in ("source", "what", "role", "records", "newest"):
-            src.add_column(col)
+            src.add_column(col, overflow="fold")
         for s in scan["sources"]:
             name, what, role, records, newest = source_line(s)
             src.add_row(name, what, role, records, Text(newest, style="bold red" if s.get("stale_cache") else ""))
@@ -38,12 +38,14 @@ class ScanTable:
         for owner, items in group_by_owner(scan["findings"]):
             t = Table(title=f"{owner.upper()} ({len(items)})", title_justify="left", title_style="bold",
                       show_lines=True, expand=True)
-            t.add_column("sev", no_wrap=True)
-            t.add_column("job", no_wrap=True)
-            t.add_column("customer", ratio=1)
-            t.add_column("what is wrong", ratio=4)
-            t.add_column("age", justify="right", no_wrap=True)
-            t.add_column("at stake", justify="right", no_wrap=True)
+            # The message is what the owner reads: it gets the room. Long keys (a source's file
+            # name in S-..., a customer in C-...) fold instead of widening their column.
+            t.add_column("sev", no_wrap=True, min_width=6)
+            t.add_column("job", max_width=16, overflow="fold")
+            t.add_column("customer", min_width=10, max_width=22, overflow="fold")
+            t.add_column("what is wrong", min_width=36, ratio=1)
+            t.add_column("age", justify="right", no_wrap=True, min_width=4)
+            t.add_column("at stake", justify="right", no_wrap=True, min_width=10)
             for f in items:
                 sev = Text(f["severity"], style=_SEV_STYLE.get(f["severity"], ""))
                 if f.get("status") == "new":
