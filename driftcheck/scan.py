@@ -160,7 +160,7 @@ def _ambiguous_frame(link_result: Any, records: pd.DataFrame) -> pd.DataFrame | 
         return None
     sub = records[records["record_id"].isin(a["record_id"].astype(str).unique()).to_numpy()]
     info = sub.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])[["job", "system", "role", "customer"]]
-    out = a.join(info, on=["source", "record_id"], rsuffix="_r")
+    out = a.merge(info.reset_index(), on=["source", "record_id"], how="left", suffixes=("", "_r"))
     out["owner_role"] = out["role"]
     if "customer_r" in out.columns:
         out["customer"] = out["customer"].fillna(out["customer_r"]) if "customer" in out.columns else out["customer_r"]
