@@ -107,11 +107,18 @@ def _invoice_paid_dates(records: pd.DataFrame) -> pd.DataFrame:
     need = (records["record_type"] == "invoice") & records["paid"].isna() & records["state"].isin(["paid", "partially_paid"])
     if pays.empty or not need.any():
         return records
-    refs = pays.assign(ref=pays["invoice_refs"].astype(str).str.split(",")).explode("ref")
-    refs["ref"] = refs["ref"].str.strip()
-    when = refs.assign(d=refs["paid"].fillna(refs["created"])).groupby(["system", "ref"])["d"].max()
-    inv = records.loc[need, ["system", "record_id"]]
-    found = pd.Series(when.reindex(pd.MultiIndex.from_frame(inv.astype(str))).to_numpy(), index=inv.index)
+    refs = pays["invoice_refs"].astype(str)
+    dates = pays["paid"].fillna(pays["created"])
+    multi = refs.str.contains(",", regex=False).to_numpy()
+    # most payments name one invoice: only the few naming several are split and exploded
+    parts = [pd.DataFrame({"system": pays["system"].astype(str)[~multi], "ref": refs[~multi].str.strip(), "d": dates[~multi]})]
+    if multi.any():
+        many = pd.DataFrame({"system": pays["system"].astype(str)[multi], "ref": refs[multi].str.split(","), "d": dates[multi]}).explode("ref")
+        many["ref"] = many["ref"].str.strip()
+        parts.append(many)
+    latest = pd.concat(parts).groupby(["system", "ref"], sort=False)["d"].max().rename("found").reset_index()
+    inv = records.loc[need, ["system", "record_id"]].astype(str).reset_index()
+    found = inv.merge(latest, left_on=["system", "record_id"], right_on=["system", "ref"], how="left").set_index("index")["found"]
     records = records.copy()
     records.loc[need, "paid"] = pd.to_datetime(found)
     return records
