@@ -94,4 +94,22 @@ def concat_records(frames: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [f[cols] for f in frames if len(f)]
     if not parts:
         return empty_records()
+    # Frames from readers are conformed already: when every part has the schema's dtypes the
+    # concatenation keeps them, and casting every column again would only copy it.
+    if all(_has_schema_dtypes(p) for p in parts):
+        return pd.concat(parts, ignore_index=True)
     return conform(pd.concat(parts, ignore_index=True))
+
+
+def _has_schema_dtypes(frame: pd.DataFrame) -> bool:
+    for col, (dtype, _) in RECORD_SCHEMA.items():
+        have = frame[col].dtype
+        if dtype == "string":
+            if str(have) != "string" or getattr(have, "storage", None) != "pyarrow":
+                return False
+        elif dtype.startswith("datetime"):
+            if str(have) != "datetime64[ns]":
+                return False
+        elif str(have) != dtype:
+            return False
+    return True
