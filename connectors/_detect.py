@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from driftcheck import _fastpaths
 from driftcheck.errors import UnknownFormatError
 
 from ._spec import FormatSpec
@@ -87,7 +88,7 @@ def best_match(table: RawTable, spec: FormatSpec) -> Match:
     for i in rows:
         m = _score(spec, table.head, i)
         matches.append(m)
-        if m.ok:
+        if m.ok and _fastpaths.enabled():
             # A header comes before its data: the first row that qualifies is the header, and
             # scoring the data rows below it for every format only costs time.
             return m

@@ -75,17 +75,26 @@ def _one_per_record(records: pd.DataFrame) -> pd.DataFrame:
 
     Jobber's transaction list repeats every invoice of the invoices export (as a bare
     "Invoice" row with no balance); the fuller row wins: the one with more values filled.
+    Rows of one source that share a number (two QuickBooks payments with one cheque
+    number) are different records and are all kept.
     """
-    # Only a (system, record type) read from two or more sources can repeat a record; checking
-    # just those rows keeps this off the hot path (a full duplicate scan cost 1.9 s at 100k jobs).
-    kinds = records[["system", "record_type", "source"]].drop_duplicates()
-    shared = kinds.groupby(["system", "record_type"]).size()
-    shared = shared[shared > 1]
-    if shared.empty:
-        return records
+    from . import _fastpaths
+
     key = ["system", "record_type", "record_id"]
-    suspect = records.set_index(["system", "record_type"]).index.isin(shared.index)
-    part = records[suspect]
+    part = records
+    if _fastpaths.enabled():
+        # Only a (system, record type) read from two or more sources can repeat a record;
+        # checking just those rows keeps this off the hot path (a full scan: 1.9 s at 100k jobs).
+        kinds = records[["system", "record_type", "source"]].drop_duplicates()
+        shared = kinds.groupby(["system", "record_type"], observed=True).size()
+        shared = shared[shared > 1]
+        if shared.empty:
+            return records
+        part = records[records.set_index(["system", "record_type"]).index.isin(shared.index)]
+    n_sources = part.groupby(key, observed=True, sort=False)["source"].transform("nunique")
+    part = part[(n_sources > 1).to_numpy()]
+    if part.empty:
+        return records
     filled = part.notna().sum(axis=1)
     order = part.assign(_filled=filled).sort_values("_filled", ascending=False, kind="stable")
     drop = part.index.difference(order.drop_duplicates(key, keep="first").index)
@@ -101,15 +110,19 @@ def _invoice_paid_dates(records: pd.DataFrame) -> pd.DataFrame:
     invoice they settle ("Payment applied to Invoice #5222"): that is when the system says
     it was paid.
     """
+    import numpy as np
     import pandas as pd
 
     pays = records[records["record_type"].isin(["payment", "deposit"]) & records["invoice_refs"].notna()]
     need = (records["record_type"] == "invoice") & records["paid"].isna() & records["state"].isin(["paid", "partially_paid"])
     if pays.empty or not need.any():
         return records
+    from . import _fastpaths
+
     refs = pays["invoice_refs"].astype(str)
     dates = pays["paid"].fillna(pays["created"])
-    multi = refs.str.contains(",", regex=False).to_numpy()
+    # the plain path splits and explodes every payment's references
+    multi = refs.str.contains(",", regex=False).to_numpy() if _fastpaths.enabled() else np.ones(len(refs), dtype=bool)
     # most payments name one invoice: only the few naming several are split and exploded
     parts = [pd.DataFrame({"system": pays["system"].astype(str)[~multi], "ref": refs[~multi].str.strip(), "d": dates[~multi]})]
     if multi.any():
@@ -215,7 +228,10 @@ def load(
     records = _invoice_paid_dates(records)
     # Low-cardinality labels become categoricals: every later filter and join compares small
     # integer codes instead of strings (the rule stage at 10k jobs: 1.0 s -> see bench/RESULTS.md).
-    for col in _CATEGORIES:
-        records[col] = records[col].astype("category")
+    from . import _fastpaths
+
+    if _fastpaths.enabled():
+        for col in _CATEGORIES:
+            records[col] = records[col].astype("category")
     warnings.extend(status_warnings)
     return Loaded(records=records, sources=sources, warnings=warnings, config=cfg, detections=detections, failures=failures)

@@ -96,7 +96,9 @@ def concat_records(frames: list[pd.DataFrame]) -> pd.DataFrame:
         return empty_records()
     # Frames from readers are conformed already: when every part has the schema's dtypes the
     # concatenation keeps them, and casting every column again would only copy it.
-    if all(_has_schema_dtypes(p) for p in parts):
+    from . import _fastpaths
+
+    if _fastpaths.enabled() and all(_has_schema_dtypes(p) for p in parts):
         return pd.concat(parts, ignore_index=True)
     return conform(pd.concat(parts, ignore_index=True))
 
