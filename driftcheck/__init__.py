@@ -1,9 +1,15 @@
 """driftcheck: see where a small business's tools disagree about the state of its work.
 
-Public API (importing this package does not import pandas)::
+Importing this package does not import pandas. The library twins of the commands::
 
-    from driftcheck import scan
-    result = scan(["sample_exports/"], as_of="2026-11-20")
+    import datetime as dt
+    from pathlib import Path
+    from driftcheck.scan import run_scan                 # driftcheck scan
+    from driftcheck.discovery import discover            # driftcheck discover
+    from driftcheck.linking import link_records          # what driftcheck links reports
+
+    outcome = run_scan([Path("sample_exports")], as_of=dt.date(2026, 11, 20), history_path=None)
+    outcome.scan["summary"]        # the driftcheck.scan/1 dict every report renders
 """
 
 from __future__ import annotations
