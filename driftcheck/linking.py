@@ -572,15 +572,24 @@ def _codes(*columns: Any) -> np.ndarray:
     import pandas as pd
 
     out: np.ndarray | None = None
+    card = 0  # exclusive upper bound of ``out`` (a Python int: no overflow)
     for col in columns:
         c, uniq = pd.factorize(np.asarray(col) if not hasattr(col, "array") else col, use_na_sentinel=True)
         c = c.astype(np.int64) + 1
         if out is None:
-            out = c
-        else:
-            out, _ = pd.factorize(out * (len(uniq) + 1) + c)
-            out = out.astype(np.int64)
+            out, card = c, len(uniq) + 1
+            continue
+        if card * (len(uniq) + 1) >= 2**62:
+            # re-number densely only when the mixed-radix code could overflow
+            out, u = pd.factorize(out)
+            out, card = out.astype(np.int64), len(u)
+        out = out * (len(uniq) + 1) + c
+        card *= len(uniq) + 1
     assert out is not None
+    if len(columns) > 1:
+        # first-appearance numbering of the combination, as if re-factorised after every column
+        out, _ = pd.factorize(out)
+        out = out.astype(np.int64)
     return out
 
 
@@ -658,9 +667,33 @@ def _top2(keys: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return best, second, second_row
 
 
+def _str_cats(values: Any) -> np.ndarray | None:
+    """The categories of a categorical Series of text, as an object array (None when not one)."""
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        return None
+    cats = np.asarray(values.cat.categories, dtype=object)
+    if not all(type(c) is str for c in cats.tolist()):
+        return None
+    return cats
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    """Values as text (``string[pyarrow]`` semantics), an object array with ``""`` for missing."""
+    if _str_cats(values) is not None:
+        return _str_or_empty(values)
+    return _str_or_empty(values.astype("string[pyarrow]"))
+
+
 def _str_or_empty(values: pd.Series) -> np.ndarray:
     import numpy as np
 
+    cats = _str_cats(values)
+    if cats is not None:
+        # a categorical column (source, system, role, state...): look the few categories up by code
+        return np.append(cats, "").astype(object)[values.cat.codes.to_numpy()]
     return np.asarray(values.astype(object).where(values.notna(), ""), dtype=object)
 
 
@@ -735,10 +768,13 @@ class _Linker:
             rec = conform(rec)
         rec = rec.reset_index(drop=True)
         n_rows = len(rec)
-        sys_ = rec["system"].astype("string[pyarrow]").fillna(rec["source"].astype("string[pyarrow]")).fillna("")
-        rtype = rec["record_type"].astype("string[pyarrow]").fillna("")
+        # system (else source) and record type as plain text arrays ("" when missing); these
+        # columns are categorical, so this is a lookup of a few categories, not a cast per row
+        sys_ = _text(rec["system"])
+        sys_ = np.where(rec["system"].isna().to_numpy(), _text(rec["source"]), sys_)
+        rtype = _text(rec["record_type"])
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
-        money = rtype.isin(["payment", "deposit"]).to_numpy()
+        money = np.isin(rtype, ["payment", "deposit"])
         parts = [sys_, rtype, rid]
         if money.any():
             # payment numbers are customers' cheque numbers: not unique across customers
@@ -756,15 +792,13 @@ class _Linker:
             nd = rec.copy(deep=False)  # no repeated record (the usual case): no copy of the data
         else:
             nd = rec.iloc[first_row].reset_index(drop=True)
-        nd["system"] = sys_.iloc[first_row].reset_index(drop=True)
-        nd["record_type"] = rtype.iloc[first_row].reset_index(drop=True)
         nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
         self.nd = nd
-        c, u = pd.factorize(nd["source"].astype("string[pyarrow]").fillna(""))
+        c, u = pd.factorize(_text(nd["source"]))
         self.src_code, self.src_uniq = c.astype(np.int64), np.asarray(u, dtype=object)
-        self.rtype = _str_or_empty(nd["record_type"])
-        self.role = _str_or_empty(nd["role"].astype("string[pyarrow]"))
-        self.system = _str_or_empty(nd["system"])
+        self.rtype = rtype[first_row]
+        self.role = _text(nd["role"])
+        self.system = sys_[first_row]
         self.rid = _str_or_empty(nd["record_id"])
         self.is_job = (self.rtype == "job") & (self.role != "crm")
         self.is_deal = self.rtype == "deal"
@@ -791,7 +825,7 @@ class _Linker:
         self.d_closed = days("closed")
         self.d_scheduled = days("scheduled")
         self.d_paid = days("paid")
-        self.state = _str_or_empty(nd["state"].astype("string[pyarrow]"))
+        self.state = _text(nd["state"])
         self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
