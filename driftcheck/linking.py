@@ -47,6 +47,7 @@ from .errors import BadValueError, ConfigError, MissingColumnError
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "CONFIDENCE_BANDS",
@@ -546,20 +547,28 @@ def _union(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _explode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Split comma/semicolon lists of references: (row positions, reference tokens as object array)."""
     import numpy as np
+
+    pos, tok = _explode_arrow(values)
+    return pos, np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """:func:`_explode` with the tokens left as a pyarrow ``large_string`` array."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(values.astype("string[pyarrow]").array)
     ok = pc.is_valid(arr)
     if not pc.any(ok).as_py():
-        return np.array([], dtype=np.int64), np.array([], dtype=object)
+        return np.array([], dtype=np.int64), pa.array([], type=pa.large_string())
     lists = pc.split_pattern_regex(pc.fill_null(arr, ""), r"\s*[,;]\s*|\s+and\s+|\s+&\s+")
     flat = pc.list_flatten(lists)
     parent = pc.list_parent_indices(lists).to_numpy()
     tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
     tok = pc.utf8_trim_whitespace(tok)
-    good = pc.not_equal(tok, "").to_numpy(zero_copy_only=False)
-    return parent[good].astype(np.int64), np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)[good]
+    good = pc.not_equal(tok, "")
+    return parent[good.to_numpy(zero_copy_only=False)].astype(np.int64), tok.filter(good).cast(pa.large_string())
 
 
 def _codes(*columns: Any) -> np.ndarray:
@@ -746,7 +755,7 @@ class _Linker:
         self.conf = np.ones(n)
         self.choice = np.full(n, None, dtype=object)
         self.detail = np.full(n, None, dtype=object)
-        self.edge_log: list[pd.DataFrame] = []
+        self.edge_log: list[tuple[np.ndarray, ...]] = []
         self.forbid_a = np.array([], dtype=np.int64)
         self.forbid_b = np.array([], dtype=np.int64)
         self.forbid_of = np.array([], dtype=np.int64)
@@ -959,16 +968,9 @@ class _Linker:
             self.choice[upd] = cho[ei]
             self.grp = new
             applied.append(idx)
-            self.edge_log.append(self._edge_frame(a[idx], b[idx], meth[idx], cf[idx], det[idx]))
+            self.edge_log.append((a[idx], b[idx], meth[idx], cf[idx], det[idx]))
             pending = pending[~now]
         return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
-
-    def _edge_frame(
-        self, a: np.ndarray, b: np.ndarray, meth: np.ndarray, cf: np.ndarray, det: np.ndarray
-    ) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame({"a": a, "b": b, "method": meth, "confidence": cf, "detail": det})
 
     def _note(self, node: int, text: str) -> None:
         cur = self.detail[node]
@@ -1217,19 +1219,55 @@ class _Linker:
 
     # ------------------------------------------------------------------ references
 
-    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    _REF_COLUMNS = ("job_refs", "invoice_refs", "deal_refs", "quote_refs")
+
+    def _ref_tokens(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Every reference column split once over all nodes: (node, token text, token code).
+
+        Token codes share one code space with :attr:`rid_code` (record ids), so lookups join
+        on integers instead of strings.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if getattr(self, "_tokens", None) is not None:
+            return self._tokens
+        split = {col: _explode_arrow(self.nd[col]) for col in self._REF_COLUMNS}
+        rid = pa.array(self.nd["record_id"].astype("string[pyarrow]").array).cast(pa.large_string())
+        # one dictionary for every token and record id: equal text, equal code
+        parts = [tok for _, tok in split.values()] + [rid]
+        chunks = [c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
+        enc = pc.dictionary_encode(pa.concat_arrays(chunks))
+        codes = np.asarray(pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
+        text = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+        out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        at = 0
+        for col, (pos, tok) in split.items():
+            c = codes[at : at + len(tok)]
+            out[col] = (pos, text[c] if len(c) else np.array([], dtype=object), c)
+            at += len(tok)
+        rid_code = codes[at:].copy()
+        rid_code[self.rid == ""] = -1  # a record without an id is named by no reference
+        self.rid_code = rid_code
+        self._tokens = out
+        return out
+
+    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """References in ``col`` of the nodes in ``src``: (node, token text, token code)."""
         import numpy as np
 
         if not src.any():
-            return np.array([], dtype=np.int64), np.array([], dtype=object)
-        nodes = np.flatnonzero(src)
-        pos, tok = _explode(self.nd[col].iloc[nodes].reset_index(drop=True))
-        return nodes[pos], tok
+            return np.array([], dtype=np.int64), np.array([], dtype=object), np.array([], dtype=np.int64)
+        pos, tok, code = self._ref_tokens()[col]
+        keep = src[pos]
+        return pos[keep], tok[keep], code[keep]
 
     def _lookup(
         self, s: np.ndarray, tok: np.ndarray, target: np.ndarray, *, same_system: bool, by: str = "id"
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Resolve reference tokens to target nodes: (source node, target node, token position)."""
+        """Resolve reference tokens (by code, see :meth:`_ref_tokens`) to target nodes:
+        (source node, target node, token position)."""
         import numpy as np
         import pandas as pd
 
@@ -1237,15 +1275,17 @@ class _Linker:
             return (np.array([], dtype=np.int64),) * 3  # type: ignore[return-value]
         t = np.flatnonzero(target)
         if by == "id":
-            tv = self.rid[t]
-            tt = t
+            self._ref_tokens()
+            tv = self.rid_code[t]
+            tt = t[tv >= 0]
+            tv = tv[tv >= 0]
         else:  # quote numbers a job names
-            tt, tv = self._refs("quote_refs", target)
+            tt, _, tv = self._refs("quote_refs", target)
         left = pd.DataFrame({"s": s, "v": tok, "pos": np.arange(len(s))})
         right = pd.DataFrame({"t": tt, "v": tv})
         if same_system:
-            left["sys"] = self.system[s]
-            right["sys"] = self.system[tt]
+            left["sys"] = self.sys_code[s]
+            right["sys"] = self.sys_code[tt]
             m = left.merge(right, on=["v", "sys"])
         else:
             m = left.merge(right, on="v")
@@ -1275,12 +1315,12 @@ class _Linker:
             by: str = "id",
             flip: bool = False,
         ) -> None:
-            s, tok = self._refs(col, src)
+            s, tok, code = self._refs(col, src)
             if not len(s):
                 return
-            a, b, pos = self._lookup(s, tok, target, same_system=same_system, by=by)
-            asked.append((s, tok, method.split(":")[1].rstrip("#")))
-            resolved.append((s[pos] if len(pos) else s[:0], tok[pos] if len(pos) else tok[:0]))
+            a, b, pos = self._lookup(s, code, target, same_system=same_system, by=by)
+            asked.append((s, tok, method.split(":")[1].rstrip("#"), code))
+            resolved.append((s[pos] if len(pos) else s[:0], code[pos] if len(pos) else code[:0]))
             if flip:
                 a, b = b, a
             detail = np.char.add(f"{what} ", tok[pos].astype(str)) if len(pos) else np.array([], dtype=object)
@@ -1308,7 +1348,9 @@ class _Linker:
             # the Jobber -> QuickBooks sync keeps invoice numbers: same number, same invoice,
             # unless the customers plainly differ (numbers typed straight into QBO collide)
             a = np.flatnonzero(acct & self.is_inv & (self.rid != ""))
-            a2, b2, _ = self._lookup(a, self.rid[a], ops & self.is_inv, same_system=False)
+            self._ref_tokens()
+            a = a[self.rid_code[a] >= 0]
+            a2, b2, _ = self._lookup(a, self.rid_code[a], ops & self.is_inv, same_system=False)
             if len(a2):
                 ok = self._node_compat(a2, b2) >= 0
                 same_amt = np.isclose(self.amount[a2], self.amount[b2], rtol=self.s.amount_tolerance, atol=1.0)
@@ -1340,13 +1382,13 @@ class _Linker:
         if not asked:
             return
         s = np.concatenate([x[0] for x in asked] + [x[0] for x in resolved])
-        tok = np.concatenate([x[1] for x in asked] + [x[1] for x in resolved])
+        tok = np.concatenate([x[1] for x in asked])
+        tcode = np.concatenate([x[3] for x in asked] + [x[1] for x in resolved])
         n_asked = sum(len(x[0]) for x in asked)
         what = np.concatenate([np.full(len(x[0]), x[2], dtype=object) for x in asked])
-        code = _codes(s, tok)
-        hit = np.zeros(int(code.max()) + 1 if len(code) else 0, dtype=bool)
-        hit[code[n_asked:]] = True
-        miss = np.flatnonzero(~hit[code[:n_asked]])
+        # one integer per (record, token): asked pairs that no rule resolved
+        code = s.astype(np.int64) * (int(tcode.max()) + 1 if len(tcode) else 1) + tcode
+        miss = np.flatnonzero(~np.isin(code[:n_asked], code[n_asked:]))
         if not len(miss):
             return
         f = pd.DataFrame({"s": s[miss], "text": what[miss] + " " + tok[miss].astype(str)}).drop_duplicates()
@@ -2337,9 +2379,9 @@ class _Linker:
 
         src = _str_or_empty(self.nd["source"])
         if self.edge_log:
-            e = pd.concat(self.edge_log, ignore_index=True)
-            a, b = e["a"].to_numpy(np.int64), e["b"].to_numpy(np.int64)
-            mcode, muniq = pd.factorize(e["method"].to_numpy(object))
+            a, b, emeth, econf, edet = (np.concatenate(x) for x in zip(*self.edge_log, strict=True))
+            a, b = a.astype(np.int64), b.astype(np.int64)
+            mcode, muniq = pd.factorize(np.asarray(emeth, dtype=object))
             links = pd.DataFrame(
                 {
                     "source_a": _take_str(self.src_uniq, self.src_code[a]),
@@ -2347,8 +2389,8 @@ class _Linker:
                     "source_b": _take_str(self.src_uniq, self.src_code[b]),
                     "record_b": self.rid[b],
                     "method": _take_str(muniq, mcode),
-                    "confidence": e["confidence"].to_numpy(float),
-                    "detail": e["detail"].to_numpy(object),
+                    "confidence": np.asarray(econf, dtype=float),
+                    "detail": np.asarray(edet, dtype=object),
                     "job": _take_str(gkey[roots], pos[self.grp[a]]),
                 }
             )
