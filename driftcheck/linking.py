@@ -1001,7 +1001,15 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        from .normalize import address_key, email_key, parse_names, phone_key, split_deal_title, street_key, title_key
+        from .normalize import (
+            address_key,
+            email_key,
+            parse_names,
+            phone_key,
+            split_deal_title,
+            street_key,
+            title_key_codes,
+        )
 
         nd = self.nd
         # pyarrow's kernels release the GIL: names on one core, contact keys on the other
@@ -1033,7 +1041,8 @@ class _Linker:
         self.derived = derived
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
-        self.c_title, self.u_title = _coded(title_key(work))
+        c_title, u_title = title_key_codes(work)
+        self.c_title, self.u_title = c_title, np.append(u_title, "")
         key = names["name_key"]
         # an email/phone on many customers' records is the office's own: no evidence of identity
         sys_code, _ = pd.factorize(self.system)
@@ -1388,7 +1397,8 @@ class _Linker:
         what = np.concatenate([np.full(len(x[0]), x[2], dtype=object) for x in asked])
         # one integer per (record, token): asked pairs that no rule resolved
         code = s.astype(np.int64) * (int(tcode.max()) + 1 if len(tcode) else 1) + tcode
-        miss = np.flatnonzero(~np.isin(code[:n_asked], code[n_asked:]))
+        # a hash-set test (pandas) rather than np.isin, which sorts both sides
+        miss = np.flatnonzero(~pd.Series(code[:n_asked]).isin(code[n_asked:]).to_numpy())
         if not len(miss):
             return
         f = pd.DataFrame({"s": s[miss], "text": what[miss] + " " + tok[miss].astype(str)}).drop_duplicates()
