@@ -716,6 +716,17 @@ def _ratio(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=-1), dtype=float)
 
 
+def _same_or_close(a: np.ndarray, b: np.ndarray, ok: np.ndarray, cutoff: float) -> np.ndarray:
+    """``ok | (_ratio(a, b) >= cutoff)``, scoring only the pairs not already ``ok``."""
+    import numpy as np
+
+    out = np.array(ok, dtype=bool, copy=True)
+    rest = np.flatnonzero(~out)
+    if len(rest):
+        out[rest] = _ratio(a[rest], b[rest]) >= cutoff
+    return out
+
+
 def _token_set(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     import numpy as np
     from rapidfuzz import fuzz, process
@@ -1145,18 +1156,17 @@ class _Linker:
         out[known & (k1 != k2)] = -1
         org = np.flatnonzero(known & (k1 == "org") & (k2 == "org"))
         if len(org):
-            same = self.i_key[x[org]] == self.i_key[y[org]]
-            r = _ratio(self.i_key[x[org]], self.i_key[y[org]])
-            out[org] = np.where(same | (r >= 85), 1, -1)
+            kx, ky = self.i_key[x[org]], self.i_key[y[org]]
+            out[org] = np.where(_same_or_close(kx, ky, kx == ky, 85), 1, -1)
         per = np.flatnonzero(known & (k1 == "person") & (k2 == "person"))
         if len(per):
             px, py = x[per], y[per]
             l1, l2 = self.i_last[px], self.i_last[py]
             f1, f2 = self.i_first[px], self.i_first[py]
-            last_ok = (l1 == l2) | (_ratio(l1, l2) >= 85)
+            last_ok = _same_or_close(l1, l2, l1 == l2, 85)
             f_missing = (f1 == "") | (f2 == "")
             init = (self.i_init_only[px] | self.i_init_only[py]) & (self.i_initial[px] == self.i_initial[py])
-            first_ok = f_missing | (f1 == f2) | init | (_ratio(f1, f2) >= 80)
+            first_ok = _same_or_close(f1, f2, f_missing | (f1 == f2) | init, 80)
             renamed = ~last_ok & ~f_missing & (f1 == f2)
             out[per] = np.where(last_ok & first_ok, 1, np.where(renamed, 0, -1))
         return out
