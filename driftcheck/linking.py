@@ -1023,24 +1023,30 @@ class _Linker:
         )
 
         nd = self.nd
-        # pyarrow's kernels release the GIL: names on one core, contact keys on the other
+        deal_rows = pd.Series(self.is_deal)
+        has_deals = bool(self.is_deal.any())
+
+        def contact_and_titles() -> tuple[Any, ...]:
+            """Contact keys, deal titles split into customer and work, and title codes (no names needed)."""
+            email = email_key(nd["email"])
+            phone = phone_key(nd["phone"], self.s.phone_region)
+            addr = address_key(nd["address"])
+            work = nd["title"].astype("string[pyarrow]")
+            split = None
+            if has_deals:
+                split = split_deal_title(nd["title"].where(deal_rows))
+                work = split["work"].where(deal_rows, work)
+            return email, phone, addr, split, title_key_codes(work)
+
+        # pyarrow's kernels release the GIL: names on one core, contact keys and titles on the other
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as pool:
-            contact = pool.submit(
-                lambda: (
-                    email_key(nd["email"]),
-                    phone_key(nd["phone"], self.s.phone_region),
-                    address_key(nd["address"]),
-                )
-            )
+            contact = pool.submit(contact_and_titles)
             names = parse_names(nd["customer"], nd["company"])
-            email, phone, addr = contact.result()
+            email, phone, addr, split, (c_title, u_title) = contact.result()
         derived = np.zeros(self.N, dtype=bool)
-        work = nd["title"].astype("string[pyarrow]")
-        if self.is_deal.any():
-            deal_rows = pd.Series(self.is_deal)
-            split = split_deal_title(nd["title"].where(deal_rows))
+        if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer
             need = deal_rows & names["name_key"].isna() & split["name"].notna()
             if bool(need.any()):
@@ -1048,11 +1054,9 @@ class _Linker:
                 for col in names.columns:
                     names[col] = names[col].where(~need, alt[col])
                 derived = need.to_numpy() & names["name_key"].notna().to_numpy()
-            work = split["work"].where(deal_rows, work)
         self.derived = derived
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
-        c_title, u_title = title_key_codes(work)
         self.c_title, self.u_title = c_title, np.append(u_title, "")
         key = names["name_key"]
         # an email/phone on many customers' records is the office's own: no evidence of identity
