@@ -47,6 +47,7 @@ from .errors import BadValueError, ConfigError, MissingColumnError
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "CONFIDENCE_BANDS",
@@ -546,20 +547,28 @@ def _union(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _explode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Split comma/semicolon lists of references: (row positions, reference tokens as object array)."""
     import numpy as np
+
+    pos, tok = _explode_arrow(values)
+    return pos, np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """:func:`_explode` with the tokens left as a pyarrow ``large_string`` array."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(values.astype("string[pyarrow]").array)
     ok = pc.is_valid(arr)
     if not pc.any(ok).as_py():
-        return np.array([], dtype=np.int64), np.array([], dtype=object)
+        return np.array([], dtype=np.int64), pa.array([], type=pa.large_string())
     lists = pc.split_pattern_regex(pc.fill_null(arr, ""), r"\s*[,;]\s*|\s+and\s+|\s+&\s+")
     flat = pc.list_flatten(lists)
     parent = pc.list_parent_indices(lists).to_numpy()
     tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
     tok = pc.utf8_trim_whitespace(tok)
-    good = pc.not_equal(tok, "").to_numpy(zero_copy_only=False)
-    return parent[good].astype(np.int64), np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)[good]
+    good = pc.not_equal(tok, "")
+    return parent[good.to_numpy(zero_copy_only=False)].astype(np.int64), tok.filter(good).cast(pa.large_string())
 
 
 def _codes(*columns: Any) -> np.ndarray:
@@ -572,15 +581,24 @@ def _codes(*columns: Any) -> np.ndarray:
     import pandas as pd
 
     out: np.ndarray | None = None
+    card = 0  # exclusive upper bound of ``out`` (a Python int: no overflow)
     for col in columns:
         c, uniq = pd.factorize(np.asarray(col) if not hasattr(col, "array") else col, use_na_sentinel=True)
         c = c.astype(np.int64) + 1
         if out is None:
-            out = c
-        else:
-            out, _ = pd.factorize(out * (len(uniq) + 1) + c)
-            out = out.astype(np.int64)
+            out, card = c, len(uniq) + 1
+            continue
+        if card * (len(uniq) + 1) >= 2**62:
+            # re-number densely only when the mixed-radix code could overflow
+            out, u = pd.factorize(out)
+            out, card = out.astype(np.int64), len(u)
+        out = out * (len(uniq) + 1) + c
+        card *= len(uniq) + 1
     assert out is not None
+    if len(columns) > 1:
+        # first-appearance numbering of the combination, as if re-factorised after every column
+        out, _ = pd.factorize(out)
+        out = out.astype(np.int64)
     return out
 
 
@@ -658,9 +676,33 @@ def _top2(keys: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return best, second, second_row
 
 
+def _str_cats(values: Any) -> np.ndarray | None:
+    """The categories of a categorical Series of text, as an object array (None when not one)."""
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        return None
+    cats = np.asarray(values.cat.categories, dtype=object)
+    if not all(type(c) is str for c in cats.tolist()):
+        return None
+    return cats
+
+
+def _text(values: pd.Series) -> np.ndarray:
+    """Values as text (``string[pyarrow]`` semantics), an object array with ``""`` for missing."""
+    if _str_cats(values) is not None:
+        return _str_or_empty(values)
+    return _str_or_empty(values.astype("string[pyarrow]"))
+
+
 def _str_or_empty(values: pd.Series) -> np.ndarray:
     import numpy as np
 
+    cats = _str_cats(values)
+    if cats is not None:
+        # a categorical column (source, system, role, state...): look the few categories up by code
+        return np.append(cats, "").astype(object)[values.cat.codes.to_numpy()]
     return np.asarray(values.astype(object).where(values.notna(), ""), dtype=object)
 
 
@@ -672,6 +714,17 @@ def _ratio(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     if len(a) == 0:
         return np.zeros(0)
     return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=-1), dtype=float)
+
+
+def _same_or_close(a: np.ndarray, b: np.ndarray, ok: np.ndarray, cutoff: float) -> np.ndarray:
+    """``ok | (_ratio(a, b) >= cutoff)``, scoring only the pairs not already ``ok``."""
+    import numpy as np
+
+    out = np.array(ok, dtype=bool, copy=True)
+    rest = np.flatnonzero(~out)
+    if len(rest):
+        out[rest] = _ratio(a[rest], b[rest]) >= cutoff
+    return out
 
 
 def _token_set(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
@@ -713,7 +766,7 @@ class _Linker:
         self.conf = np.ones(n)
         self.choice = np.full(n, None, dtype=object)
         self.detail = np.full(n, None, dtype=object)
-        self.edge_log: list[pd.DataFrame] = []
+        self.edge_log: list[tuple[np.ndarray, ...]] = []
         self.forbid_a = np.array([], dtype=np.int64)
         self.forbid_b = np.array([], dtype=np.int64)
         self.forbid_of = np.array([], dtype=np.int64)
@@ -735,10 +788,13 @@ class _Linker:
             rec = conform(rec)
         rec = rec.reset_index(drop=True)
         n_rows = len(rec)
-        sys_ = rec["system"].astype("string[pyarrow]").fillna(rec["source"].astype("string[pyarrow]")).fillna("")
-        rtype = rec["record_type"].astype("string[pyarrow]").fillna("")
+        # system (else source) and record type as plain text arrays ("" when missing); these
+        # columns are categorical, so this is a lookup of a few categories, not a cast per row
+        sys_ = _text(rec["system"])
+        sys_ = np.where(rec["system"].isna().to_numpy(), _text(rec["source"]), sys_)
+        rtype = _text(rec["record_type"])
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
-        money = rtype.isin(["payment", "deposit"]).to_numpy()
+        money = np.isin(rtype, ["payment", "deposit"])
         parts = [sys_, rtype, rid]
         if money.any():
             # payment numbers are customers' cheque numbers: not unique across customers
@@ -756,15 +812,13 @@ class _Linker:
             nd = rec.copy(deep=False)  # no repeated record (the usual case): no copy of the data
         else:
             nd = rec.iloc[first_row].reset_index(drop=True)
-        nd["system"] = sys_.iloc[first_row].reset_index(drop=True)
-        nd["record_type"] = rtype.iloc[first_row].reset_index(drop=True)
         nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
         self.nd = nd
-        c, u = pd.factorize(nd["source"].astype("string[pyarrow]").fillna(""))
+        c, u = pd.factorize(_text(nd["source"]))
         self.src_code, self.src_uniq = c.astype(np.int64), np.asarray(u, dtype=object)
-        self.rtype = _str_or_empty(nd["record_type"])
-        self.role = _str_or_empty(nd["role"].astype("string[pyarrow]"))
-        self.system = _str_or_empty(nd["system"])
+        self.rtype = rtype[first_row]
+        self.role = _text(nd["role"])
+        self.system = sys_[first_row]
         self.rid = _str_or_empty(nd["record_id"])
         self.is_job = (self.rtype == "job") & (self.role != "crm")
         self.is_deal = self.rtype == "deal"
@@ -791,7 +845,7 @@ class _Linker:
         self.d_closed = days("closed")
         self.d_scheduled = days("scheduled")
         self.d_paid = days("paid")
-        self.state = _str_or_empty(nd["state"].astype("string[pyarrow]"))
+        self.state = _text(nd["state"])
         self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
@@ -925,16 +979,9 @@ class _Linker:
             self.choice[upd] = cho[ei]
             self.grp = new
             applied.append(idx)
-            self.edge_log.append(self._edge_frame(a[idx], b[idx], meth[idx], cf[idx], det[idx]))
+            self.edge_log.append((a[idx], b[idx], meth[idx], cf[idx], det[idx]))
             pending = pending[~now]
         return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
-
-    def _edge_frame(
-        self, a: np.ndarray, b: np.ndarray, meth: np.ndarray, cf: np.ndarray, det: np.ndarray
-    ) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame({"a": a, "b": b, "method": meth, "confidence": cf, "detail": det})
 
     def _note(self, node: int, text: str) -> None:
         cur = self.detail[node]
@@ -965,27 +1012,41 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        from .normalize import address_key, email_key, parse_names, phone_key, split_deal_title, street_key, title_key
+        from .normalize import (
+            address_key,
+            email_key,
+            parse_names,
+            phone_key,
+            split_deal_title,
+            street_key,
+            title_key_codes,
+        )
 
         nd = self.nd
-        # pyarrow's kernels release the GIL: names on one core, contact keys on the other
+        deal_rows = pd.Series(self.is_deal)
+        has_deals = bool(self.is_deal.any())
+
+        def contact_and_titles() -> tuple[Any, ...]:
+            """Contact keys, deal titles split into customer and work, and title codes (no names needed)."""
+            email = email_key(nd["email"])
+            phone = phone_key(nd["phone"], self.s.phone_region)
+            addr = address_key(nd["address"])
+            work = nd["title"].astype("string[pyarrow]")
+            split = None
+            if has_deals:
+                split = split_deal_title(nd["title"].where(deal_rows))
+                work = split["work"].where(deal_rows, work)
+            return email, phone, addr, split, title_key_codes(work)
+
+        # pyarrow's kernels release the GIL: names on one core, contact keys and titles on the other
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as pool:
-            contact = pool.submit(
-                lambda: (
-                    email_key(nd["email"]),
-                    phone_key(nd["phone"], self.s.phone_region),
-                    address_key(nd["address"]),
-                )
-            )
+            contact = pool.submit(contact_and_titles)
             names = parse_names(nd["customer"], nd["company"])
-            email, phone, addr = contact.result()
+            email, phone, addr, split, (c_title, u_title) = contact.result()
         derived = np.zeros(self.N, dtype=bool)
-        work = nd["title"].astype("string[pyarrow]")
-        if self.is_deal.any():
-            deal_rows = pd.Series(self.is_deal)
-            split = split_deal_title(nd["title"].where(deal_rows))
+        if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer
             need = deal_rows & names["name_key"].isna() & split["name"].notna()
             if bool(need.any()):
@@ -993,11 +1054,10 @@ class _Linker:
                 for col in names.columns:
                     names[col] = names[col].where(~need, alt[col])
                 derived = need.to_numpy() & names["name_key"].notna().to_numpy()
-            work = split["work"].where(deal_rows, work)
         self.derived = derived
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
-        self.c_title, self.u_title = _coded(title_key(work))
+        self.c_title, self.u_title = c_title, np.append(u_title, "")
         key = names["name_key"]
         # an email/phone on many customers' records is the office's own: no evidence of identity
         sys_code, _ = pd.factorize(self.system)
@@ -1100,18 +1160,17 @@ class _Linker:
         out[known & (k1 != k2)] = -1
         org = np.flatnonzero(known & (k1 == "org") & (k2 == "org"))
         if len(org):
-            same = self.i_key[x[org]] == self.i_key[y[org]]
-            r = _ratio(self.i_key[x[org]], self.i_key[y[org]])
-            out[org] = np.where(same | (r >= 85), 1, -1)
+            kx, ky = self.i_key[x[org]], self.i_key[y[org]]
+            out[org] = np.where(_same_or_close(kx, ky, kx == ky, 85), 1, -1)
         per = np.flatnonzero(known & (k1 == "person") & (k2 == "person"))
         if len(per):
             px, py = x[per], y[per]
             l1, l2 = self.i_last[px], self.i_last[py]
             f1, f2 = self.i_first[px], self.i_first[py]
-            last_ok = (l1 == l2) | (_ratio(l1, l2) >= 85)
+            last_ok = _same_or_close(l1, l2, l1 == l2, 85)
             f_missing = (f1 == "") | (f2 == "")
             init = (self.i_init_only[px] | self.i_init_only[py]) & (self.i_initial[px] == self.i_initial[py])
-            first_ok = f_missing | (f1 == f2) | init | (_ratio(f1, f2) >= 80)
+            first_ok = _same_or_close(f1, f2, f_missing | (f1 == f2) | init, 80)
             renamed = ~last_ok & ~f_missing & (f1 == f2)
             out[per] = np.where(last_ok & first_ok, 1, np.where(renamed, 0, -1))
         return out
@@ -1183,19 +1242,55 @@ class _Linker:
 
     # ------------------------------------------------------------------ references
 
-    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    _REF_COLUMNS = ("job_refs", "invoice_refs", "deal_refs", "quote_refs")
+
+    def _ref_tokens(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Every reference column split once over all nodes: (node, token text, token code).
+
+        Token codes share one code space with :attr:`rid_code` (record ids), so lookups join
+        on integers instead of strings.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if getattr(self, "_tokens", None) is not None:
+            return self._tokens
+        split = {col: _explode_arrow(self.nd[col]) for col in self._REF_COLUMNS}
+        rid = pa.array(self.nd["record_id"].astype("string[pyarrow]").array).cast(pa.large_string())
+        # one dictionary for every token and record id: equal text, equal code
+        parts = [tok for _, tok in split.values()] + [rid]
+        chunks = [c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
+        enc = pc.dictionary_encode(pa.concat_arrays(chunks))
+        codes = np.asarray(pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
+        text = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+        out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        at = 0
+        for col, (pos, tok) in split.items():
+            c = codes[at : at + len(tok)]
+            out[col] = (pos, text[c] if len(c) else np.array([], dtype=object), c)
+            at += len(tok)
+        rid_code = codes[at:].copy()
+        rid_code[self.rid == ""] = -1  # a record without an id is named by no reference
+        self.rid_code = rid_code
+        self._tokens = out
+        return out
+
+    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """References in ``col`` of the nodes in ``src``: (node, token text, token code)."""
         import numpy as np
 
         if not src.any():
-            return np.array([], dtype=np.int64), np.array([], dtype=object)
-        nodes = np.flatnonzero(src)
-        pos, tok = _explode(self.nd[col].iloc[nodes].reset_index(drop=True))
-        return nodes[pos], tok
+            return np.array([], dtype=np.int64), np.array([], dtype=object), np.array([], dtype=np.int64)
+        pos, tok, code = self._ref_tokens()[col]
+        keep = src[pos]
+        return pos[keep], tok[keep], code[keep]
 
     def _lookup(
         self, s: np.ndarray, tok: np.ndarray, target: np.ndarray, *, same_system: bool, by: str = "id"
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Resolve reference tokens to target nodes: (source node, target node, token position)."""
+        """Resolve reference tokens (by code, see :meth:`_ref_tokens`) to target nodes:
+        (source node, target node, token position)."""
         import numpy as np
         import pandas as pd
 
@@ -1203,15 +1298,17 @@ class _Linker:
             return (np.array([], dtype=np.int64),) * 3  # type: ignore[return-value]
         t = np.flatnonzero(target)
         if by == "id":
-            tv = self.rid[t]
-            tt = t
+            self._ref_tokens()
+            tv = self.rid_code[t]
+            tt = t[tv >= 0]
+            tv = tv[tv >= 0]
         else:  # quote numbers a job names
-            tt, tv = self._refs("quote_refs", target)
+            tt, _, tv = self._refs("quote_refs", target)
         left = pd.DataFrame({"s": s, "v": tok, "pos": np.arange(len(s))})
         right = pd.DataFrame({"t": tt, "v": tv})
         if same_system:
-            left["sys"] = self.system[s]
-            right["sys"] = self.system[tt]
+            left["sys"] = self.sys_code[s]
+            right["sys"] = self.sys_code[tt]
             m = left.merge(right, on=["v", "sys"])
         else:
             m = left.merge(right, on="v")
@@ -1241,12 +1338,12 @@ class _Linker:
             by: str = "id",
             flip: bool = False,
         ) -> None:
-            s, tok = self._refs(col, src)
+            s, tok, code = self._refs(col, src)
             if not len(s):
                 return
-            a, b, pos = self._lookup(s, tok, target, same_system=same_system, by=by)
-            asked.append((s, tok, method.split(":")[1].rstrip("#")))
-            resolved.append((s[pos] if len(pos) else s[:0], tok[pos] if len(pos) else tok[:0]))
+            a, b, pos = self._lookup(s, code, target, same_system=same_system, by=by)
+            asked.append((s, tok, method.split(":")[1].rstrip("#"), code))
+            resolved.append((s[pos] if len(pos) else s[:0], code[pos] if len(pos) else code[:0]))
             if flip:
                 a, b = b, a
             detail = np.char.add(f"{what} ", tok[pos].astype(str)) if len(pos) else np.array([], dtype=object)
@@ -1274,7 +1371,9 @@ class _Linker:
             # the Jobber -> QuickBooks sync keeps invoice numbers: same number, same invoice,
             # unless the customers plainly differ (numbers typed straight into QBO collide)
             a = np.flatnonzero(acct & self.is_inv & (self.rid != ""))
-            a2, b2, _ = self._lookup(a, self.rid[a], ops & self.is_inv, same_system=False)
+            self._ref_tokens()
+            a = a[self.rid_code[a] >= 0]
+            a2, b2, _ = self._lookup(a, self.rid_code[a], ops & self.is_inv, same_system=False)
             if len(a2):
                 ok = self._node_compat(a2, b2) >= 0
                 same_amt = np.isclose(self.amount[a2], self.amount[b2], rtol=self.s.amount_tolerance, atol=1.0)
@@ -1306,13 +1405,14 @@ class _Linker:
         if not asked:
             return
         s = np.concatenate([x[0] for x in asked] + [x[0] for x in resolved])
-        tok = np.concatenate([x[1] for x in asked] + [x[1] for x in resolved])
+        tok = np.concatenate([x[1] for x in asked])
+        tcode = np.concatenate([x[3] for x in asked] + [x[1] for x in resolved])
         n_asked = sum(len(x[0]) for x in asked)
         what = np.concatenate([np.full(len(x[0]), x[2], dtype=object) for x in asked])
-        code = _codes(s, tok)
-        hit = np.zeros(int(code.max()) + 1 if len(code) else 0, dtype=bool)
-        hit[code[n_asked:]] = True
-        miss = np.flatnonzero(~hit[code[:n_asked]])
+        # one integer per (record, token): asked pairs that no rule resolved
+        code = s.astype(np.int64) * (int(tcode.max()) + 1 if len(tcode) else 1) + tcode
+        # a hash-set test (pandas) rather than np.isin, which sorts both sides
+        miss = np.flatnonzero(~pd.Series(code[:n_asked]).isin(code[n_asked:]).to_numpy())
         if not len(miss):
             return
         f = pd.DataFrame({"s": s[miss], "text": what[miss] + " " + tok[miss].astype(str)}).drop_duplicates()
@@ -2303,9 +2403,9 @@ class _Linker:
 
         src = _str_or_empty(self.nd["source"])
         if self.edge_log:
-            e = pd.concat(self.edge_log, ignore_index=True)
-            a, b = e["a"].to_numpy(np.int64), e["b"].to_numpy(np.int64)
-            mcode, muniq = pd.factorize(e["method"].to_numpy(object))
+            a, b, emeth, econf, edet = (np.concatenate(x) for x in zip(*self.edge_log, strict=True))
+            a, b = a.astype(np.int64), b.astype(np.int64)
+            mcode, muniq = pd.factorize(np.asarray(emeth, dtype=object))
             links = pd.DataFrame(
                 {
                     "source_a": _take_str(self.src_uniq, self.src_code[a]),
@@ -2313,8 +2413,8 @@ class _Linker:
                     "source_b": _take_str(self.src_uniq, self.src_code[b]),
                     "record_b": self.rid[b],
                     "method": _take_str(muniq, mcode),
-                    "confidence": e["confidence"].to_numpy(float),
-                    "detail": e["detail"].to_numpy(object),
+                    "confidence": np.asarray(econf, dtype=float),
+                    "detail": np.asarray(edet, dtype=object),
                     "job": _take_str(gkey[roots], pos[self.grp[a]]),
                 }
             )

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
 
@@ -45,6 +46,7 @@ __all__ = [
     "split_deal_title",
     "street_key",
     "title_key",
+    "title_key_codes",
 ]
 
 #: Honorifics dropped from the front of a person's name.
@@ -512,12 +514,39 @@ def street_key(values: pd.Series, *, normalised: bool = False) -> pd.Series:
     return _to_series(_map_unique(values, fn)["street"], values.index)
 
 
-def title_key(values: pd.Series) -> pd.Series:
-    """Deal name, job title or memo made comparable: lower case, no accents or punctuation."""
+def _title_fn(arr: pa.Array) -> dict[str, pa.Array]:
     import pyarrow.compute as pc
 
-    def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        out = pc.replace_substring_regex(_ascii_lower(arr), r"[^a-z0-9 ]+", " ")
-        return {"title": _squash(out)}
+    out = pc.replace_substring_regex(_ascii_lower(arr), r"[^a-z0-9 ]+", " ")
+    return {"title": _squash(out)}
 
-    return _to_series(_map_unique(values, fn)["title"], values.index)
+
+def title_key(values: pd.Series) -> pd.Series:
+    """Deal name, job title or memo made comparable: lower case, no accents or punctuation."""
+    return _to_series(_map_unique(values, _title_fn)["title"], values.index)
+
+
+def title_key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`title_key` as integer codes: (code per row, -1 for null; the distinct keys).
+
+    The same as ``pd.factorize(title_key(values))`` (codes in order of first appearance),
+    without spreading the keys to every row and hashing them again: the distinct titles
+    are keyed and the keys factorised, then the codes are spread.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    codes_in, uniques = pd.factorize(values.astype(pd.StringDtype("pyarrow")), use_na_sentinel=True)
+    arr = pa.array(uniques, type=pa.string()) if len(uniques) else pa.array([], type=pa.string())
+    keys = _title_fn(arr)["title"]
+    # distinct inputs are numbered by first appearance, so the first input giving a key is
+    # also the first row giving it: factorising per input keeps the per-row numbering
+    kc, ku = pd.factorize(pd.arrays.ArrowStringArray(keys.cast(pa.string())), use_na_sentinel=True)
+    kc = np.asarray(kc, dtype=np.int64)
+    codes_in = np.asarray(codes_in, dtype=np.int64)
+    if len(kc):
+        codes = np.where(codes_in >= 0, kc[np.maximum(codes_in, 0)], -1)
+    else:
+        codes = np.full(len(codes_in), -1, dtype=np.int64)
+    return codes, np.asarray(ku, dtype=object)
