@@ -710,11 +710,9 @@ def _present(v: Any) -> bool:
 
 
 def _money(v: Any) -> str:
-    if not _present(v):
-        return "an unknown amount"
-    v = float(v)
-    sign = "-" if v < 0 else ""
-    return f"{sign}${abs(v):,.2f}"
+    from .report.common import money
+
+    return money(float(v)) if _present(v) else "an unknown amount"
 
 
 def _date_text(v: Any) -> str:

@@ -9,11 +9,17 @@ __all__ = ["SEVERITY_ORDER", "group_by_owner", "money", "ordered_findings", "sou
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-def money(v: float | None) -> str:
-    """``$1,234.50``; an em dash for none."""
+def money(v: float | None, *, cents: bool = True, none: str = "—") -> str:
+    """``$1,234.50`` (``cents=False``: ``$1,235``); ``none`` for no amount.
+
+    The one money formatter: terminal, text, HTML, Markdown, email and finding messages all
+    call it. scan/1 carries no currency, so the dollar sign is every report's one assumption.
+    """
     if v is None:
-        return "—"
-    return f"-${abs(v):,.2f}" if v < 0 else f"${v:,.2f}"
+        return none
+    v = float(v)
+    sign = "-" if v < 0 else ""
+    return f"{sign}${abs(v):,.2f}" if cents else f"{sign}${abs(v):,.0f}"
 
 
 def ordered_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:

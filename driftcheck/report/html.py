@@ -30,6 +30,7 @@ from typing import Any
 
 from .. import __version__
 from . import charts as _charts
+from .common import money as common_money
 from .vendorlinks import finding_links, source_systems
 
 __all__ = [
@@ -103,11 +104,7 @@ def money(value: float | int | None, *, cents: bool = False) -> str:
 
     scan/1 carries no currency, so the dollar sign is the report's one assumption.
     """
-    if value is None:
-        return ""
-    amount = float(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}" if cents else f"{sign}${abs(amount):,.0f}"
+    return common_money(value, cents=cents, none="")
 
 
 def severity_counts(scan: Mapping[str, Any]) -> dict[str, int]:
