@@ -40,7 +40,7 @@ from .model import Finding, SourceInfo
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["KINDS", "EvalContext", "Rule", "duplicate_rows", "evaluate", "finding_id", "load_rules", "run_examples"]
+__all__ = ["KINDS", "EvalContext", "Rule", "ambiguous_rows", "duplicate_rows", "evaluate", "finding_id", "load_rules", "run_examples"]
 
 SYSTEM_NAMES = {
     "hubspot": "HubSpot", "pipedrive": "Pipedrive", "quickbooks": "QuickBooks",
@@ -1005,6 +1005,24 @@ def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
             }
         )
     return pd.DataFrame(rows)
+
+
+def ambiguous_rows(a: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFrame | None:
+    """Turn the linker's ambiguous records into rows the ambiguous-link rule reports.
+
+    Each row gains the record's job, system and owner role, and its candidate jobs as text
+    ("J-101 or J-102").
+    """
+    if a is None or len(a) == 0:
+        return None
+    sub = records[records["record_id"].isin(a["record_id"].astype(str).unique()).to_numpy()]
+    info = sub.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])[["job", "system", "role", "customer"]]
+    out = a.merge(info.reset_index(), on=["source", "record_id"], how="left", suffixes=("", "_r"))
+    out["owner_role"] = out["role"]
+    if "customer_r" in out.columns:
+        out["customer"] = out["customer"].fillna(out["customer_r"]) if "customer" in out.columns else out["customer_r"]
+    out["candidates_text"] = out["candidates"].astype(str).str.replace(",", " or ")
+    return out
 
 
 # --------------------------------------------------------------------------- examples

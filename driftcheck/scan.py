@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import SEVERITIES
-from .engine import EvalContext, Rule, duplicate_rows, evaluate, load_rules
+from .engine import EvalContext, Rule, ambiguous_rows, duplicate_rows, evaluate, load_rules
 from .lifecycle import STAGES
 from .model import Finding, ReadWarning
 
@@ -123,7 +123,7 @@ def run_scan(
         owners=cfg.owners,
         teams=cfg.teams,
         duplicates=duplicate_rows(getattr(link_result, "duplicates", None), records),
-        ambiguous=_ambiguous_frame(link_result, records),
+        ambiguous=ambiguous_rows(getattr(link_result, "ambiguous", None), records),
         failures=failures,
     )
     findings = evaluate(rules, ctx)
@@ -152,20 +152,6 @@ def _amount_tolerance(rules: list[Rule]) -> tuple[float, float]:
         if r.id == "amount-mismatch":
             return float(r.params.get("pct", 2.0)), float(r.params.get("abs", 50.0))
     return 2.0, 50.0
-
-
-def _ambiguous_frame(link_result: Any, records: pd.DataFrame) -> pd.DataFrame | None:
-    a = getattr(link_result, "ambiguous", None)
-    if a is None or len(a) == 0:
-        return None
-    sub = records[records["record_id"].isin(a["record_id"].astype(str).unique()).to_numpy()]
-    info = sub.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])[["job", "system", "role", "customer"]]
-    out = a.merge(info.reset_index(), on=["source", "record_id"], how="left", suffixes=("", "_r"))
-    out["owner_role"] = out["role"]
-    if "customer_r" in out.columns:
-        out["customer"] = out["customer"].fillna(out["customer_r"]) if "customer" in out.columns else out["customer_r"]
-    out["candidates_text"] = out["candidates"].astype(str).str.replace(",", " or ")
-    return out
 
 
 def build_scan_dict(

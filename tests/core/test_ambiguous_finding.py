@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from driftcheck.config import Config
-from driftcheck.engine import EvalContext, evaluate, load_rules
+from driftcheck.engine import EvalContext, ambiguous_rows, evaluate, load_rules
 from driftcheck.jobs import build_job_table
 from driftcheck.linking import link_records
-from driftcheck.scan import _ambiguous_frame
 from driftcheck.statusmap import apply_status_maps
 from tests.matching.helpers import chris_lees
 
@@ -21,7 +20,7 @@ def test_two_chris_lees_make_an_ambiguous_link_finding():
     result = link_records(records)
     table = build_job_table(result.records, owners=cfg.owners)
     ctx = EvalContext(jobs=table.jobs, records=table.records, as_of=dt.date(2026, 3, 22), owners=cfg.owners,
-                      teams=cfg.teams, ambiguous=_ambiguous_frame(result, result.records))
+                      teams=cfg.teams, ambiguous=ambiguous_rows(result.ambiguous, result.records))
     found = [f for f in evaluate(load_rules(cfg), ctx) if f.rule == "ambiguous-link"]
     assert len(found) == 1
     f = found[0]
