@@ -118,28 +118,29 @@ def register(app: typer.Typer) -> None:
         if out_fmt is None:
             out_fmt = "table" if sys.stdout.isatty() else "text"
 
+        from ..config import find_config, load_config
+        from ..pipeline import config_search_dirs
+
+        # found once: the email settings, the history's folder and the scan all use this file
+        cfg_path = find_config(app_state.config, config_search_dirs(paths))
         email_settings = None
         if email:
-            from ..config import find_config as _find, load_config as _load
-            from ..pipeline import config_search_dirs as _dirs
             from ..report.email import EmailSettings, check_recipients
 
             email = check_recipients(list(email))
-            _cfg = _load(_find(app_state.config, _dirs(paths)))
-            email_settings = EmailSettings.from_config(_cfg.section("email"), file=str(_cfg.path) if _cfg.path else None)
+            email_cfg = load_config(cfg_path)
+            # checked before scanning, so bad SMTP settings fail at once (exit 2)
+            email_settings = EmailSettings.from_config(email_cfg.section("email"), file=str(cfg_path) if cfg_path else None)
 
         history_path = None
         if not no_history:
-            from ..config import find_config
             from ..history import default_history_path
-            from ..pipeline import config_search_dirs
 
-            cfg_path = find_config(app_state.config, config_search_dirs(paths))
             history_path = history or default_history_path(cfg_path)
 
         outcome = run_scan(
             paths,
-            config_path=app_state.config,
+            config_path=cfg_path,
             as_of=audit,
             rules_files=list(rules or []),
             offline=offline,
