@@ -97,7 +97,7 @@ def hubspot_file(as_of: date) -> str:
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of work: its price range (dollars), crew days, and what Jobber lists."""
+    """A kind of work: its price range (in the business's currency), crew days, and what Jobber lists."""
 
     name: str
     low: int

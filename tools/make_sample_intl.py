@@ -98,17 +98,8 @@ XERO_FILE = "SalesInvoices.csv"
 JOBS_FILE, INVOICES_FILE, TXN_FILE = "Jobs.csv", "Invoices.csv", "Transaction List.csv"
 
 
-@dataclass(frozen=True)
-class Kind:
-    """A kind of work: price range (pounds), days on site, weight, Jobber line items."""
-
-    name: str
-    low: int
-    high: int
-    days: tuple[int, int]
-    weight: float
-    items: str
-
+# one shape of "a kind of work" for both demo generators (prices here are in pounds)
+from make_sample import Kind  # noqa: E402  (tools/ is on sys.path: both run as scripts)
 
 KINDS = (
     Kind("Door fitting", 450, 1_200, (1, 1), 0.10, "Internal doors, Ironmongery, Fitting"),
