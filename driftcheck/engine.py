@@ -699,8 +699,14 @@ def finding_id(rule_id: str, job: str, key: str = "") -> str:
 
 
 def _present(v: Any) -> bool:
+    """Whether a value from a hit row is there (not None, NaN, NaT or pd.NA)."""
     if v is None:
         return False
+    kind = type(v)
+    if kind is str or kind is int or kind is bool:  # most values: no pandas call per value
+        return True
+    if kind is float:
+        return v == v
     try:
         import pandas as pd
 
@@ -961,6 +967,14 @@ def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
     sub = sub.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])
     names_of = sub["customer"]
     first_date = sub["created"]
+    roles: dict[str, str] = {}
+
+    def first_role(system: str) -> str:
+        """The role of the system's first record, looked up once per system, not once per group."""
+        if system not in roles:
+            roles[system] = next(iter(records.loc[(records["system"] == system).to_numpy(), "role"].head(1)), "operations")
+        return roles[system]
+
     rows = []
     for r in d.to_dict("records"):
         recs = r.get("records")
@@ -990,7 +1004,7 @@ def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
         dates = sorted(first_by_name.values())
         # the group is named after its oldest identity (the one the business had first)
         names = sorted(names, key=lambda n: (first_by_name.get(n, pd.Timestamp.max), n))
-        role = r.get("role") or next(iter(records.loc[records["system"] == system, "role"].head(1)), "operations")
+        role = r.get("role") or first_role(system)
         rows.append(
             {
                 "job": "C-" + (names[0] if names else str(r.get("group", ""))),
