@@ -120,7 +120,9 @@ def build_job_table(
     import numpy as np
     import pandas as pd
 
-    records = records[records["job"].notna()]
+    linked = records["job"].notna()
+    if not linked.all():  # the linker keys every record; a copy of the whole frame only when it did not
+        records = records[linked.to_numpy()]
     # Every group-by and join below runs on an integer job id: factorising the string key
     # once costs less than hashing it in each of the dozen aggregations (measured at 100k jobs:
     # 1.6 s -> 0.5 s for this function).
