@@ -376,12 +376,14 @@ def _owner_conflicts(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     jobs = ctx.jobs
     frames = []
     state_domain = recs["state"].map({st: d for d, states in DOMAINS.items() for st in states})
+    used = {"job", "record_id", "record_type", "state", "role", "balance", "raw_status", "system", "source", "amount",
+            "paid", "updated", "completed", "created"}
+    cols = [c for c in recs.columns if c in used or c in set(_record_columns(rule, ctx))]
     for domain in rule.params.get("domains", []):
         owner_role = owners.get(domain)
-        claims = recs[(state_domain == domain) & (recs["role"] != owner_role)]
+        claims = recs.loc[((state_domain == domain) & (recs["role"] != owner_role)).to_numpy(), cols]
         if claims.empty:
             continue
-        claims = claims.copy()
         if domain == "billing":
             # pair invoices by number with the owner's invoice of the same job; else compare with the job
             owner_inv = recs[(recs["record_type"] == "invoice") & (recs["role"] == owner_role)][
@@ -473,7 +475,7 @@ def _eval_integrity(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
         sel = pd.Series(False, index=ctx.records.index)
         for g in rule.params.get("records", []):
             sel |= masks[g]
-        recs = ctx.records[sel]
+        recs = ctx.records.loc[sel.to_numpy(), _record_columns(rule, ctx)]
         linked = _any(ctx.jobs, rule.params.get("linked_to")).to_numpy()
         recs = recs[~linked[recs["jid"].to_numpy()]]
         return _record_hits(recs, rule, ctx)
@@ -504,6 +506,25 @@ def _record_dates(recs: pd.DataFrame, spec: str | list[str], ctx: EvalContext) -
             values = pd.to_datetime(recs[col])
         since = since.fillna(values)
     return since
+
+
+#: record columns every record-scope rule reads, whatever its parameters and message
+_RECORD_BASE = frozenset({"jid", "role", "system", "state", "raw_status", "created"})
+
+
+def _record_columns(rule: Rule, ctx: EvalContext) -> list[str]:
+    """The record columns a record-scope rule can read: its where clauses, its dates, its
+    message and amount, and what every finding carries.
+
+    Selecting rows of these alone, instead of all thirty record columns, is what keeps the
+    record-scope rules cheap at a million jobs (each row selection copies every column taken).
+    """
+    p = rule.params
+    dates = p.get("date", "created")
+    wanted = set(_RECORD_BASE) | _ALWAYS | _template_columns(rule.message) | {rule.amount}
+    wanted.update(c for c in ([dates] if isinstance(dates, str) else dates) if not c.startswith("job."))
+    wanted.update(clause[0] for clause in p.get("where", []) if isinstance(clause, list) and clause)
+    return [c for c in ctx.records.columns if c in wanted]
 
 
 def _record_hits(recs: pd.DataFrame, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
@@ -612,7 +633,7 @@ def _eval_threshold(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     sel = pd.Series(False, index=ctx.records.index)
     for g in p.get("records", []):
         sel |= masks[g]
-    recs = ctx.records[sel]
+    recs = ctx.records.loc[sel.to_numpy(), _record_columns(rule, ctx)]
     cond = pd.Series(True, index=recs.index)
     for i, clause in enumerate(p.get("where", [])):
         if not (isinstance(clause, list) and len(clause) == 3 and clause[1] in _OPS and clause[0] in recs.columns):
