@@ -136,3 +136,35 @@ def test_cancelled_job_is_exempt_from_won_not_invoiced():
 def test_custom_stage_beyond_pipeline_counts_as_won():
     rows = [{**DEAL_WON, "raw_status": "Install Scheduled", "state": "scheduled"}]
     assert [f.rule for f in run(load_rules(), rows) if f.rule == "won-not-invoiced"] == ["won-not-invoiced"]
+
+
+def test_messages_made_column_wise_read_exactly_as_made_row_by_row():
+    """Findings' messages are rendered for all hits at once; every field must read as the
+    row-by-row context fills it: placeholders for missing values, money, system names,
+    references, an unknown field as '?', a blank customer as 'customer unknown'."""
+    from driftcheck.engine import _message_context, _render_messages
+
+    hits = pd.DataFrame({
+        "customer": pd.array(["Ann Lee", None, ""], dtype="string[pyarrow]"),
+        "amount": [1234.5, float("nan"), -20.0],
+        "system": pd.Categorical(["quickbooks", None, "jobber"]),
+        "deal_id": pd.array(["77", None, "78"], dtype="string[pyarrow]"),
+        "since": pd.to_datetime(["2026-01-05", None, "2025-12-31"]),
+        "age_days": [3, 40, 1000],
+        "pay_type": ["deposit", None, "payment"],
+    })
+    template = ("{customer}: {amount_text} in {system_name} ({deal_ref}, {ops_ref}) since {since_text}, "
+                "{age_days} days; {pay_kind} {record_ref} {unknown_field} {{braces}}")
+    rows = [template.format_map(_message_context(r)) for r in hits.to_dict("records")]
+    assert _render_messages(template, hits) == rows
+    assert rows[1].startswith("customer unknown: an unknown amount in another system ((no number)")
+    assert "? {braces}" in rows[0]
+
+
+def test_messages_needing_str_format_are_left_to_the_row_by_row_path():
+    from driftcheck.engine import _render_messages
+
+    hits = pd.DataFrame({"age_days": [3]})
+    assert _render_messages("{age_days:>5} days", hits) is None
+    assert _render_messages("{age_days!r}", hits) is None
+    assert _render_messages("{0}", hits) is None
