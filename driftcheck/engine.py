@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import math
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,8 +32,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import SEVERITIES, Config
 from ._fastpaths import enabled as _fast
+from .config import SEVERITIES, Config
 from .errors import ConfigError
 from .jobs import MILESTONES, RECORD_GROUPS, record_group_masks
 from .lifecycle import DOMAINS
@@ -742,7 +743,7 @@ def _present(v: Any) -> bool:
     if kind is str or kind is int or kind is bool:  # most values: no pandas call per value
         return True
     if kind is float:
-        return v == v
+        return not math.isnan(v)
     try:
         import pandas as pd
 
@@ -918,8 +919,6 @@ def _evidence_by_key(cited: pd.DataFrame) -> dict[str, tuple[dict[str, list[str]
     rows costs time in proportion to the findings; a column-by-column pandas version paid a
     fixed ~30 ms per rule in filters and cost more than it saved.
     """
-    import pandas as pd
-
     if cited.empty:
         return {}
     cols = ["cite", "source", "record_id", "record_type", "raw_status", "amount", "balance", "closed",
@@ -927,7 +926,14 @@ def _evidence_by_key(cited: pd.DataFrame) -> dict[str, tuple[dict[str, list[str]
     cited = cited.assign(_t=cited["record_type"].astype(str).map(_TYPE_ORDER).fillna(9))
     cited = cited.sort_values(["cite", "_t", "created"], kind="stable", na_position="last")
     out: dict[str, tuple[dict[str, list[str]], list[dict[str, Any]]]] = {}
-    for r in cited[cols].astype(object).where(cited[cols].notna(), None).to_dict("records"):
+    if _fast():
+        # values made JSON-ready once per distinct value (dates as text, amounts rounded), then
+        # zipped into rows; the loop below then finds nothing left to convert
+        lists = [_per_value(cited[c], _evidence_value, None).tolist() for c in cols]
+        rows: Iterable[dict[str, Any]] = (dict(zip(cols, values, strict=True)) for values in zip(*lists, strict=True))
+    else:
+        rows = cited[cols].astype(object).where(cited[cols].notna(), None).to_dict("records")
+    for r in rows:
         recs, evidence = out.setdefault(str(r["cite"]), ({}, []))
         src, rid = str(r["source"]), str(r["record_id"])
         ids = recs.setdefault(src, [])
@@ -938,14 +944,21 @@ def _evidence_by_key(cited: pd.DataFrame) -> dict[str, tuple[dict[str, list[str]
             v = r.get(col)
             if v is None or len(evidence) >= 16:
                 continue
-            if isinstance(v, pd.Timestamp):
-                v = v.strftime("%Y-%m-%d")
-            elif isinstance(v, float):
-                v = round(v, 2)
-            elif not isinstance(v, (str, int, bool)):
-                v = str(v)
-            evidence.append({"source": src, "record": rid, "field": label, "value": v})
+            evidence.append({"source": src, "record": rid, "field": label, "value": _evidence_value(v)})
     return out
+
+
+def _evidence_value(v: Any) -> Any:
+    """A record value as evidence shows it: a date as YYYY-MM-DD, an amount to the cent."""
+    import pandas as pd
+
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, float):
+        return round(v, 2)
+    if not isinstance(v, (str, int, bool)):
+        return str(v)
+    return v
 
 
 def _template_columns(message: str) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from .._fastpaths import enabled as _fast
@@ -38,7 +39,7 @@ def _default(value: Any) -> Any:
     gets ``str``, as ``default=str`` gives it.
     """
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise TypeError("not finite")  # the stdlib path writes NaN/Infinity as it always did
         return float(value)
     return str(value)
