@@ -736,6 +736,13 @@ def _token_set(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.token_set_ratio, workers=-1), dtype=float)
 
 
+def _is_codes(values: Any) -> bool:
+    """Whether ``values`` is an integer array (vocabulary codes or text ids), not text."""
+    import numpy as np
+
+    return isinstance(values, np.ndarray) and values.dtype.kind in "iu"
+
+
 def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Positions (in ``order`` order) of the first row of each distinct key."""
     import numpy as np
@@ -744,6 +751,102 @@ def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
         order = np.arange(len(keys))
     _, first = np.unique(keys[order], return_index=True)
     return order[np.sort(first)]
+
+
+class _Texts:
+    """An append-only pool of texts held in pyarrow, named by integer ids (-1: none).
+
+    Link details are built by pyarrow kernels and kept as arrow strings: a record holds
+    the id of its detail, and the output column is one ``take`` of the pool, so no Python
+    string is made per record.
+    """
+
+    def __init__(self) -> None:
+        self.chunks: list[Any] = []
+        self.size = 0
+        self._flat: Any = None
+
+    def add(self, texts: Any) -> np.ndarray:
+        """Append texts (a pyarrow array, an object array or a str); return their ids."""
+        import numpy as np
+        import pyarrow as pa
+
+        if isinstance(texts, str):
+            texts = [texts]
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
+        if not isinstance(texts, pa.Array):
+            texts = pa.array(np.asarray(texts, dtype=object), type=pa.large_string(), from_pandas=True)
+        elif texts.type != pa.large_string():
+            texts = texts.cast(pa.large_string())
+        ids = np.arange(self.size, self.size + len(texts), dtype=np.int64)
+        if len(texts):
+            self.chunks.append(texts)
+            self.size += len(texts)
+            self._flat = None
+        return ids
+
+    def ids(self, texts: Any, m: int) -> np.ndarray:
+        """Ids of ``texts`` (None, one str for all, or ``m`` texts) for ``m`` items."""
+        import numpy as np
+
+        if texts is None:
+            return np.full(m, -1, dtype=np.int64)
+        if isinstance(texts, str):
+            return np.full(m, self.add(texts)[0], dtype=np.int64)
+        return self.add(texts)
+
+    def flat(self) -> Any:
+        import pyarrow as pa
+
+        if self._flat is None:
+            self._flat = pa.concat_arrays(self.chunks) if self.chunks else pa.array([], type=pa.large_string())
+            self.chunks = [self._flat] if len(self._flat) else []
+        return self._flat
+
+    def get(self, i: int) -> str | None:
+        return None if i < 0 else self.flat()[i].as_py()
+
+    def take(self, ids: np.ndarray) -> Any:
+        """A ``large_string`` pyarrow array of the texts (null where the id is -1)."""
+        import numpy as np
+        import pyarrow as pa
+
+        ids = np.asarray(ids, dtype=np.int64)
+        return self.flat().take(pa.array(ids, mask=ids < 0, type=pa.int64()))
+
+
+class _Words:
+    """A small vocabulary (link methods, choices) coded as integers (-1: none)."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def code(self, word: str) -> int:
+        i = self.index.get(word)
+        if i is None:
+            i = self.index[word] = len(self.words)
+            self.words.append(word)
+        return i
+
+    def codes(self, values: Any, m: int) -> np.ndarray:
+        """Codes of ``values`` (None, one str for all, or ``m`` values, None allowed) for ``m`` items."""
+        import numpy as np
+        import pandas as pd
+
+        if values is None:
+            return np.full(m, -1, dtype=np.int64)
+        if isinstance(values, str):
+            return np.full(m, self.code(values), dtype=np.int64)
+        c, u = pd.factorize(np.asarray(values, dtype=object))
+        table = np.array([self.code(str(w)) for w in u] + [-1], dtype=np.int64)
+        return table[c]
+
+    def text(self) -> np.ndarray:
+        import numpy as np
+
+        return np.array(self.words, dtype=object)
 
 
 # =========================================================================== the linker
@@ -762,10 +865,14 @@ class _Linker:
         self._build_nodes()
         n = self.N
         self.grp = np.arange(n, dtype=np.int64)
-        self.method = np.full(n, None, dtype=object)
+        # how each node joined its group: method and choice as vocabulary codes, the detail
+        # as an id into an arrow text pool (-1: none), so no Python object is held per node
+        self.words = _Words()
+        self.texts = _Texts()
+        self.method = np.full(n, -1, dtype=np.int64)
         self.conf = np.ones(n)
-        self.choice = np.full(n, None, dtype=object)
-        self.detail = np.full(n, None, dtype=object)
+        self.choice = np.full(n, -1, dtype=np.int64)
+        self.detail = np.full(n, -1, dtype=np.int64)
         self.edge_log: list[tuple[np.ndarray, ...]] = []
         self.forbid_a = np.array([], dtype=np.int64)
         self.forbid_b = np.array([], dtype=np.int64)
@@ -884,6 +991,8 @@ class _Linker:
         pos = np.clip(np.searchsorted(codes, q), 0, len(codes) - 1)
         hit = codes[pos] == q
         if hit.any() and method is not None:
+            if not isinstance(method, str) and np.asarray(method).dtype.kind in "iu":
+                method = self.words.text()[np.asarray(method)]  # vocabulary codes
             meth = np.broadcast_to(np.asarray(method, dtype=object), (len(ga),))
             for w, mth in zip(which[pos[hit]].tolist(), meth[hit].tolist(), strict=True):
                 self.forbid_hit.setdefault(int(w), str(mth))
@@ -912,10 +1021,10 @@ class _Linker:
             return np.array([], dtype=np.int64)
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
-        meth = np.broadcast_to(np.asarray(method, dtype=object), (m,))
+        meth = method if _is_codes(method) else self.words.codes(method, m)
         cf = np.broadcast_to(np.asarray(conf, dtype=float), (m,))
-        det = np.broadcast_to(np.asarray(detail, dtype=object), (m,))
-        cho = np.broadcast_to(np.asarray(choice, dtype=object), (m,))
+        det = detail if _is_codes(detail) else self.texts.ids(detail, m)
+        cho = self.words.codes(choice, m)
         pending = np.arange(m)
         applied = []
         while len(pending):
@@ -943,7 +1052,8 @@ class _Linker:
                 # e.g. an invoice naming two jobs: it stays with the first, the second is noted
                 i = pending[k]
                 why = "which is another job" if two_jobs[k] else "whose job already has a deal"
-                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({meth[i]}), {why}")
+                mname = self.words.words[meth[i]]
+                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({mname}), {why}")
             pending, src, dst = pending[ok], src[ok], dst[ok]
             if not len(pending):
                 break
@@ -970,7 +1080,7 @@ class _Linker:
             eidx = np.full(self.N, -1, dtype=np.int64)
             eidx[s] = idx
             c = ec[old[mv]]
-            better = (c < self.conf[mv]) | np.equal(self.method[mv], None)
+            better = (c < self.conf[mv]) | (self.method[mv] < 0)
             upd = mv[better]
             ei = eidx[old[upd]]
             self.method[upd] = meth[ei]
@@ -984,8 +1094,8 @@ class _Linker:
         return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
 
     def _note(self, node: int, text: str) -> None:
-        cur = self.detail[node]
-        self.detail[node] = f"{cur}; {text}" if cur else text
+        cur = self.texts.get(int(self.detail[node]))
+        self.detail[node] = self.texts.add(f"{cur}; {text}" if cur else text)[0]
 
     def _describe(self, node: int) -> str:
         t = self.rtype[node] or "record"
@@ -1244,11 +1354,11 @@ class _Linker:
 
     _REF_COLUMNS = ("job_refs", "invoice_refs", "deal_refs", "quote_refs")
 
-    def _ref_tokens(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Every reference column split once over all nodes: (node, token text, token code).
+    def _ref_tokens(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Every reference column split once over all nodes: (node, token code).
 
         Token codes share one code space with :attr:`rid_code` (record ids), so lookups join
-        on integers instead of strings.
+        on integers instead of strings; :attr:`tok_text` (pyarrow) holds the text of each code.
         """
         import numpy as np
         import pyarrow as pa
@@ -1263,12 +1373,11 @@ class _Linker:
         chunks = [c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
         enc = pc.dictionary_encode(pa.concat_arrays(chunks))
         codes = np.asarray(pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
-        text = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-        out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.tok_text = enc.dictionary
+        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         at = 0
         for col, (pos, tok) in split.items():
-            c = codes[at : at + len(tok)]
-            out[col] = (pos, text[c] if len(c) else np.array([], dtype=object), c)
+            out[col] = (pos, codes[at : at + len(tok)])
             at += len(tok)
         rid_code = codes[at:].copy()
         rid_code[self.rid == ""] = -1  # a record without an id is named by no reference
@@ -1276,15 +1385,15 @@ class _Linker:
         self._tokens = out
         return out
 
-    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """References in ``col`` of the nodes in ``src``: (node, token text, token code)."""
+    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """References in ``col`` of the nodes in ``src``: (node, token code)."""
         import numpy as np
 
         if not src.any():
-            return np.array([], dtype=np.int64), np.array([], dtype=object), np.array([], dtype=np.int64)
-        pos, tok, code = self._ref_tokens()[col]
+            return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+        pos, code = self._ref_tokens()[col]
         keep = src[pos]
-        return pos[keep], tok[keep], code[keep]
+        return pos[keep], code[keep]
 
     def _lookup(
         self, s: np.ndarray, tok: np.ndarray, target: np.ndarray, *, same_system: bool, by: str = "id"
@@ -1303,7 +1412,7 @@ class _Linker:
             tt = t[tv >= 0]
             tv = tv[tv >= 0]
         else:  # quote numbers a job names
-            tt, _, tv = self._refs("quote_refs", target)
+            tt, tv = self._refs("quote_refs", target)
         left = pd.DataFrame({"s": s, "v": tok, "pos": np.arange(len(s))})
         right = pd.DataFrame({"t": tt, "v": tv})
         if same_system:
@@ -1322,7 +1431,7 @@ class _Linker:
         ops = self.role == "operations"
         crm = self.role == "crm"
         job = self.is_job
-        edges: list[tuple[np.ndarray, np.ndarray, str, float, int, str]] = []
+        edges: list[tuple[np.ndarray, np.ndarray, str, float, int, np.ndarray]] = []
         resolved: list[tuple[np.ndarray, np.ndarray]] = []
         asked: list[tuple[np.ndarray, np.ndarray, str]] = []
 
@@ -1338,16 +1447,16 @@ class _Linker:
             by: str = "id",
             flip: bool = False,
         ) -> None:
-            s, tok, code = self._refs(col, src)
+            s, code = self._refs(col, src)
             if not len(s):
                 return
             a, b, pos = self._lookup(s, code, target, same_system=same_system, by=by)
-            asked.append((s, tok, method.split(":")[1].rstrip("#"), code))
+            asked.append((s, method.split(":")[1].rstrip("#"), code))
             resolved.append((s[pos] if len(pos) else s[:0], code[pos] if len(pos) else code[:0]))
             if flip:
                 a, b = b, a
-            detail = np.char.add(f"{what} ", tok[pos].astype(str)) if len(pos) else np.array([], dtype=object)
-            edges.append((a, b, method, conf, prio, detail.astype(object)))
+            # the details are put together by pyarrow and kept in the text pool (ids)
+            edges.append((a, b, method, conf, prio, self._texts_with(f"{what} ", code[pos])))
 
         # inside operations (Jobber): invoice Job #s, job Invoice #s, transactions' Invoice # / Job # / quote
         add("job_refs", ops & self.is_inv, job & ops, "ref:job#", 1.0, 1, True, "names job")
@@ -1382,40 +1491,52 @@ class _Linker:
                 unnamed = (self.ident[a2] < 0) | (self.ident[b2] < 0)
                 ok &= ~(unnamed & amount_known & ~same_amt)
                 a2, b2 = a2[ok], b2[ok]
-                det = np.char.add("same invoice number ", self.rid[a2].astype(str)).astype(object)
-                edges.append((a2, b2, "ref:invoice#", 0.95, 3, det))
+                edges.append((a2, b2, "ref:invoice#", 0.95, 3, self._texts_with("same invoice number ", self.rid_code[a2])))
         # references that point at nothing
         self._dangling(asked, resolved)
         if not edges:
             return
         a = np.concatenate([e[0] for e in edges])
         b = np.concatenate([e[1] for e in edges])
-        meth = np.concatenate([np.full(len(e[0]), e[2], dtype=object) for e in edges])
+        meth = np.concatenate([np.full(len(e[0]), self.words.code(e[2]), dtype=np.int64) for e in edges])
         cf = np.concatenate([np.full(len(e[0]), e[3]) for e in edges])
         prio = np.concatenate([np.full(len(e[0]), e[4]) for e in edges])
-        det = np.concatenate([np.asarray(e[5], dtype=object) for e in edges])
+        det = np.concatenate([e[5] for e in edges])
         order = np.lexsort((np.arange(len(a)), -cf, prio))
         self._merge(a[order], b[order], meth[order], cf[order], det[order], "reference")
+
+    def _texts_with(self, prefix: str, codes: np.ndarray) -> np.ndarray:
+        """Pool ids of ``prefix`` + the token text of each code (see :meth:`_ref_tokens`)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not len(codes):
+            return np.array([], dtype=np.int64)
+        tok = self.tok_text.take(pa.array(np.asarray(codes, dtype=np.int64)))
+        ls = pa.large_string()
+        return self.texts.add(pc.binary_join_element_wise(pa.scalar(prefix, ls), tok.cast(ls), pa.scalar("", ls)))
 
     def _dangling(self, asked: list, resolved: list) -> None:
         """References that resolved to no record under any rule: kept per record as ``dangling_ref``."""
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
 
         if not asked:
             return
         s = np.concatenate([x[0] for x in asked] + [x[0] for x in resolved])
-        tok = np.concatenate([x[1] for x in asked])
-        tcode = np.concatenate([x[3] for x in asked] + [x[1] for x in resolved])
+        tcode = np.concatenate([x[2] for x in asked] + [x[1] for x in resolved])
         n_asked = sum(len(x[0]) for x in asked)
-        what = np.concatenate([np.full(len(x[0]), x[2], dtype=object) for x in asked])
+        what = np.concatenate([np.full(len(x[0]), x[1], dtype=object) for x in asked])
         # one integer per (record, token): asked pairs that no rule resolved
         code = s.astype(np.int64) * (int(tcode.max()) + 1 if len(tcode) else 1) + tcode
         # a hash-set test (pandas) rather than np.isin, which sorts both sides
         miss = np.flatnonzero(~pd.Series(code[:n_asked]).isin(code[n_asked:]).to_numpy())
         if not len(miss):
             return
-        f = pd.DataFrame({"s": s[miss], "text": what[miss] + " " + tok[miss].astype(str)}).drop_duplicates()
+        tok = np.asarray(self.tok_text.take(pa.array(tcode[miss])).to_numpy(zero_copy_only=False), dtype=object)
+        f = pd.DataFrame({"s": s[miss], "text": what[miss] + " " + tok.astype(str)}).drop_duplicates()
         g, joined = _join_by(f["s"].to_numpy(), f["text"].to_numpy(object), ", ", sort=True)
         for node, text in zip(g.tolist(), joined.tolist(), strict=True):
             self.dangling[int(node)] = text
@@ -2370,7 +2491,7 @@ class _Linker:
         node = self.node_of_row
         g = self.grp[node]
         method = self.method[node]
-        none = np.equal(method, None)
+        none = method < 0
         linked = size[g] > 1
         # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
         out = self.input.reset_index(drop=True).copy(deep=False)
@@ -2378,8 +2499,10 @@ class _Linker:
         pos = np.full(self.N, -1, dtype=np.int64)
         pos[roots] = np.arange(len(roots))
         out["job"] = _take_str(gkey[roots], pos[g])
-        mcode, muniq = pd.factorize(np.where(none, np.where(linked, "anchor", "unlinked"), method))
-        out["link_method"] = _take_str(muniq, mcode)
+        words = self.words.text()
+        nw = len(words)
+        muniq = np.append(words, np.array(["anchor", "unlinked"], dtype=object))
+        out["link_method"] = _take_str(muniq, np.where(none, np.where(linked, nw, nw + 1), method))
         out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
         ncl = self._node_cluster()
         # records with no customer details take their job's customer
@@ -2394,27 +2517,26 @@ class _Linker:
         renum = np.full(len(uniq), -1, dtype=np.int64)
         renum[live] = np.arange(len(live))
         out["customer_key"] = _take_str(names, np.where(codes >= 0, renum[np.maximum(codes, 0)], -1))
-        out["link_choice"] = pd.array(self.choice[node], dtype="string[pyarrow]")
-        out["link_detail"] = pd.array(self.detail[node], dtype="string[pyarrow]")
-        dangling = np.full(self.N, None, dtype=object)
-        for k, v in self.dangling.items():
-            dangling[k] = v
-        out["dangling_ref"] = pd.array(dangling[node], dtype="string[pyarrow]")
+        out["link_choice"] = _take_str(words, self.choice[node])
+        out["link_detail"] = pd.arrays.ArrowStringArray(self.texts.take(self.detail[node]))
+        dangling = np.full(self.N, -1, dtype=np.int64)
+        if self.dangling:
+            dangling[np.fromiter(self.dangling.keys(), dtype=np.int64)] = np.arange(len(self.dangling))
+        out["dangling_ref"] = _take_str(np.array(list(self.dangling.values()), dtype=object), dangling[node])
 
         src = _str_or_empty(self.nd["source"])
         if self.edge_log:
             a, b, emeth, econf, edet = (np.concatenate(x) for x in zip(*self.edge_log, strict=True))
             a, b = a.astype(np.int64), b.astype(np.int64)
-            mcode, muniq = pd.factorize(np.asarray(emeth, dtype=object))
             links = pd.DataFrame(
                 {
                     "source_a": _take_str(self.src_uniq, self.src_code[a]),
                     "record_a": self.rid[a],
                     "source_b": _take_str(self.src_uniq, self.src_code[b]),
                     "record_b": self.rid[b],
-                    "method": _take_str(muniq, mcode),
+                    "method": _take_str(words, emeth),
                     "confidence": np.asarray(econf, dtype=float),
-                    "detail": np.asarray(edet, dtype=object),
+                    "detail": self.texts.take(edet).to_numpy(zero_copy_only=False),
                     "job": _take_str(gkey[roots], pos[self.grp[a]]),
                 }
             )
