@@ -716,14 +716,14 @@ def _ratio(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=-1), dtype=float)
 
 
-def _same_or_close(a: np.ndarray, b: np.ndarray, ok: np.ndarray, cutoff: float) -> np.ndarray:
-    """``ok | (_ratio(a, b) >= cutoff)``, scoring only the pairs not already ``ok``."""
+def _same_or_close_at(text: np.ndarray, x: np.ndarray, y: np.ndarray, ok: np.ndarray, cutoff: float) -> np.ndarray:
+    """``ok | (_ratio(text[x], text[y]) >= cutoff)``, reading and scoring text only for the pairs not ``ok``."""
     import numpy as np
 
     out = np.array(ok, dtype=bool, copy=True)
     rest = np.flatnonzero(~out)
     if len(rest):
-        out[rest] = _ratio(a[rest], b[rest]) >= cutoff
+        out[rest] = _ratio(text[x[rest]], text[y[rest]]) >= cutoff
     return out
 
 
@@ -1219,6 +1219,8 @@ class _Linker:
             return u[c], c
 
         self.i_kind, self.i_kind_c = at_rep(names["kind"])
+        self.i_is_org = self.i_kind == "org"
+        self.i_is_person = self.i_kind == "person"
         self.i_first, self.i_first_c = at_rep(names["first"])
         self.i_last, self.i_last_c = at_rep(names["last"])
         self.i_key_c = self.c_key[rep]
@@ -1265,22 +1267,25 @@ class _Linker:
         out = np.zeros(len(x), dtype=np.int8)
         if not len(x):
             return out
-        k1, k2 = self.i_kind[x], self.i_kind[y]
-        known = (k1 != "") & (k2 != "")
+        # name parts compared by code (equal text, equal code; -1 is no text): the
+        # text is read only for the pairs that rapidfuzz must score
+        k1, k2 = self.i_kind_c[x], self.i_kind_c[y]
+        known = (k1 >= 0) & (k2 >= 0)
         out[known & (k1 != k2)] = -1
-        org = np.flatnonzero(known & (k1 == "org") & (k2 == "org"))
+        org = np.flatnonzero(known & self.i_is_org[x] & self.i_is_org[y])
         if len(org):
-            kx, ky = self.i_key[x[org]], self.i_key[y[org]]
-            out[org] = np.where(_same_or_close(kx, ky, kx == ky, 85), 1, -1)
-        per = np.flatnonzero(known & (k1 == "person") & (k2 == "person"))
+            ox, oy = x[org], y[org]
+            same = self.i_key_c[ox] == self.i_key_c[oy]
+            out[org] = np.where(_same_or_close_at(self.i_key, ox, oy, same, 85), 1, -1)
+        per = np.flatnonzero(known & self.i_is_person[x] & self.i_is_person[y])
         if len(per):
             px, py = x[per], y[per]
-            l1, l2 = self.i_last[px], self.i_last[py]
-            f1, f2 = self.i_first[px], self.i_first[py]
-            last_ok = _same_or_close(l1, l2, l1 == l2, 85)
-            f_missing = (f1 == "") | (f2 == "")
-            init = (self.i_init_only[px] | self.i_init_only[py]) & (self.i_initial[px] == self.i_initial[py])
-            first_ok = _same_or_close(f1, f2, f_missing | (f1 == f2) | init, 80)
+            l1, l2 = self.i_last_c[px], self.i_last_c[py]
+            f1, f2 = self.i_first_c[px], self.i_first_c[py]
+            last_ok = _same_or_close_at(self.i_last, px, py, l1 == l2, 85)
+            f_missing = (f1 < 0) | (f2 < 0)
+            init = (self.i_init_only[px] | self.i_init_only[py]) & (self.i_initial_c[px] == self.i_initial_c[py])
+            first_ok = _same_or_close_at(self.i_first, px, py, f_missing | (f1 == f2) | init, 80)
             renamed = ~last_ok & ~f_missing & (f1 == f2)
             out[per] = np.where(last_ok & first_ok, 1, np.where(renamed, 0, -1))
         return out
@@ -1662,7 +1667,13 @@ class _Linker:
         if "reference" in tiers:
             nodes = np.flatnonzero(self.ident >= 0)
             g = self.grp[nodes]
-            multi = pd.Series(self.system[nodes]).groupby(g).transform("nunique").to_numpy() > 1
+            # groups holding records of more than one system (codes: lowest != highest)
+            sc = self.sys_code[nodes]
+            lo = np.full(self.N, np.iinfo(np.int64).max, dtype=np.int64)
+            hi = np.full(self.N, -1, dtype=np.int64)
+            np.minimum.at(lo, g, sc)
+            np.maximum.at(hi, g, sc)
+            multi = lo[g] != hi[g]
             lab = self._x_tier(lab, self.ident[nodes[multi]], g[multi], "reference", compat=True)
         if "email" in tiers:
             e = np.flatnonzero(self.i_email_c >= 0)
@@ -1779,36 +1790,51 @@ class _Linker:
 
         if not len(ki):
             return lab
-        kv, _ = pd.factorize(np.asarray(kv))  # integer keys: merges and de-duplication on ints
-        f = pd.DataFrame({"cl": lab[ki], "kv": kv, "i": ki}).drop_duplicates(["cl", "kv"])
-        size = f.groupby("kv")["cl"].transform("size")
+        # integer keys, and every step on numpy ints: no frame is built, merged or sorted
+        kv = pd.factorize(np.asarray(kv))[0].astype(np.int64)
+        cl = lab[ki]
+        # one row per (cluster, key), the first seen
+        first = ~pd.Series(cl * (int(kv.max()) + 1) + kv).duplicated().to_numpy()
+        cl, kv, ii = cl[first], kv[first], np.asarray(ki, dtype=np.int64)[first]
+        size = np.bincount(kv)[kv]
         cap = self.s.max_name_candidates
         if query is None:
-            f = f[(size >= 2) & (size <= cap)]
-            left = f
+            sel = (size >= 2) & (size <= cap)
         else:
             # a surname hundreds of customers share is no lead at all (and would cost pairs by the million)
-            f = f[(size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)]
-            left = f[query[f["i"].to_numpy(np.int64)]]
+            sel = (size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)
+        cl, kv, ii = cl[sel], kv[sel], ii[sel]
+        left = np.flatnonzero(query[ii]) if query is not None else np.arange(len(ii))
         if not len(left):
             return lab
-        pr = left.merge(f, on="kv", suffixes=("x", "y"))
-        clx, cly = pr["clx"].to_numpy(np.int64), pr["cly"].to_numpy(np.int64)
+        # every (left row, row of the same key) pair: rows grouped by key, each left row
+        # repeated once per row of its key
+        order = np.argsort(kv, kind="stable")
+        counts = np.bincount(kv)
+        starts = np.cumsum(counts) - counts
+        reps = counts[kv[left]]
+        lx = np.repeat(left, reps)
+        within = np.arange(len(lx)) - np.repeat(np.cumsum(reps) - reps, reps)
+        ly = order[starts[kv[lx]] + within]
+        clx, cly = cl[lx], cl[ly]
         m = self._mask(lab)
         # two names read off deal titles prove nothing about each other (mask 0 on both sides)
         keep = (clx != cly) & ((m[clx] & m[cly]) == 0) & ((m[clx] | m[cly]) != 0)
-        pr = pr[keep]
-        if compat and len(pr):
-            pr = pr[self._compat(pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64)) >= 0]
-        if not len(pr):
+        lx, ly, clx, cly = lx[keep], ly[keep], clx[keep], cly[keep]
+        if compat and len(lx):
+            ok = self._compat(ii[lx], ii[ly]) >= 0
+            clx, cly = clx[ok], cly[ok]
+        if not len(clx):
             return lab
-        cp = pr[["clx", "cly"]].drop_duplicates().sort_values(["clx", "cly"])
+        # distinct cluster pairs, sorted by (clx, cly)
+        pair = np.unique(clx * self.I + cly)
+        clx, cly = pair // self.I, pair % self.I
         if query is not None:
             # a surname hundreds of customers share is no lead at all; below that, amount,
             # date and title may still pick the job (see _decide)
-            n = cp.groupby("clx")["cly"].transform("size")
-            cp = cp[n <= (_SURNAME_CAP if not freeze else cap)]
-        clx, cly = cp["clx"].to_numpy(np.int64), cp["cly"].to_numpy(np.int64)
+            n = np.bincount(clx)[clx]
+            few = n <= (_SURNAME_CAP if not freeze else cap)
+            clx, cly = clx[few], cly[few]
         amb_x = self._ambiguous_queries(clx, cly, m, lab)
         bad = np.isin(clx, amb_x) | np.isin(cly, amb_x)
         ax, ay = clx[~bad], cly[~bad]
@@ -1850,7 +1876,9 @@ class _Linker:
             return lab
         new = _union(self.I, ax, ay)
         prop = new[lab]
-        olds = np.unique(lab)
+        present = np.zeros(self.I, dtype=bool)
+        present[lab] = True
+        olds = np.flatnonzero(present)  # np.unique(lab), without the sort
         tot = np.zeros(self.I, dtype=np.int64)
         np.add.at(tot, new[olds], np.bitwise_count(m[olds]).astype(np.int64))
         orr = np.zeros(self.I, dtype=np.int64)
