@@ -1121,11 +1121,12 @@ class _Linker:
         """Normalised keys per node, and identities: distinct (system, name, email, phone)."""
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
 
         from .normalize import (
             address_key,
             email_key,
-            parse_names,
+            parse_names_distinct,
             phone_key,
             split_deal_title,
             street_key,
@@ -1153,26 +1154,42 @@ class _Linker:
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             contact = pool.submit(contact_and_titles)
-            names = parse_names(nd["customer"], nd["company"])
+            # names are parsed and held per distinct party: ``pcode`` per node, ``ptab`` per party
+            pcode, ptab = parse_names_distinct(nd["customer"], nd["company"])
             email, phone, addr, split, (c_title, u_title) = contact.result()
         derived = np.zeros(self.N, dtype=bool)
         if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer
-            need = deal_rows & names["name_key"].isna() & split["name"].notna()
-            if bool(need.any()):
-                alt = parse_names(split["name"].where(need))
-                for col in names.columns:
-                    names[col] = names[col].where(~need, alt[col])
-                derived = need.to_numpy() & names["name_key"].notna().to_numpy()
+            no_key = np.append(~ptab["name_key"].is_valid().to_numpy(zero_copy_only=False), True)[pcode]
+            need = self.is_deal & no_key & split["name"].notna().to_numpy()
+            if need.any():
+                acode, atab = parse_names_distinct(split["name"][need])
+                # one code space: the parties, then the names read off deal titles; renumbered
+                # by first appearance, as if every node's name had been parsed in one pass
+                both = pcode.copy()
+                both[need] = len(ptab["name_key"]) + acode
+                ok = both >= 0
+                pcode = np.full(self.N, -1, dtype=np.int64)
+                pcode[ok], first = pd.factorize(both[ok])
+                at = pa.array(np.asarray(first, dtype=np.int64))
+                ptab = {k: pa.concat_arrays([v, atab[k]]).take(at) for k, v in ptab.items()}
+                key_ok = np.append(ptab["name_key"].is_valid().to_numpy(zero_copy_only=False), False)[pcode]
+                derived = need & key_ok
         self.derived = derived
+
+        def part_codes(name: str) -> tuple[np.ndarray, np.ndarray]:
+            """A name part per node as (code, -1 for none; distinct texts with "" at the end)."""
+            c, u = _coded(pd.arrays.ArrowStringArray(ptab[name]))
+            return np.append(c, -1)[pcode], u
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
         self.c_title, self.u_title = c_title, np.append(u_title, "")
-        key = names["name_key"]
+        # codes in order of first appearance over the nodes (the parties are numbered so)
+        self.c_key, u_key = part_codes("name_key")
         # an email/phone on many customers' records is the office's own: no evidence of identity
         sys_code, _ = pd.factorize(self.system)
         self.sys_code = sys_code.astype(np.int64)
-        key_code, _ = pd.factorize(key)
+        key_code = self.c_key
         for label, col in (("email", email), ("phone", phone)):
             v_code, _ = pd.factorize(col)
             frame = pd.DataFrame({"v": _codes(sys_code, v_code), "k": key_code, "row": np.arange(self.N)})
@@ -1190,18 +1207,15 @@ class _Linker:
         self.c_email, self.u_email = _coded(email)
         self.c_phone, self.u_phone = _coded(phone)
         self.c_addr, self.u_addr = _coded(addr)
-        self.c_key, u_key = _coded(key)
-        # streets of service addresses and of name qualifiers ("Chris Lee (Maple Ave)") share one code space
-        streets = pd.concat([street_key(addr, normalised=True), street_key(names["qualifier"])], ignore_index=True)
-        c_street, _ = _coded(streets)
-        self.c_street, qual_street = c_street[: self.N], c_street[self.N :]
+        c_qual, _ = part_codes("qualifier")
+        c_written, _ = part_codes("written")
         # identity: one (system, party, qualifier, email, phone, spelling); spellings are kept
         # apart so that "Smith, John" and "John Smith" in one system can be told as a duplicate
         has = (self.c_key >= 0) | (self.c_email >= 0) | (self.c_phone >= 0)
         # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
         # surname: each such deal is its own identity until a cross-system tier places it
         uniq = np.where(derived, np.arange(self.N), -1)
-        combo = _codes(sys_code, self.c_key, names["qualifier"], self.c_email, self.c_phone, names["written"], uniq)
+        combo = _codes(sys_code, self.c_key, c_qual, self.c_email, self.c_phone, c_written, uniq)
         codes = np.full(self.N, -1, dtype=np.int64)
         codes[has], _ = pd.factorize(combo[has])
         self.ident = codes
@@ -1213,23 +1227,31 @@ class _Linker:
         self.i_node = rep
         self.i_sys = self.system[rep]
 
-        def at_rep(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        rep_party = pa.array(pcode[rep], mask=pcode[rep] < 0, type=pa.int64())
+
+        def at_rep(name: str) -> tuple[np.ndarray, np.ndarray]:
             """Text and integer code of a name part, per identity."""
-            c, u = _coded(series.iloc[rep] if len(rep) else series.iloc[:0])
+            c, u = _coded(pd.arrays.ArrowStringArray(ptab[name].take(rep_party)))
             return u[c], c
 
-        self.i_kind, self.i_kind_c = at_rep(names["kind"])
+        self.i_kind, self.i_kind_c = at_rep("kind")
         self.i_is_org = self.i_kind == "org"
         self.i_is_person = self.i_kind == "person"
-        self.i_first, self.i_first_c = at_rep(names["first"])
-        self.i_last, self.i_last_c = at_rep(names["last"])
+        self.i_first, self.i_first_c = at_rep("first")
+        self.i_last, self.i_last_c = at_rep("last")
         self.i_key_c = self.c_key[rep]
         self.i_key = u_key[self.i_key_c]
-        self.i_qual, self.i_qual_c = at_rep(names["qualifier"])
-        self.i_qual_street = qual_street[rep]
+        self.i_qual, self.i_qual_c = at_rep("qualifier")
+        # streets of service addresses and of name qualifiers ("Chris Lee (Maple Ave)") share one code space
+        streets = pd.concat(
+            [street_key(addr, normalised=True), street_key(pd.Series(self.i_qual, dtype="string[pyarrow]"))],
+            ignore_index=True,
+        )
+        c_street, _ = _coded(streets)
+        self.c_street, self.i_qual_street = c_street[: self.N], c_street[self.N :]
         self.i_email_c = self.c_email[rep]
         self.i_phone_c = self.c_phone[rep]
-        self.i_written = at_rep(names["written"])[0]
+        self.i_written = at_rep("written")[0]
         self.i_derived = derived[rep]
         first = pd.Series(self.i_first, dtype="string[pyarrow]")
         initial = first.str.slice(0, 1)

@@ -42,6 +42,7 @@ __all__ = [
     "email_key",
     "nicknames",
     "parse_names",
+    "parse_names_distinct",
     "phone_key",
     "split_deal_title",
     "street_key",
@@ -414,24 +415,61 @@ def parse_names(customer: pd.Series, company: pd.Series | None = None) -> pd.Dat
         ['p:john smith', 'p:robert obrien', 'o:smith plumbing']
     """
     import pandas as pd
+    import pyarrow as pa
 
-    customer = customer.astype(pd.StringDtype("pyarrow"))
-    party = customer
+    codes, cols = parse_names_distinct(customer, company)
+    idx = pa.array(codes, mask=codes < 0, type=pa.int64())
+    return pd.DataFrame(
+        {
+            name: _to_series(col.take(idx) if len(col) else pa.nulls(len(codes), type=col.type), customer.index)
+            for name, col in cols.items()
+        }
+    )
+
+
+def parse_names_distinct(customer: pd.Series, company: pd.Series | None = None) -> tuple[np.ndarray, dict[str, pa.Array]]:
+    """:func:`parse_names` on the distinct parties only: (a code per row, the parsed parties).
+
+    Returns:
+        The code of each row's party (-1 when it has none; numbered in order of first
+        appearance) and the :func:`parse_names` columns, as pyarrow arrays, one entry per
+        distinct party: ``parse_names(...).iloc[i]`` is entry ``codes[i]``. Callers that
+        group or compare names work on the codes and never spread the text to every row.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    party = customer.astype(pd.StringDtype("pyarrow"))
     from_company = None
-    if company is not None:
+    if company is not None and bool(company.notna().any()):
         comp = company.astype(pd.StringDtype("pyarrow"))
-        from_company = comp.str.strip().fillna("") != ""
-        party = comp.where(from_company, customer)
-    cols = _map_unique(party, _name_parts)
-    out = pd.DataFrame({name: _to_series(col, customer.index) for name, col in cols.items()})
-    if from_company is not None:
+        from_company = (comp.str.strip().fillna("") != "").to_numpy(bool)
+        party = comp.where(from_company, party)
+    codes, uniques = pd.factorize(party, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    arr = pa.array(uniques, type=pa.string()) if len(uniques) else pa.array([], type=pa.string())
+    flag = None
+    if from_company is not None and from_company.any():
+        # one text written in the company column and in the customer column parses apart
+        ok = codes >= 0
+        pair, u2 = pd.factorize(codes[ok] * 2 + from_company[ok])
+        codes = np.full(len(codes), -1, dtype=np.int64)
+        codes[ok] = pair
+        arr = arr.take(pa.array(u2 // 2))
+        flag = pa.array(u2 % 2 == 1)
+    cols = _name_parts(arr)
+    if flag is not None:
         # a company column names a business even when it reads like a person ("Harbor View")
-        fix = from_company & (out["kind"] == "person") & out["org"].notna()
-        if bool(fix.any()):
-            out.loc[fix, "name_key"] = "o:" + out.loc[fix, "org"]
-            out.loc[fix, ["first", "initial", "last"]] = pd.NA
-            out.loc[fix, "kind"] = "org"
-    return out.drop(columns="org")
+        fix = pc.fill_null(pc.and_(flag, pc.and_(pc.equal(cols["kind"], "person"), pc.is_valid(cols["org"]))), False)
+        none = pa.scalar(None, type=pa.string())
+        cols["name_key"] = pc.if_else(fix, pc.binary_join_element_wise("o:", cols["org"], ""), cols["name_key"])
+        for name in ("first", "initial", "last"):
+            cols[name] = pc.if_else(fix, none, cols[name])
+        cols["kind"] = pc.if_else(fix, "org", cols["kind"])
+    del cols["org"]
+    return codes, cols
 
 
 def split_deal_title(titles: pd.Series) -> pd.DataFrame:

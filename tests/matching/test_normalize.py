@@ -10,6 +10,7 @@ from driftcheck.normalize import (
     email_key,
     nicknames,
     parse_names,
+    parse_names_distinct,
     phone_key,
     split_deal_title,
     street_key,
@@ -134,6 +135,19 @@ def test_company_column_makes_the_party_a_company():
     got = names(["John Smith", "John Smith"], company=[None, "Harbor View"])
     assert got["kind"].tolist() == ["person", "org"]
     assert got["name_key"].tolist() == ["p:john smith", "o:harbor view"]
+
+
+def test_distinct_parties_are_parsed_once_and_read_back_by_code():
+    # the same text as a customer and as a company is two parties: the company column makes a business
+    customer = pd.Series(["Harbor View", "John Smith", None, "Harbor View", "Smith, John", "Ann Lee"], dtype="string")
+    company = pd.Series([None, "Harbor View", None, None, "  ", "Lee Plumbing LLC"], dtype="string")
+    codes, parties = parse_names_distinct(customer, company)
+    assert codes.tolist() == [0, 1, -1, 0, 2, 3]  # first appearance; no party, -1
+    assert parties["name_key"].to_pylist() == ["p:harbor view", "o:harbor view", "p:john smith", "o:lee plumbing"]
+    rows = parse_names(customer, company)
+    for name, col in parties.items():
+        back = [col[c].as_py() if c >= 0 else None for c in codes]
+        assert back == [None if pd.isna(v) else v for v in rows[name]], name
 
 
 def test_household_words_leave_the_surname():
