@@ -562,9 +562,23 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     ok = pc.is_valid(arr)
     if not pc.any(ok).as_py():
         return np.array([], dtype=np.int64), pa.array([], type=pa.large_string())
-    lists = pc.split_pattern_regex(pc.fill_null(arr, ""), r"\s*[,;]\s*|\s+and\s+|\s+&\s+")
-    flat = pc.list_flatten(lists)
-    parent = pc.list_parent_indices(lists).to_numpy()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.fill_null(arr, "")
+    # only a value holding a separator's character can be a list: the regex splits those alone
+    maybe = pc.or_(
+        pc.or_(pc.match_substring(arr, ","), pc.match_substring(arr, ";")),
+        pc.or_(pc.match_substring(arr, "&"), pc.match_substring(arr, "and")),
+    )
+    many = pc.indices_nonzero(maybe)
+    one = pc.indices_nonzero(pc.invert(maybe))
+    lists = pc.split_pattern_regex(arr.take(many), r"\s*[,;]\s*|\s+and\s+|\s+&\s+")
+    many = many.to_numpy()
+    parent = np.concatenate([one.to_numpy(), many[pc.list_parent_indices(lists).to_numpy()]])
+    # tokens back in row order (a list's tokens stay in their order)
+    order = np.argsort(parent, kind="stable")
+    flat = pa.concat_arrays([arr.take(one), pc.list_flatten(lists)]).take(order)
+    parent = parent[order]
     tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
     tok = pc.utf8_trim_whitespace(tok)
     good = pc.not_equal(tok, "")
@@ -749,8 +763,46 @@ def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
 
     if order is None:
         order = np.arange(len(keys))
-    _, first = np.unique(keys[order], return_index=True)
-    return order[np.sort(first)]
+    k = keys[order]
+    if not len(k):
+        return order[:0]
+    hi = int(k.max())
+    if k.min() < 0 or hi >= 4 * len(k) + 65536:
+        _, first = np.unique(k, return_index=True)
+        return order[np.sort(first)]
+    # small non-negative keys (group ids): the first position per key without sorting
+    at = np.full(hi + 1, len(k), dtype=np.int64)
+    np.minimum.at(at, k, np.arange(len(k)))
+    mark = np.zeros(len(k), dtype=bool)
+    mark[at[at < len(k)]] = True
+    return order[mark]
+
+
+def _inner_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs (left position, right position) with equal integer keys.
+
+    In the order of a pandas inner merge: left rows in their order, and for each the
+    matching right rows in theirs; found by a stable argsort and binary search.
+    """
+    import numpy as np
+
+    order = np.argsort(right, kind="stable")
+    if not len(left) or not len(right):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lo_key = min(int(left.min()), int(right.min()))
+    hi_key = max(int(left.max()), int(right.max()))
+    if lo_key >= 0 and hi_key < 4 * (len(left) + len(right)) + 65536:
+        # small non-negative keys (codes): where each key's rows start, by counting
+        counts = np.bincount(right, minlength=hi_key + 1)
+        n = counts[left]
+        lo = (np.cumsum(counts) - counts)[left]
+    else:
+        rs = right[order]
+        lo = np.searchsorted(rs, left, "left")
+        n = np.searchsorted(rs, left, "right") - lo
+    li = np.repeat(np.arange(len(left)), n)
+    within = np.arange(len(li)) - np.repeat(np.cumsum(n) - n, n)
+    return li, order[np.repeat(lo, n) + within]
 
 
 class _Texts:
@@ -1061,12 +1113,15 @@ class _Linker:
             now = np.zeros(len(pending), dtype=bool)
             now[_first_per(src)] = True
             # chains: a target that is itself moving waits for the next round
-            now &= ~np.isin(dst, src[now])
+            moving = np.zeros(self.N, dtype=bool)
+            moving[src[now]] = True
+            now &= ~moving[dst]
             # one deal per target: among sources bringing a deal, the first wins; the rest wait
             bring = np.flatnonzero(hasdeal[src] & now)
             if len(bring):
-                later = np.setdiff1d(bring, bring[_first_per(dst[bring])])
-                now[later] = False
+                later = np.ones(len(bring), dtype=bool)
+                later[_first_per(dst[bring])] = False
+                now[bring[later]] = False
             if not now.any():
                 break
             s, d, idx = src[now], dst[now], pending[now]
@@ -1428,7 +1483,6 @@ class _Linker:
         """Resolve reference tokens (by code, see :meth:`_ref_tokens`) to target nodes:
         (source node, target node, token position)."""
         import numpy as np
-        import pandas as pd
 
         if not len(s) or not target.any():
             return (np.array([], dtype=np.int64),) * 3  # type: ignore[return-value]
@@ -1440,16 +1494,14 @@ class _Linker:
             tv = tv[tv >= 0]
         else:  # quote numbers a job names
             tt, tv = self._refs("quote_refs", target)
-        left = pd.DataFrame({"s": s, "v": tok, "pos": np.arange(len(s))})
-        right = pd.DataFrame({"t": tt, "v": tv})
+        lk, rk = np.asarray(tok, dtype=np.int64), np.asarray(tv, dtype=np.int64)
         if same_system:
-            left["sys"] = self.sys_code[s]
-            right["sys"] = self.sys_code[tt]
-            m = left.merge(right, on=["v", "sys"])
-        else:
-            m = left.merge(right, on="v")
-        m = m[m["s"].to_numpy() != m["t"].to_numpy()]
-        return m["s"].to_numpy(np.int64), m["t"].to_numpy(np.int64), m["pos"].to_numpy(np.int64)
+            n_sys = int(self.sys_code.max()) + 1
+            lk, rk = lk * n_sys + self.sys_code[s], rk * n_sys + self.sys_code[tt]
+        pos, ri = _inner_join(lk, rk)
+        a, b = s[pos], tt[ri]
+        keep = a != b
+        return a[keep].astype(np.int64), b[keep].astype(np.int64), pos[keep]
 
     def _link_references(self) -> None:
         """Explicit references, strongest first (see the module docstring)."""
@@ -1555,7 +1607,8 @@ class _Linker:
         s = np.concatenate([x[0] for x in asked] + [x[0] for x in resolved])
         tcode = np.concatenate([x[2] for x in asked] + [x[1] for x in resolved])
         n_asked = sum(len(x[0]) for x in asked)
-        what = np.concatenate([np.full(len(x[0]), x[1], dtype=object) for x in asked])
+        words = np.array([x[1] for x in asked], dtype=object)
+        what = np.repeat(np.arange(len(asked)), [len(x[0]) for x in asked])
         # one integer per (record, token): asked pairs that no rule resolved
         code = s.astype(np.int64) * (int(tcode.max()) + 1 if len(tcode) else 1) + tcode
         # a hash-set test (pandas) rather than np.isin, which sorts both sides
@@ -1563,7 +1616,7 @@ class _Linker:
         if not len(miss):
             return
         tok = np.asarray(self.tok_text.take(pa.array(tcode[miss])).to_numpy(zero_copy_only=False), dtype=object)
-        f = pd.DataFrame({"s": s[miss], "text": what[miss] + " " + tok.astype(str)}).drop_duplicates()
+        f = pd.DataFrame({"s": s[miss], "text": words[what[miss]] + " " + tok.astype(str)}).drop_duplicates()
         g, joined = _join_by(f["s"].to_numpy(), f["text"].to_numpy(object), ", ", sort=True)
         for node, text in zip(g.tolist(), joined.tolist(), strict=True):
             self.dangling[int(node)] = text
@@ -1829,15 +1882,9 @@ class _Linker:
         left = np.flatnonzero(query[ii]) if query is not None else np.arange(len(ii))
         if not len(left):
             return lab
-        # every (left row, row of the same key) pair: rows grouped by key, each left row
-        # repeated once per row of its key
-        order = np.argsort(kv, kind="stable")
-        counts = np.bincount(kv)
-        starts = np.cumsum(counts) - counts
-        reps = counts[kv[left]]
-        lx = np.repeat(left, reps)
-        within = np.arange(len(lx)) - np.repeat(np.cumsum(reps) - reps, reps)
-        ly = order[starts[kv[lx]] + within]
+        # every (left row, row of the same key) pair
+        li, ly = _inner_join(kv[left], kv)
+        lx = left[li]
         clx, cly = cl[lx], cl[ly]
         m = self._mask(lab)
         # two names read off deal titles prove nothing about each other (mask 0 on both sides)
@@ -2514,20 +2561,26 @@ class _Linker:
 
         order = np.lexsort((np.arange(self.N), -self.rank))
         g = self.grp[order]
-        _, first = np.unique(g, return_index=True)
-        anchor = np.full(self.N, -1, dtype=np.int64)
-        anchor[g[first]] = order[first]
-        groups = np.flatnonzero(anchor >= 0)
-        a = anchor[groups]
+        # the anchor of a group: its first node in that order (the strongest record)
+        first = np.full(self.N, self.N, dtype=np.int64)
+        np.minimum.at(first, g, np.arange(self.N))
+        groups = np.flatnonzero(first < self.N)
+        a = order[first[groups]]
         prefix = np.select([self.rank[a] == 5, self.rank[a] == 4, self.rank[a] >= 2], ["J-", "D-", "I-"], "P-")
-        src = _str_or_empty(self.nd["source"])
-        rows = self.nd["row"].astype("string").fillna("?").to_numpy(object)
-        ident = np.where(self.rid[a] != "", self.rid[a], src[a] + "#" + rows[a])
+
+        def rows(nodes: np.ndarray) -> np.ndarray:
+            return self.nd["row"].iloc[nodes].astype("string").fillna("?").to_numpy(object)
+
+        ident = self.rid[a].copy()
+        # a record without an id is named by its file and row (only those are read)
+        none = np.flatnonzero(ident == "")
+        if len(none):
+            ident[none] = self.src_uniq[self.src_code[a[none]]] + "#" + rows(a[none])
         key = pd.Series(prefix.astype(object) + ident)
         dup = key.duplicated(keep=False).to_numpy()
         key[dup] = key[dup] + "@" + self.system[a][dup]
         dup = key.duplicated(keep=False).to_numpy()
-        key[dup] = key[dup] + "#" + rows[a][dup]
+        key[dup] = key[dup] + "#" + rows(a[dup])
         out = np.full(self.N, None, dtype=object)
         out[groups] = key.to_numpy(object)
         return out
