@@ -1196,22 +1196,23 @@ class _Linker:
             """Contact keys, deal titles split into customer and work, and title codes (no names needed)."""
             email = email_key(nd["email"])
             phone = phone_key(nd["phone"], self.s.phone_region)
-            addr = address_key(nd["address"])
             work = nd["title"].astype("string[pyarrow]")
             split = None
             if has_deals:
                 split = split_deal_title(nd["title"].where(deal_rows))
                 work = split["work"].where(deal_rows, work)
-            return email, phone, addr, split, title_key_codes(work)
+            return email, phone, split, title_key_codes(work)
 
-        # pyarrow's kernels release the GIL: names on one core, contact keys and titles on the other
+        # pyarrow's kernels release the GIL: names and addresses on one core, the rest on the other
+        # (about the same work on each)
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             contact = pool.submit(contact_and_titles)
             # names are parsed and held per distinct party: ``pcode`` per node, ``ptab`` per party
             pcode, ptab = parse_names_distinct(nd["customer"], nd["company"])
-            email, phone, addr, split, (c_title, u_title) = contact.result()
+            addr = address_key(nd["address"])
+            email, phone, split, (c_title, u_title) = contact.result()
         derived = np.zeros(self.N, dtype=bool)
         if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer

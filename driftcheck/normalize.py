@@ -142,20 +142,63 @@ def _ascii_lower(arr: pa.Array) -> pa.Array:
     """Lower case with accents removed (NFKD, then combining marks dropped), curly quotes made plain."""
     import pyarrow.compute as pc
 
-    out = pc.utf8_normalize(arr, "NFKD")
-    out = pc.replace_substring_regex(out, r"\p{Mn}", "")
+    # accents, ß and curly quotes are not ASCII: plain ASCII values skip those steps
+    other = pc.invert(pc.string_is_ascii(arr))
+    out = _only_where(arr, other, lambda a: pc.replace_substring_regex(pc.utf8_normalize(a, "NFKD"), r"\p{Mn}", ""))
     out = pc.utf8_lower(out)
     # ß has no NFKD decomposition; "strasse" is how everyone else writes it
-    out = pc.replace_substring(out, "ß", "ss")
-    return pc.replace_substring_regex(out, r"[\x{2018}\x{2019}\x{201B}`´]", "'")
+    out = _only_where(out, other, lambda a: pc.replace_substring(a, "ß", "ss"))
+    return _only_where(
+        out,
+        pc.or_(other, pc.match_substring(out, "`")),
+        lambda a: pc.replace_substring_regex(a, r"[\x{2018}\x{2019}\x{201B}`´]", "'"),
+    )
 
 
 def _squash(arr: pa.Array) -> pa.Array:
     """Collapse runs of whitespace to one space and trim; empty strings become null."""
     import pyarrow.compute as pc
 
-    out = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"\s+", " "))
+    # only a run of two, or a tab / newline, changes: the rest skip the regex
+    runs = pc.match_substring_regex(arr, r"\s\s|[^\S ]")
+    out = pc.utf8_trim_whitespace(_only_where(arr, runs, lambda a: pc.replace_substring_regex(a, r"\s+", " ")))
     return pc.if_else(pc.equal(out, ""), None, out)
+
+
+def _only_where(arr: pa.Array, cand: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``fn(arr)`` where ``cand`` holds, ``arr`` elsewhere: ``fn`` runs on those values only.
+
+    For regexes that can change only values holding some text (``cand`` is a necessary
+    condition, found by a cheap substring test): most names skip the expensive pattern.
+    """
+    import pyarrow.compute as pc
+
+    idx = pc.indices_nonzero(pc.fill_null(cand, False))
+    if len(idx) == len(arr):
+        return fn(arr)
+    if not len(idx):
+        return arr
+    return _scatter(arr, idx, fn(arr.take(idx)))
+
+
+def _scatter(base: pa.Array, idx: pa.Array, values: pa.Array) -> pa.Array:
+    """``base`` with the values at positions ``idx`` replaced by ``values`` (one take)."""
+    import numpy as np
+    import pyarrow as pa
+
+    pos = np.arange(len(base))
+    pos[idx.to_numpy()] = len(base) + np.arange(len(idx))
+    return pa.concat_arrays([base, values.cast(base.type)]).take(pa.array(pos))
+
+
+def _has_any(arr: pa.Array, *texts: str) -> pa.Array:
+    """Whether each value contains one of ``texts`` (plain substrings)."""
+    import pyarrow.compute as pc
+
+    out = pc.match_substring(arr, texts[0])
+    for t in texts[1:]:
+        out = pc.or_(out, pc.match_substring(arr, t))
+    return out
 
 
 # --------------------------------------------------------------------------- email
@@ -315,6 +358,7 @@ def nicknames() -> dict[str, str]:
 
 def _name_parts(arr: pa.Array) -> dict[str, pa.Array]:
     """Parse distinct customer strings into kind, first, last, key, qualifier (see parse_names)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -322,22 +366,42 @@ def _name_parts(arr: pa.Array) -> dict[str, pa.Array]:
     written = low
     # Qualifiers that tell same-named customers apart in one system: QuickBooks sub-customers
     # ("Smith, John:12 Oak St"), disambiguators ("Chris Lee (Maple Ave)", "Chris Lee - 2", "Chris Lee 2").
-    q = pc.extract_regex(
-        low,
-        r"^(?P<name>.*?)\s*(?:\((?P<a>[^)]*)\)|:\s*(?P<b>.+)|\s[-\x{2013}\x{2014}]\s+(?P<c>.+)|\s(?P<d>\d{1,3}))\s*$",
-    )
-    has_q = pc.is_valid(q)
-    qual = pc.coalesce(
-        *(pc.if_else(pc.equal(pc.struct_field(q, [i]), ""), None, pc.struct_field(q, [i])) for i in (1, 2, 3, 4))
-    )
-    low = pc.if_else(has_q, pc.struct_field(q, [0]), low)
-    low = pc.replace_substring_regex(low, r"\s*\([^)]*\)?", " ")
+    # (only names holding a bracket, a colon, a dash or a digit can carry one)
+    maybe = pc.or_(_has_any(low, "(", ":", "-", "\u2013", "\u2014"), pc.match_substring_regex(low, r"\d"))
+    has_q = pa.array(np.zeros(len(low), dtype=bool))
+    qual = pa.nulls(len(low), type=pa.string())
+
+    def qualified(sub: pa.Array) -> pa.Array:
+        """Per value: (has a qualifier, the qualifier, the name without it), as a struct."""
+        q = pc.extract_regex(
+            sub,
+            r"^(?P<name>.*?)\s*(?:\((?P<a>[^)]*)\)|:\s*(?P<b>.+)|\s[-\x{2013}\x{2014}]\s+(?P<c>.+)|\s(?P<d>\d{1,3}))\s*$",
+        )
+        found = pc.is_valid(q)
+        text = pc.coalesce(
+            *(pc.if_else(pc.equal(pc.struct_field(q, [i]), ""), None, pc.struct_field(q, [i])) for i in (1, 2, 3, 4))
+        )
+        return pa.StructArray.from_arrays(
+            [found, text, pc.if_else(found, pc.struct_field(q, [0]), sub)], names=["has", "qual", "name"]
+        )
+
+    idx = pc.indices_nonzero(pc.fill_null(maybe, False))
+    if len(idx):
+        got = qualified(low.take(idx))
+        has_q = _scatter(has_q, idx, got.field("has"))
+        qual = _scatter(qual, idx, got.field("qual"))
+        low = _scatter(low, idx, got.field("name"))
+    low = _only_where(low, pc.match_substring(low, "("), lambda a: pc.replace_substring_regex(a, r"\s*\([^)]*\)?", " "))
     # legal forms written with dots or spaces: "L.L.C.", "L L C", "Inc."
     low = pc.replace_substring_regex(low, r"\bl\.?\s?l\.?\s?c\b\.?", "llc")
     low = pc.replace_substring_regex(low, r"\bl\.?\s?l\.?\s?p\b\.?", "llp")
     low = pc.replace_substring_regex(low, r"\s*(?:&|\+)\s*", " and ")
     # "Smith Residence", "The Smith Family": the household, i.e. the surname
-    low = pc.replace_substring_regex(low, r"^(?:the\s+)?(.+?)\s+(?:residence|family|household|home|house)$", r"\1")
+    low = _only_where(
+        low,
+        _has_any(low, "residence", "family", "home", "house"),
+        lambda a: pc.replace_substring_regex(a, r"^(?:the\s+)?(.+?)\s+(?:residence|family|household|home|house)$", r"\1"),
+    )
     is_org = pc.match_substring_regex(low, rf"\b(?:{_LEGAL}|{_ORG_WORDS})\b")
 
     # company key: punctuation out, legal forms and "the" dropped
@@ -348,7 +412,9 @@ def _name_parts(arr: pa.Array) -> dict[str, pa.Array]:
 
     # person: "Smith, John" -> "John Smith" unless what follows the comma is a suffix
     per = pc.replace_substring_regex(low, rf",\s*(?:{_SUFFIXES})\.?\s*$", "")
-    per = pc.replace_substring_regex(per, r"^\s*([^,]+?)\s*,\s*([^,]+?)\s*$", r"\2 \1")
+    per = _only_where(
+        per, pc.match_substring(per, ","), lambda a: pc.replace_substring_regex(a, r"^\s*([^,]+?)\s*,\s*([^,]+?)\s*$", r"\2 \1")
+    )
     per = pc.replace_substring_regex(per, r"[.]", " ")
     per = pc.replace_substring_regex(per, r"['\-]", "")
     per = pc.replace_substring_regex(per, r"[^a-z ]+", " ")
@@ -502,6 +568,17 @@ def split_deal_title(titles: pd.Series) -> pd.DataFrame:
 # --------------------------------------------------------------------------- addresses, titles
 
 
+def _address_words(arr: pa.Array) -> pa.Array:
+    """Lower case, no accents or punctuation, USPS abbreviations (see ``_ADDRESS_RULES``); not squashed."""
+    import pyarrow.compute as pc
+
+    out = _ascii_lower(arr)
+    out = pc.replace_substring_regex(out, r"[.,;']", " ")
+    for pattern, repl in _ADDRESS_RULES:
+        out = pc.replace_substring_regex(out, pattern, repl)
+    return pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
+
+
 def address_key(values: pd.Series) -> pd.Series:
     """Normalised street address: ``123 Main Street, Apt. 4`` and ``123 main st #4`` -> ``123 main st unit 4``.
 
@@ -512,12 +589,7 @@ def address_key(values: pd.Series) -> pd.Series:
     import pyarrow.compute as pc
 
     def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        out = _ascii_lower(arr)
-        out = pc.replace_substring_regex(out, r"[.,;']", " ")
-        for pattern, repl in _ADDRESS_RULES:
-            out = pc.replace_substring_regex(out, pattern, repl)
-        out = pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
-        out = _squash(out)
+        out = _squash(_address_words(arr))
         return {"address": pc.if_else(pc.match_substring_regex(out, r"\d"), out, None)}
 
     return _to_series(_map_unique(values, fn)["address"], values.index)
@@ -536,13 +608,7 @@ def street_key(values: pd.Series, *, normalised: bool = False) -> pd.Series:
     import pyarrow.compute as pc
 
     def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        out = arr
-        if not normalised:
-            out = _ascii_lower(arr)
-            out = pc.replace_substring_regex(out, r"[.,;']", " ")
-            for pattern, repl in _ADDRESS_RULES:
-                out = pc.replace_substring_regex(out, pattern, repl)
-            out = pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
+        out = arr if normalised else _address_words(arr)
         out = pc.replace_substring_regex(out, r"\s+unit\s*\S*.*$", "")
         out = pc.replace_substring_regex(out, r"^\s*\d+[a-z]?\s+", "")
         out = _squash(out)

@@ -167,6 +167,24 @@ def test_written_form_keeps_the_spelling_for_duplicate_evidence():
     assert got["written"].tolist() == ["smith, john", "john smith"]
 
 
+def test_mixed_plain_and_marked_names_each_get_their_own_treatment():
+    # plain ASCII names beside ones needing accent, quote, whitespace, qualifier or household
+    # handling: each value gets exactly the steps it needs, whatever its neighbours hold
+    got = names(["John Smith", "Zoë O\u2019Brien", "John\tSmith", "Ann Lee", "Chris Lee \u2013 Oak", "Lee Residence", "Bo Li"])
+    assert got["name_key"].tolist() == [
+        "p:john smith",
+        "p:zoe obrien",
+        "p:john smith",
+        "p:anne lee",  # nickname table
+        "p:chris lee",
+        "p:lee",
+        "p:bo li",
+    ]
+    assert got["written"].tolist()[:3] == ["john smith", "zoe o'brien", "john smith"]
+    assert got["qualifier"].isna().tolist() == [True, True, True, True, False, True, True]
+    assert got["qualifier"].iloc[4] == "oak"
+
+
 def test_deal_names_split_into_customer_and_work():
     got = split_deal_title(pd.Series(["Smith – Kitchen remodel", "John Smith - Bath", "Lee: Deck", "Kitchen remodel"]))
     assert got["name"].tolist()[:3] == ["Smith", "John Smith", "Lee"]
