@@ -552,18 +552,24 @@ def _explode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return pos, np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)
 
 
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as one pyarrow array (its chunks combined once)."""
+    import pyarrow as pa
+
+    arr = pa.array(values.astype("string[pyarrow]").array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
 def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """:func:`_explode` with the tokens left as a pyarrow ``large_string`` array."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(values.astype("string[pyarrow]").array)
+    arr = _arrow_text(values)
     ok = pc.is_valid(arr)
     if not pc.any(ok).as_py():
         return np.array([], dtype=np.int64), pa.array([], type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     arr = pc.fill_null(arr, "")
     # only a value holding a separator's character can be a list: the regex splits those alone
     maybe = pc.or_(
@@ -648,15 +654,24 @@ def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
     return c.astype(np.int64), uniq
 
 
-def _take_str(uniques: Any, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """A ``string[pyarrow]`` array of ``uniques[codes]`` (null where the code is -1), built by pyarrow ``take``."""
+def _take_str(uniques: Any, codes: np.ndarray, *, nan: bool = False) -> pd.api.extensions.ExtensionArray:
+    """A ``string[pyarrow]`` array of ``uniques[codes]`` (null where the code is -1), built by pyarrow ``take``.
+
+    ``uniques`` may be a pyarrow array already. With ``nan``, the array has the ``str``
+    dtype pandas gives a column built from Python strings (missing is NaN, not NA).
+    """
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-    d = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string(), from_pandas=True)
+    if isinstance(uniques, pa.Array):
+        d = uniques.cast(pa.large_string())
+    else:
+        d = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string(), from_pandas=True)
     codes = np.asarray(codes, dtype=np.int64)
     idx = pa.array(codes, mask=codes < 0, type=pa.int64())
+    if nan:
+        return pd.array(d.take(idx), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
     return pd.arrays.ArrowStringArray(d.take(idx))
 
 
@@ -1450,11 +1465,9 @@ class _Linker:
         if getattr(self, "_tokens", None) is not None:
             return self._tokens
         split = {col: _explode_arrow(self.nd[col]) for col in self._REF_COLUMNS}
-        rid = pa.array(self.nd["record_id"].astype("string[pyarrow]").array).cast(pa.large_string())
+        rid = _arrow_text(self.nd["record_id"]).cast(pa.large_string())
         # one dictionary for every token and record id: equal text, equal code
-        parts = [tok for _, tok in split.values()] + [rid]
-        chunks = [c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
-        enc = pc.dictionary_encode(pa.concat_arrays(chunks))
+        enc = pc.dictionary_encode(pa.concat_arrays([tok for _, tok in split.values()] + [rid]))
         codes = np.asarray(pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
         self.tok_text = enc.dictionary
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -1897,7 +1910,7 @@ class _Linker:
         if not len(clx):
             return lab
         # distinct cluster pairs, sorted by (clx, cly)
-        pair = np.unique(clx * self.I + cly)
+        pair = np.sort(pd.unique(clx * self.I + cly))
         clx, cly = pair // self.I, pair % self.I
         if query is not None:
             # a surname hundreds of customers share is no lead at all; below that, amount,
@@ -2589,6 +2602,8 @@ class _Linker:
     def _result(self) -> LinkResult:
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         gkey = self._group_keys()
         size = np.bincount(self.grp, minlength=self.N)
@@ -2615,7 +2630,7 @@ class _Linker:
         cl = np.where(ncl >= 0, ncl, gcl[self.grp])
         codes, uniq = pd.factorize(np.where(cl[node] >= 0, cl[node], -1), use_na_sentinel=False)
         codes = np.where(uniq[codes] >= 0, codes, -1)
-        names = np.array([f"C-{i + 1}" for i in range(len(uniq))], dtype=object)
+        names = pc.binary_join_element_wise("C-", pa.array(np.arange(1, len(uniq) + 1)).cast(pa.string()), "")
         # number customers in order of first appearance, skipping the "no customer" code
         live = np.flatnonzero(uniq >= 0)
         renum = np.full(len(uniq), -1, dtype=np.int64)
@@ -2632,15 +2647,17 @@ class _Linker:
         if self.edge_log:
             a, b, emeth, econf, edet = (np.concatenate(x) for x in zip(*self.edge_log, strict=True))
             a, b = a.astype(np.int64), b.astype(np.int64)
+            # record ids as text ("" for none, like :attr:`rid`), taken by pyarrow
+            rid = pc.fill_null(_arrow_text(self.nd["record_id"]), "")
             links = pd.DataFrame(
                 {
                     "source_a": _take_str(self.src_uniq, self.src_code[a]),
-                    "record_a": self.rid[a],
+                    "record_a": _take_str(rid, a, nan=True),
                     "source_b": _take_str(self.src_uniq, self.src_code[b]),
-                    "record_b": self.rid[b],
+                    "record_b": _take_str(rid, b, nan=True),
                     "method": _take_str(words, emeth),
                     "confidence": np.asarray(econf, dtype=float),
-                    "detail": self.texts.take(edet).to_numpy(zero_copy_only=False),
+                    "detail": _take_str(self.texts.flat(), edet, nan=True),
                     "job": _take_str(gkey[roots], pos[self.grp[a]]),
                 }
             )
