@@ -1216,7 +1216,9 @@ class _Linker:
             if has_deals:
                 split = split_deal_title(nd["title"].where(deal_rows))
                 work = split["work"].where(deal_rows, work)
-            return email, phone, split, title_key_codes(work)
+            # titles are compared between deals, jobs and invoices only (see _titles): a payment's
+            # memo ("Invoice #1043", one per payment) is never read, so it is not keyed
+            return email, phone, split, title_key_codes(work.where(~pd.Series(self.is_pay)))
 
         # pyarrow's kernels release the GIL: names and addresses on one core, the rest on the other
         # (about the same work on each)
@@ -2319,6 +2321,7 @@ class _Linker:
         return np.where(np.isnan(out), 0.4, out)
 
     def _titles(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Title similarity (0-1, 0.5 when one is missing) of records ``s[i]`` and ``t[i]`` (no payments)."""
         import numpy as np
 
         a, b = self.u_title[self.c_title[s]], self.u_title[self.c_title[t]]
