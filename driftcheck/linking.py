@@ -603,17 +603,25 @@ def _codes(*columns: Any) -> np.ndarray:
     out: np.ndarray | None = None
     card = 0  # exclusive upper bound of ``out`` (a Python int: no overflow)
     for col in columns:
-        c, uniq = pd.factorize(np.asarray(col) if not hasattr(col, "array") else col, use_na_sentinel=True)
-        c = c.astype(np.int64) + 1
+        col = np.asarray(col) if not hasattr(col, "array") else col
+        dense = isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col) and col.min() >= -1
+        if len(columns) > 1 and dense and col.max() < 4 * len(col) + 65536:
+            # integer codes already (-1: none): used as they are, the last step numbers the combination
+            c = col.astype(np.int64) + 1
+            radix = int(c.max()) + 1
+        else:
+            c, uniq = pd.factorize(col, use_na_sentinel=True)
+            c = c.astype(np.int64) + 1
+            radix = len(uniq) + 1
         if out is None:
-            out, card = c, len(uniq) + 1
+            out, card = c, radix
             continue
-        if card * (len(uniq) + 1) >= 2**62:
+        if card * radix >= 2**62:
             # re-number densely only when the mixed-radix code could overflow
             out, u = pd.factorize(out)
             out, card = out.astype(np.int64), len(u)
-        out = out * (len(uniq) + 1) + c
-        card *= len(uniq) + 1
+        out = out * radix + c
+        card *= radix
     assert out is not None
     if len(columns) > 1:
         # first-appearance numbering of the combination, as if re-factorised after every column
