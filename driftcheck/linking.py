@@ -1202,10 +1202,10 @@ class _Linker:
         import pyarrow as pa
 
         from .normalize import (
-            address_key,
-            email_key,
+            address_key_codes,
+            email_key_codes,
             parse_names_distinct,
-            phone_key,
+            phone_key_codes,
             split_deal_title,
             street_key,
             title_key_codes,
@@ -1217,8 +1217,9 @@ class _Linker:
 
         def contact_and_titles() -> tuple[Any, ...]:
             """Contact keys, deal titles split into customer and work, and title codes (no names needed)."""
-            email = email_key(nd["email"])
-            phone = phone_key(nd["phone"], self.s.phone_region)
+            # keys as codes per node with their distinct texts: no text is spread to every node
+            email = email_key_codes(nd["email"])
+            phone = phone_key_codes(nd["phone"], self.s.phone_region)
             work = nd["title"].astype("string[pyarrow]")
             split = None
             if has_deals:
@@ -1236,7 +1237,7 @@ class _Linker:
             contact = pool.submit(contact_and_titles)
             # names are parsed and held per distinct party: ``pcode`` per node, ``ptab`` per party
             pcode, ptab = parse_names_distinct(nd["customer"], nd["company"])
-            addr = address_key(nd["address"])
+            addr = address_key_codes(nd["address"])
             email, phone, split, (c_title, u_title) = contact.result()
         derived = np.zeros(self.N, dtype=bool)
         if has_deals:
@@ -1271,8 +1272,7 @@ class _Linker:
         sys_code, _ = pd.factorize(self.system)
         self.sys_code = sys_code.astype(np.int64)
         key_code = self.c_key
-        for label, col in (("email", email), ("phone", phone)):
-            v_code, _ = pd.factorize(col)
+        for label, (v_code, v_text) in (("email", email), ("phone", phone)):
             frame = pd.DataFrame({"v": _codes(sys_code, v_code), "k": key_code, "row": np.arange(self.N)})
             frame = frame[v_code >= 0]
             counts = frame.drop_duplicates(["v", "k"]).groupby("v").size()
@@ -1281,13 +1281,21 @@ class _Linker:
                 first = frame[frame["v"].isin(bad.index)].drop_duplicates("v")
                 for v, r in zip(first["v"].tolist(), first["row"].tolist(), strict=True):
                     self.warnings.append(
-                        f"{label} {col.iloc[r]} is on {int(bad[v])} different {self.system[r]} customers' records; "
+                        f"{label} {v_text[v_code[r]]} is on {int(bad[v])} different {self.system[r]} customers' records; "
                         "not used for matching"
                     )
-                col.iloc[frame.loc[frame["v"].isin(bad.index), "row"].to_numpy()] = pd.NA
-        self.c_email, self.u_email = _coded(email)
-        self.c_phone, self.u_phone = _coded(phone)
-        self.c_addr, self.u_addr = _coded(addr)
+                v_code[frame.loc[frame["v"].isin(bad.index), "row"].to_numpy()] = -1
+
+        def recoded(codes: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Codes numbered by first appearance (after placeholders were dropped), texts with "" at the end."""
+            ok = codes >= 0
+            out = np.full(len(codes), -1, dtype=np.int64)
+            out[ok], first = pd.factorize(codes[ok])
+            return out, np.append(text[first], "").astype(object)
+
+        self.c_email, self.u_email = recoded(*email)
+        self.c_phone, self.u_phone = recoded(*phone)
+        self.c_addr, self.u_addr = recoded(*addr)
         c_qual, _ = part_codes("qualifier")
         c_written, _ = part_codes("written")
         # identity: one (system, party, qualifier, email, phone, spelling); spellings are kept
@@ -1324,12 +1332,18 @@ class _Linker:
         self.i_key = u_key[self.i_key_c]
         self.i_qual, self.i_qual_c = at_rep("qualifier")
         # streets of service addresses and of name qualifiers ("Chris Lee (Maple Ave)") share one code space
+        # (the streets of the distinct addresses, then of each identity's qualifier)
+        n_addr = len(self.u_addr) - 1
         streets = pd.concat(
-            [street_key(addr, normalised=True), street_key(pd.Series(self.i_qual, dtype="string[pyarrow]"))],
+            [
+                street_key(pd.Series(self.u_addr[:n_addr], dtype="string[pyarrow]"), normalised=True),
+                street_key(pd.Series(self.i_qual, dtype="string[pyarrow]")),
+            ],
             ignore_index=True,
         )
         c_street, _ = _coded(streets)
-        self.c_street, self.i_qual_street = c_street[: self.N], c_street[self.N :]
+        self.c_street = np.append(c_street[:n_addr], -1)[self.c_addr]
+        self.i_qual_street = c_street[n_addr:]
         self.i_email_c = self.c_email[rep]
         self.i_phone_c = self.c_phone[rep]
         self.i_written = at_rep("written")[0]

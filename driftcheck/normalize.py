@@ -39,11 +39,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "address_key",
+    "address_key_codes",
     "email_key",
+    "email_key_codes",
     "nicknames",
     "parse_names",
     "parse_names_distinct",
     "phone_key",
+    "phone_key_codes",
     "split_deal_title",
     "street_key",
     "title_key",
@@ -214,21 +217,27 @@ def email_key(values: pd.Series) -> pd.Series:
         >>> email_key(pd.Series([" JSmith@Example.COM ", "mailto:a@b.co; c@d.co", "noemail@gmail.com"])).tolist()
         ['jsmith@example.com', 'a@b.co', <NA>]
     """
+    return _to_series(_map_unique(values, _email_fn)["email"], values.index)
+
+
+def email_key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`email_key` as integer codes (see :func:`title_key_codes`)."""
+    return _key_codes(values, _email_fn, "email")
+
+
+def _email_fn(arr: pa.Array) -> dict[str, pa.Array]:
     import pyarrow.compute as pc
 
-    def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        out = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-        out = pc.replace_substring_regex(out, r"^mailto:", "")
-        # "a@b.com; c@d.com" and "a@b.com, c@d.com": the first address is the customer's
-        first = pc.extract_regex(out, r"^[\s<\"']*(?P<e>[^\s;,<>\"']+)")
-        out = pc.struct_field(first, [0])
-        ok = pc.and_kleene(
-            pc.match_substring_regex(out, r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$"),
-            pc.invert(pc.match_substring_regex(out, _PLACEHOLDER_EMAIL)),
-        )
-        return {"email": pc.if_else(ok, out, None)}
-
-    return _to_series(_map_unique(values, fn)["email"], values.index)
+    out = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+    out = pc.replace_substring_regex(out, r"^mailto:", "")
+    # "a@b.com; c@d.com" and "a@b.com, c@d.com": the first address is the customer's
+    first = pc.extract_regex(out, r"^[\s<\"']*(?P<e>[^\s;,<>\"']+)")
+    out = pc.struct_field(first, [0])
+    ok = pc.and_kleene(
+        pc.match_substring_regex(out, r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$"),
+        pc.invert(pc.match_substring_regex(out, _PLACEHOLDER_EMAIL)),
+    )
+    return {"email": pc.if_else(ok, out, None)}
 
 
 # --------------------------------------------------------------------------- phone
@@ -262,6 +271,16 @@ def phone_key(values: pd.Series, region: str = "US") -> pd.Series:
         >>> phone_key(pd.Series(["(555) 123-4567", "+1 555.123.4567 x12", "000-000-0000"])).tolist()
         ['+15551234567', '+15551234567', <NA>]
     """
+    return _to_series(_map_unique(values, _phone_fn(region))["phone"], values.index)
+
+
+def phone_key_codes(values: pd.Series, region: str = "US") -> tuple[np.ndarray, np.ndarray]:
+    """:func:`phone_key` as integer codes (see :func:`title_key_codes`)."""
+    return _key_codes(values, _phone_fn(region), "phone")
+
+
+def _phone_fn(region: str) -> Callable[[pa.Array], dict[str, pa.Array]]:
+    """The phone normaliser of :func:`phone_key` for one default region, on distinct values."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -332,7 +351,7 @@ def phone_key(values: pd.Series, region: str = "US") -> pd.Series:
         )
         return {"phone": pc.if_else(pc.fill_null(dummy, False), None, out)}
 
-    return _to_series(_map_unique(values, fn)["phone"], values.index)
+    return fn
 
 
 # --------------------------------------------------------------------------- names
@@ -586,13 +605,19 @@ def address_key(values: pd.Series) -> pd.Series:
     their USPS abbreviations; unit designators (Apartment, Apt, Suite, Unit, #) become
     ``unit``. An address without a digit (``-``, ``TBD``) is null.
     """
+    return _to_series(_map_unique(values, _address_fn)["address"], values.index)
+
+
+def address_key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`address_key` as integer codes (see :func:`title_key_codes`)."""
+    return _key_codes(values, _address_fn, "address")
+
+
+def _address_fn(arr: pa.Array) -> dict[str, pa.Array]:
     import pyarrow.compute as pc
 
-    def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        out = _squash(_address_words(arr))
-        return {"address": pc.if_else(pc.match_substring_regex(out, r"\d"), out, None)}
-
-    return _to_series(_map_unique(values, fn)["address"], values.index)
+    out = _squash(_address_words(arr))
+    return {"address": pc.if_else(pc.match_substring_regex(out, r"\d"), out, None)}
 
 
 def street_key(values: pd.Series, *, normalised: bool = False) -> pd.Series:
@@ -637,13 +662,18 @@ def title_key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     without spreading the keys to every row and hashing them again: the distinct titles
     are keyed and the keys factorised, then the codes are spread.
     """
+    return _key_codes(values, _title_fn, "title")
+
+
+def _key_codes(values: pd.Series, fn: Callable[[pa.Array], dict[str, pa.Array]], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Key ``name`` of ``fn`` as codes per row (-1 for null, first appearance) and the distinct keys."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
     codes_in, uniques = pd.factorize(values.astype(pd.StringDtype("pyarrow")), use_na_sentinel=True)
     arr = pa.array(uniques, type=pa.string()) if len(uniques) else pa.array([], type=pa.string())
-    keys = _title_fn(arr)["title"]
+    keys = fn(arr)[name]
     # distinct inputs are numbered by first appearance, so the first input giving a key is
     # also the first row giving it: factorising per input keeps the per-row numbering
     kc, ku = pd.factorize(pd.arrays.ArrowStringArray(keys.cast(pa.string())), use_na_sentinel=True)
