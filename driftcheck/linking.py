@@ -726,6 +726,34 @@ def _str_cats(values: Any) -> np.ndarray | None:
     return cats
 
 
+def _text_codes(values: pd.Series, fallback: pd.Series | None = None) -> np.ndarray:
+    """Per row, an integer standing for the text of ``values`` (else of ``fallback``; "" when both are missing).
+
+    Equal text, equal integer. Categorical columns are read by their codes; others give
+    their text (an object array, for :func:`_codes` to factorise).
+    """
+    import numpy as np
+    import pandas as pd
+
+    cols = [values] if fallback is None else [values, fallback]
+    cats = [_str_cats(c) for c in cols]
+    if any(c is None for c in cats):
+        text = _text(values)
+        if fallback is not None:
+            text = np.where(values.isna().to_numpy(), _text(fallback), text)
+        return text
+    # one numbering of every category's text (and ""), then each column's codes through it
+    num, _ = pd.factorize(np.concatenate([*cats, np.array([""], dtype=object)]))
+    num = num.astype(np.int64)
+    out = np.full(len(values), num[-1], dtype=np.int64)
+    at = sum(len(c) for c in cats)
+    for col, c in reversed(list(zip(cols, cats, strict=True))):
+        at -= len(c)
+        code = col.cat.codes.to_numpy()
+        out = np.where(code >= 0, num[at + np.maximum(code, 0)], out)
+    return out
+
+
 def _text(values: pd.Series) -> np.ndarray:
     """Values as text (``string[pyarrow]`` semantics), an object array with ``""`` for missing."""
     if _str_cats(values) is not None:
@@ -977,10 +1005,15 @@ class _Linker:
         rtype = _text(rec["record_type"])
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
         money = np.isin(rtype, ["payment", "deposit"])
-        parts = [sys_, rtype, rid]
+        # categorical columns enter as integer codes of their text (no hashing of a string per row)
+        parts = [_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), rid]
         if money.any():
             # payment numbers are customers' cheque numbers: not unique across customers
-            parts += [rec["customer"].where(money), rec["amount"].where(money), rec["created"].where(money)]
+            mi = np.flatnonzero(money)
+            for col in ("customer", "amount", "created"):
+                c = np.full(n_rows, -1, dtype=np.int64)
+                c[mi] = pd.factorize(rec[col].iloc[mi], use_na_sentinel=True)[0]
+                parts.append(c)
         codes = _codes(*parts)
         # a record without an id is a node of its own
         no_id = rid.isna().to_numpy()
@@ -996,8 +1029,14 @@ class _Linker:
             nd = rec.iloc[first_row].reset_index(drop=True)
         nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
         self.nd = nd
-        c, u = pd.factorize(_text(nd["source"]))
-        self.src_code, self.src_uniq = c.astype(np.int64), np.asarray(u, dtype=object)
+        cats = _str_cats(nd["source"])
+        if cats is not None:
+            # the source is categorical: its codes name the text ("" for none, at the end)
+            c = nd["source"].cat.codes.to_numpy().astype(np.int64)
+            self.src_code, self.src_uniq = np.where(c >= 0, c, len(cats)), np.append(cats, "").astype(object)
+        else:
+            c, u = pd.factorize(_text(nd["source"]))
+            self.src_code, self.src_uniq = c.astype(np.int64), np.asarray(u, dtype=object)
         self.rtype = rtype[first_row]
         self.role = _text(nd["role"])
         self.system = sys_[first_row]
