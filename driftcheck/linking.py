@@ -2060,32 +2060,53 @@ class _Linker:
         if not query.any():
             return lab
         idx = np.flatnonzero(named)
-        text = pd.Series(self.i_key[idx], dtype="string[pyarrow]").str.slice(2)
-        name = np.full(self.I, "", dtype=object)
-        name[idx] = text.to_numpy(object)
-        kind = self.i_kind[idx]
-        last = pd.Series(self.i_last[idx], dtype="string[pyarrow]")
-        first = pd.Series(self.i_first[idx], dtype="string[pyarrow]")
-        per = kind == "person"
+
+        def distinct(text: np.ndarray, code: np.ndarray) -> pd.Series:
+            """The distinct texts of a name part, indexed by its code."""
+            u = np.full(int(code.max()) + 1 if len(code) else 0, "", dtype=object)
+            u[code[code >= 0]] = text[code >= 0]
+            return pd.Series(u, dtype="string[pyarrow]")
+
+        def cut(u: pd.Series, code: np.ndarray, start: int | None, stop: int | None = None) -> np.ndarray:
+            """Per identity of ``idx``: a code of ``text[start:stop]`` (-1 where there is no text), cut per distinct text."""
+            c, _ = pd.factorize(u.str.slice(start, stop))
+            return np.where(code[idx] >= 0, np.append(c, -1)[code[idx]], -1)
+
+        # the name without its "p:" / "o:" and the name parts, cut on distinct values and held as codes
+        u_name = distinct(self.i_key, self.i_key_c).str.slice(2)
+        name = np.where(self.i_key_c >= 0, np.append(u_name.to_numpy(object), "")[self.i_key_c], "")
+        u_last, u_first = distinct(self.i_last, self.i_last_c), distinct(self.i_first, self.i_first_c)
+        per = self.i_is_person[idx]
+        has_first = self.i_first_c[idx] >= 0
+        both = per & has_first
         # two blocks per name, so that a slip in either the surname or the first name is still met:
-        # (surname's first four letters, first initial) and (first name's first four, surname's first two)
-        has_first = (first.fillna("") != "").to_numpy()
-        b1 = ("p" + last.str.slice(0, 4) + "|" + first.str.slice(0, 1).fillna("")).where(
-            per, "o" + text.str.slice(0, 4)
+        # p (surname's first four letters, first initial) and q (first name's first four, surname's
+        # first two); o (a company's first four) and r (its last four). One code per block text.
+        zero = np.zeros(len(idx), dtype=np.int64)
+        tag = np.concatenate([np.where(per, 0, 1), np.where(both, 2, np.where(per, -1, 3))])
+        a = np.concatenate(
+            [
+                np.where(per, cut(u_last, self.i_last_c, 0, 4), cut(u_name, self.i_key_c, 0, 4)),
+                np.where(both, cut(u_first, self.i_first_c, 0, 4), cut(u_name, self.i_key_c, -4)),
+            ]
         )
-        b2 = ("q" + first.str.slice(0, 4) + "|" + last.str.slice(0, 2)).where(per & has_first, "r" + text.str.slice(-4))
-        b2 = b2.where(~per | has_first, None)
-        codes, _ = pd.factorize(pd.concat([b1, b2], ignore_index=True))
-        rows = pd.DataFrame({"i": np.concatenate([idx, idx]), "b": codes})
-        rows = rows[rows["b"] >= 0]
-        rows["q"] = query[rows["i"].to_numpy()]
-        hasq = rows.groupby("b")["q"].transform("any") & (rows.groupby("b")["i"].transform("size") >= 2)
-        rows = rows[hasq]
+        bb = np.concatenate(
+            [np.where(per, cut(u_first, self.i_first_c, 0, 1), zero), np.where(both, cut(u_last, self.i_last_c, 0, 2), zero)]
+        )
+        # numbered by first appearance over (first blocks, second blocks); a person without a first name has one block
+        ok = tag >= 0
+        codes = np.full(len(tag), -1, dtype=np.int64)
+        codes[ok] = _codes(tag[ok], a[ok], bb[ok])
+        ii = np.concatenate([idx, idx])[ok]
+        b = codes[ok]
+        qq = query[ii]
+        # blocks with a query and someone else, in block order (rows in their order within a block)
+        size = np.bincount(b)
+        with_q = np.bincount(b, weights=qq) > 0
+        keep = with_q[b] & (size[b] >= 2)
+        order = np.argsort(b[keep], kind="stable")
+        b, ii, qq = b[keep][order], ii[keep][order], qq[keep][order]
         lo = self.s.fuzzy_threshold - 6  # a shared address lowers the bar a little
-        rows = rows.sort_values("b", kind="stable")
-        b = rows["b"].to_numpy(np.int64)
-        ii = rows["i"].to_numpy(np.int64)
-        qq = rows["q"].to_numpy(bool)
         bits = m[lab[ii]]
         starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]]) if len(b) else np.array([], dtype=np.int64)
         ends = np.r_[starts[1:], len(b)]
@@ -2102,9 +2123,10 @@ class _Linker:
         if small.any():
             blk = np.repeat(np.arange(len(starts)), size)
             take = small[blk]
-            f = pd.DataFrame({"blk": blk[take], "i": ii[take], "q": qq[take]})
-            pq = f[f["q"]][["blk", "i"]].merge(f[["blk", "i"]], on="blk", suffixes=("x", "y"))
-            px, py = pq["ix"].to_numpy(np.int64), pq["iy"].to_numpy(np.int64)
+            fb, fi, fq = blk[take], ii[take], qq[take]
+            # each query row with every row of its block
+            li, ry = _inner_join(fb[fq], fb)
+            px, py = fi[fq][li], fi[ry]
             ok = (px != py) & ((m[lab[px]] & m[lab[py]]) == 0)
             px, py = px[ok], py[ok]
             sc = np.asarray(
