@@ -866,6 +866,7 @@ class _Texts:
 
     def __init__(self) -> None:
         self.chunks: list[Any] = []
+        self.starts: list[int] = []  # id of each chunk's first text
         self.size = 0
         self._flat: Any = None
 
@@ -885,6 +886,7 @@ class _Texts:
         ids = np.arange(self.size, self.size + len(texts), dtype=np.int64)
         if len(texts):
             self.chunks.append(texts)
+            self.starts.append(self.size)
             self.size += len(texts)
             self._flat = None
         return ids
@@ -904,11 +906,17 @@ class _Texts:
 
         if self._flat is None:
             self._flat = pa.concat_arrays(self.chunks) if self.chunks else pa.array([], type=pa.large_string())
-            self.chunks = [self._flat] if len(self._flat) else []
+            self.chunks, self.starts = ([self._flat], [0]) if len(self._flat) else ([], [])
         return self._flat
 
     def get(self, i: int) -> str | None:
-        return None if i < 0 else self.flat()[i].as_py()
+        """One text (None for -1), read from its chunk: notes added one by one never re-join the pool."""
+        import bisect
+
+        if i < 0:
+            return None
+        k = bisect.bisect_right(self.starts, i) - 1
+        return self.chunks[k][i - self.starts[k]].as_py()
 
     def take(self, ids: np.ndarray) -> Any:
         """A ``large_string`` pyarrow array of the texts (null where the id is -1)."""
