@@ -591,11 +591,13 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return parent[good.to_numpy(zero_copy_only=False)].astype(np.int64), tok.filter(good).cast(pa.large_string())
 
 
-def _codes(*columns: Any) -> np.ndarray:
+def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
     """One int code per row for the combination of ``columns`` (nulls count as a value).
 
     Cheaper than concatenating strings: each column is factorised once and the codes are
-    paired up, re-factorised after each step so they never overflow.
+    paired up, re-factorised after each step so they never overflow. With ``numbered``
+    false, the codes are only equal where the combinations are (not numbered 0, 1, ...
+    by first appearance), which is all that de-duplication needs.
     """
     import numpy as np
     import pandas as pd
@@ -623,11 +625,18 @@ def _codes(*columns: Any) -> np.ndarray:
         out = out * radix + c
         card *= radix
     assert out is not None
-    if len(columns) > 1:
+    if len(columns) > 1 and numbered:
         # first-appearance numbering of the combination, as if re-factorised after every column
         out, _ = pd.factorize(out)
         out = out.astype(np.int64)
     return out
+
+
+def _first_rows(*columns: np.ndarray) -> np.ndarray:
+    """Mask of the first row of each distinct combination of integer ``columns`` (``drop_duplicates``)."""
+    import pandas as pd
+
+    return ~pd.Series(_codes(*columns, numbered=False)).duplicated().to_numpy()
 
 
 def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -1909,10 +1918,13 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        ok = (self.ident >= 0) & (self.c_addr >= 0)
-        f = pd.DataFrame({"i": self.ident[ok], "a": self.c_addr[ok]}).drop_duplicates()
-        f["sys"] = self.i_sys[f["i"].to_numpy(np.int64)]
-        return f
+        if getattr(self, "_ia", None) is None:  # identities and addresses are fixed once keyed
+            ok = (self.ident >= 0) & (self.c_addr >= 0)
+            f = pd.DataFrame({"i": self.ident[ok], "a": self.c_addr[ok]})
+            f = f[_first_rows(f["i"].to_numpy(), f["a"].to_numpy())]
+            f["sys"] = self.i_sys[f["i"].to_numpy(np.int64)]
+            self._ia = f
+        return self._ia
 
     def _ident_street(self) -> pd.DataFrame:
         """Distinct (identity, street) pairs: streets of its addresses, and of its name's qualifier."""
@@ -1923,7 +1935,8 @@ class _Linker:
         a = pd.DataFrame({"i": self.ident[ok], "st": self.c_street[ok]})
         q = np.flatnonzero(self.i_qual_street >= 0)
         b = pd.DataFrame({"i": q, "st": self.i_qual_street[q]})
-        f = pd.concat([a, b], ignore_index=True).drop_duplicates()
+        f = pd.concat([a, b], ignore_index=True)
+        f = f[_first_rows(f["i"].to_numpy(), f["st"].to_numpy())]
         return f[self.i_key[f["i"].to_numpy(np.int64)] != ""]
 
     def _x_tier(
@@ -1954,7 +1967,7 @@ class _Linker:
         kv = pd.factorize(np.asarray(kv))[0].astype(np.int64)
         cl = lab[ki]
         # one row per (cluster, key), the first seen
-        first = ~pd.Series(cl * (int(kv.max()) + 1) + kv).duplicated().to_numpy()
+        first = _first_rows(cl, kv)
         cl, kv, ii = cl[first], kv[first], np.asarray(ki, dtype=np.int64)[first]
         size = np.bincount(kv)[kv]
         cap = self.s.max_name_candidates
@@ -2216,7 +2229,8 @@ class _Linker:
             return pd.DataFrame(columns=cols)
         ncl = self._node_cluster()
         have = np.flatnonzero(ncl >= 0)
-        gc = pd.DataFrame({"g": self.grp[have], "cl": ncl[have]}).drop_duplicates()
+        gc = pd.DataFrame({"g": self.grp[have], "cl": ncl[have]})
+        gc = gc[_first_rows(gc["g"].to_numpy(), gc["cl"].to_numpy())]
         S = pd.DataFrame({"s": src, "sg": self.grp[src]}).merge(gc.rename(columns={"g": "sg"}), on="sg")
         T = gc[tgt[gc["g"].to_numpy()]].rename(columns={"g": "tg"})
         own = S.merge(T, on="cl")[["s", "sg", "tg"]].drop_duplicates()
