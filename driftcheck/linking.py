@@ -1264,7 +1264,6 @@ class _Linker:
             phone_key_codes,
             split_deal_title,
             street_key,
-            title_key_codes,
         )
 
         nd = self.nd
@@ -1272,20 +1271,18 @@ class _Linker:
         has_deals = bool(self.is_deal.any())
 
         def contact_and_titles() -> tuple[Any, ...]:
-            """Contact keys, deal titles split into customer and work, and title codes (no names needed)."""
+            """Phone and address keys, and deal titles split into customer and work (no names needed)."""
             # keys as codes per node with their distinct texts: no text is spread to every node
-            email = email_key_codes(nd["email"])
             phone = phone_key_codes(nd["phone"], self.s.phone_region)
+            addr = address_key_codes(nd["address"])
             work = nd["title"].astype("string[pyarrow]")
             split = None
             if has_deals:
                 split = split_deal_title(nd["title"].where(deal_rows))
                 work = split["work"].where(deal_rows, work)
-            # titles are compared between deals, jobs and invoices only (see _titles): a payment's
-            # memo ("Invoice #1043", one per payment) is never read, so it is not keyed
-            return email, phone, split, title_key_codes(work.where(~pd.Series(self.is_pay)))
+            return phone, addr, split, work
 
-        # pyarrow's kernels release the GIL: names and addresses on one core, the rest on the other
+        # pyarrow's kernels release the GIL: names and emails on one core, the rest on the other
         # (about the same work on each)
         from concurrent.futures import ThreadPoolExecutor
 
@@ -1293,8 +1290,8 @@ class _Linker:
             contact = pool.submit(contact_and_titles)
             # names are parsed and held per distinct party: ``pcode`` per node, ``ptab`` per party
             pcode, ptab = parse_names_distinct(nd["customer"], nd["company"])
-            addr = address_key_codes(nd["address"])
-            email, phone, split, (c_title, u_title) = contact.result()
+            email = email_key_codes(nd["email"])
+            phone, addr, split, work = contact.result()
         derived = np.zeros(self.N, dtype=bool)
         if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer
@@ -1321,7 +1318,8 @@ class _Linker:
             return np.append(c, -1)[pcode], u
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
-        self.c_title, self.u_title = c_title, np.append(u_title, "")
+        # titles (a deal's work part) are keyed only when records are compared (see _titles)
+        self.work_title = work
         # codes in order of first appearance over the nodes (the parties are numbered so)
         self.c_key, u_key = part_codes("name_key")
         # an email/phone on many customers' records is the office's own: no evidence of identity
@@ -2426,11 +2424,20 @@ class _Linker:
         return np.where(np.isnan(out), 0.4, out)
 
     def _titles(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """Title similarity (0-1, 0.5 when one is missing) of records ``s[i]`` and ``t[i]`` (no payments)."""
+        """Title similarity (0-1, 0.5 when one is missing) of records ``s[i]`` and ``t[i]``.
+
+        Titles are keyed here, for the records compared only (a few thousand candidates,
+        not every memo of every record).
+        """
         import numpy as np
 
-        a, b = self.u_title[self.c_title[s]], self.u_title[self.c_title[t]]
-        both = (self.c_title[s] >= 0) & (self.c_title[t] >= 0)
+        from .normalize import title_key_codes
+
+        codes, keys = title_key_codes(self.work_title.iloc[np.concatenate([s, t])])
+        keys = np.append(keys, "").astype(object)
+        cs, ct = codes[: len(s)], codes[len(s) :]
+        a, b = keys[cs], keys[ct]
+        both = (cs >= 0) & (ct >= 0)
         out = np.full(len(s), 0.5)
         if both.any():
             # token-set similarity of unrelated titles is rarely below 0.4: stretch 0.4-1 onto 0-1
