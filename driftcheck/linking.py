@@ -1327,8 +1327,14 @@ class _Linker:
         self.sys_code = sys_code.astype(np.int64)
         key_code = self.c_key
         for label, (v_code, v_text) in (("email", email), ("phone", phone)):
-            frame = pd.DataFrame({"v": _codes(sys_code, v_code), "k": key_code, "row": np.arange(self.N)})
-            frame = frame[v_code >= 0]
+            v = _codes(sys_code, v_code)
+            ok = v_code >= 0
+            # names per (system, value), counted on integers; the frame below only when one is shared
+            once = _first_rows(v[ok], key_code[ok])
+            if not len(once) or np.bincount(v[ok][once]).max() <= self.s.shared_key_limit:
+                continue
+            frame = pd.DataFrame({"v": v, "k": key_code, "row": np.arange(self.N)})
+            frame = frame[ok]
             counts = frame.drop_duplicates(["v", "k"]).groupby("v").size()
             bad = counts[counts > self.s.shared_key_limit]
             if len(bad):
