@@ -1091,9 +1091,13 @@ class _Linker:
     def _group_rank(self) -> np.ndarray:
         import numpy as np
 
-        r = np.zeros(self.N, dtype=np.int8)
-        np.maximum.at(r, self.grp, self.rank)
-        return r
+        if getattr(self, "g_rank", None) is None:
+            # per group id: the strongest record kind in it, and whether it holds a job / a deal;
+            # kept up to date by _merge (the only place groups change), read without a pass over nodes
+            self.g_rank = self.rank.copy()
+            self.g_job = self.is_job.copy()
+            self.g_deal = self.is_deal.copy()
+        return self.g_rank
 
     def _anchor_of(self, kind: np.ndarray) -> np.ndarray:
         """Per group id: the node of the given kind in it (-1 if none)."""
@@ -1168,10 +1172,7 @@ class _Linker:
             if forb.any():
                 pending, ga, gb = pending[~forb], ga[~forb], gb[~forb]
             rank = self._group_rank()
-            hasjob = np.zeros(self.N, dtype=bool)
-            hasjob[self.grp[self.is_job]] = True
-            hasdeal = np.zeros(self.N, dtype=bool)
-            hasdeal[self.grp[self.is_deal]] = True
+            hasjob, hasdeal = self.g_job, self.g_deal
             # orient: the group with the stronger key is the target; ties by id (acyclic)
             ra, rb = rank[ga], rank[gb]
             swap = (ra > rb) | ((ra == rb) & (ga < gb))
@@ -1222,6 +1223,10 @@ class _Linker:
             self.detail[upd] = det[ei]
             self.choice[upd] = cho[ei]
             self.grp = new
+            # the targets take on what their sources held (several sources may join one target)
+            np.maximum.at(self.g_rank, d, self.g_rank[s])
+            np.logical_or.at(self.g_job, d, self.g_job[s])
+            np.logical_or.at(self.g_deal, d, self.g_deal[s])
             applied.append(idx)
             self.edge_log.append((a[idx], b[idx], meth[idx], cf[idx], det[idx]))
             pending = pending[~now]
