@@ -602,11 +602,14 @@ def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
     import numpy as np
     import pandas as pd
 
+    from . import _fastpaths
+
+    fast = _fastpaths.enabled()  # the plain twin factorises every column
     out: np.ndarray | None = None
     card = 0  # exclusive upper bound of ``out`` (a Python int: no overflow)
     for col in columns:
         col = np.asarray(col) if not hasattr(col, "array") else col
-        dense = isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col) and col.min() >= -1
+        dense = fast and isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col) and col.min() >= -1
         if len(columns) > 1 and dense and col.max() < 4 * len(col) + 65536:
             # integer codes already (-1: none): used as they are, the last step numbers the combination
             c = col.astype(np.int64) + 1
@@ -636,6 +639,10 @@ def _first_rows(*columns: np.ndarray) -> np.ndarray:
     """Mask of the first row of each distinct combination of integer ``columns`` (``drop_duplicates``)."""
     import pandas as pd
 
+    from . import _fastpaths
+
+    if not _fastpaths.enabled():  # the plain twin: drop_duplicates on a frame of the columns
+        return ~pd.DataFrame({str(i): c for i, c in enumerate(columns)}).duplicated().to_numpy()
     return ~pd.Series(_codes(*columns, numbered=False)).duplicated().to_numpy()
 
 
@@ -845,7 +852,15 @@ def _inner_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.nda
     matching right rows in theirs; found by a stable argsort and binary search.
     """
     import numpy as np
+    import pandas as pd
 
+    from . import _fastpaths
+
+    if not _fastpaths.enabled():  # the plain twin: a pandas merge of positions
+        m = pd.DataFrame({"k": left, "li": np.arange(len(left))}).merge(
+            pd.DataFrame({"k": right, "ri": np.arange(len(right))}), on="k"
+        )
+        return m["li"].to_numpy(np.int64), m["ri"].to_numpy(np.int64)
     order = np.argsort(right, kind="stable")
     if not len(left) or not len(right):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)

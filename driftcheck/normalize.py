@@ -176,6 +176,10 @@ def _only_where(arr: pa.Array, cand: pa.Array, fn: Callable[[pa.Array], pa.Array
     """
     import pyarrow.compute as pc
 
+    from . import _fastpaths
+
+    if not _fastpaths.enabled():  # the plain twin: the pattern on every value
+        return fn(arr)
     idx = pc.indices_nonzero(pc.fill_null(cand, False))
     if len(idx) == len(arr):
         return fn(arr)
