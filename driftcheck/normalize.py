@@ -181,8 +181,8 @@ def _only_where(arr: pa.Array, cand: pa.Array, fn: Callable[[pa.Array], pa.Array
     if not _fastpaths.enabled():  # the plain twin: the pattern on every value
         return fn(arr)
     idx = pc.indices_nonzero(pc.fill_null(cand, False))
-    if len(idx) == len(arr):
-        return fn(arr)
+    if 2 * len(idx) > len(arr):
+        return fn(arr)  # most values qualify: cheaper to run it on all (it leaves the rest as they are)
     if not len(idx):
         return arr
     return _scatter(arr, idx, fn(arr.take(idx)))
