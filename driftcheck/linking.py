@@ -544,14 +544,6 @@ def _union(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return lab
 
 
-def _explode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Split comma/semicolon lists of references: (row positions, reference tokens as object array)."""
-    import numpy as np
-
-    pos, tok = _explode_arrow(values)
-    return pos, np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)
-
-
 def _arrow_text(values: pd.Series) -> pa.Array:
     """A text column as one pyarrow array (its chunks combined once)."""
     import pyarrow as pa
@@ -561,7 +553,7 @@ def _arrow_text(values: pd.Series) -> pa.Array:
 
 
 def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """:func:`_explode` with the tokens left as a pyarrow ``large_string`` array."""
+    """Split comma/semicolon/"and" lists of references: (row positions, tokens as a pyarrow ``large_string`` array)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
