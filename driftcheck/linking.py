@@ -1038,7 +1038,7 @@ class _Linker:
                 c = np.full(n_rows, -1, dtype=np.int64)
                 c[mi] = pd.factorize(rec[col].iloc[mi], use_na_sentinel=True)[0]
                 parts.append(c)
-        codes = _codes(*parts)
+        codes = _codes(*parts, numbered=False)  # numbered below, once the id-less rows are apart
         # a record without an id is a node of its own
         no_id = rid.isna().to_numpy()
         codes = np.where(no_id, -1 - np.arange(n_rows), codes)
