@@ -120,6 +120,15 @@ def _tier_arrays() -> tuple[Any, Any]:
     return names, conf
 
 
+#: Record columns the linker reads per node (the rest stay on the input frame only).
+_NODE_COLUMNS = frozenset(
+    (
+        "source", "role", "record_id", "row", "customer", "company", "email", "phone", "address", "title",
+        "job_refs", "invoice_refs", "deal_refs", "quote_refs", "state", "amount", "balance",
+        "created", "completed", "closed", "scheduled", "paid",
+    )
+)
+
 # group key precedence; accounting invoice 3, other invoice 2, payments 1
 _SYSTEM_ALIASES = {
     "qbo": "quickbooks",
@@ -1047,10 +1056,12 @@ class _Linker:
         first_row = np.full(codes.max() + 1 if n_rows else 0, n_rows, dtype=np.int64)
         np.minimum.at(first_row, codes, np.arange(n_rows))
         self.N = len(first_row)
+        # the node frame holds the columns linking reads (not raw statuses, extra x: columns...)
+        cols = [c for c in rec.columns if c in _NODE_COLUMNS]
         if self.N == n_rows and np.array_equal(first_row, np.arange(n_rows)):
-            nd = rec.copy(deep=False)  # no repeated record (the usual case): no copy of the data
+            nd = rec[cols].copy(deep=False)  # no repeated record (the usual case): no copy of the data
         else:
-            nd = rec.iloc[first_row].reset_index(drop=True)
+            nd = rec[cols].iloc[first_row].reset_index(drop=True)
         nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
         self.nd = nd
         cats = _str_cats(nd["source"])
