@@ -120,6 +120,15 @@ def _tier_arrays() -> tuple[Any, Any]:
     return names, conf
 
 
+#: Record columns the linker reads per node (the rest stay on the input frame only).
+_NODE_COLUMNS = frozenset(
+    (
+        "source", "role", "record_id", "row", "customer", "company", "email", "phone", "address", "title",
+        "job_refs", "invoice_refs", "deal_refs", "quote_refs", "state", "amount", "balance",
+        "created", "completed", "closed", "scheduled", "paid",
+    )
+)
+
 # group key precedence; accounting invoice 3, other invoice 2, payments 1
 _SYSTEM_ALIASES = {
     "qbo": "quickbooks",
@@ -544,62 +553,98 @@ def _union(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return lab
 
 
-def _explode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Split comma/semicolon lists of references: (row positions, reference tokens as object array)."""
-    import numpy as np
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as one pyarrow array (its chunks combined once)."""
+    import pyarrow as pa
 
-    pos, tok = _explode_arrow(values)
-    return pos, np.asarray(tok.to_numpy(zero_copy_only=False), dtype=object)
+    arr = pa.array(values.astype("string[pyarrow]").array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """:func:`_explode` with the tokens left as a pyarrow ``large_string`` array."""
+    """Split comma/semicolon/"and" lists of references: (row positions, tokens as a pyarrow ``large_string`` array)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(values.astype("string[pyarrow]").array)
+    arr = _arrow_text(values)
     ok = pc.is_valid(arr)
     if not pc.any(ok).as_py():
         return np.array([], dtype=np.int64), pa.array([], type=pa.large_string())
-    lists = pc.split_pattern_regex(pc.fill_null(arr, ""), r"\s*[,;]\s*|\s+and\s+|\s+&\s+")
-    flat = pc.list_flatten(lists)
-    parent = pc.list_parent_indices(lists).to_numpy()
+    arr = pc.fill_null(arr, "")
+    # only a value holding a separator's character can be a list: the regex splits those alone
+    maybe = pc.or_(
+        pc.or_(pc.match_substring(arr, ","), pc.match_substring(arr, ";")),
+        pc.or_(pc.match_substring(arr, "&"), pc.match_substring(arr, "and")),
+    )
+    many = pc.indices_nonzero(maybe)
+    one = pc.indices_nonzero(pc.invert(maybe))
+    lists = pc.split_pattern_regex(arr.take(many), r"\s*[,;]\s*|\s+and\s+|\s+&\s+")
+    many = many.to_numpy()
+    parent = np.concatenate([one.to_numpy(), many[pc.list_parent_indices(lists).to_numpy()]])
+    # tokens back in row order (a list's tokens stay in their order)
+    order = np.argsort(parent, kind="stable")
+    flat = pa.concat_arrays([arr.take(one), pc.list_flatten(lists)]).take(order)
+    parent = parent[order]
     tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
     tok = pc.utf8_trim_whitespace(tok)
     good = pc.not_equal(tok, "")
     return parent[good.to_numpy(zero_copy_only=False)].astype(np.int64), tok.filter(good).cast(pa.large_string())
 
 
-def _codes(*columns: Any) -> np.ndarray:
+def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
     """One int code per row for the combination of ``columns`` (nulls count as a value).
 
     Cheaper than concatenating strings: each column is factorised once and the codes are
-    paired up, re-factorised after each step so they never overflow.
+    paired up, re-factorised after each step so they never overflow. With ``numbered``
+    false, the codes are only equal where the combinations are (not numbered 0, 1, ...
+    by first appearance), which is all that de-duplication needs.
     """
     import numpy as np
     import pandas as pd
 
+    from . import _fastpaths
+
+    fast = _fastpaths.enabled()  # the plain twin factorises every column
     out: np.ndarray | None = None
     card = 0  # exclusive upper bound of ``out`` (a Python int: no overflow)
     for col in columns:
-        c, uniq = pd.factorize(np.asarray(col) if not hasattr(col, "array") else col, use_na_sentinel=True)
-        c = c.astype(np.int64) + 1
+        col = np.asarray(col) if not hasattr(col, "array") else col
+        dense = fast and isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col) and col.min() >= -1
+        if len(columns) > 1 and dense and col.max() < 4 * len(col) + 65536:
+            # integer codes already (-1: none): used as they are, the last step numbers the combination
+            c = col.astype(np.int64) + 1
+            radix = int(c.max()) + 1
+        else:
+            c, uniq = pd.factorize(col, use_na_sentinel=True)
+            c = c.astype(np.int64) + 1
+            radix = len(uniq) + 1
         if out is None:
-            out, card = c, len(uniq) + 1
+            out, card = c, radix
             continue
-        if card * (len(uniq) + 1) >= 2**62:
+        if card * radix >= 2**62:
             # re-number densely only when the mixed-radix code could overflow
             out, u = pd.factorize(out)
             out, card = out.astype(np.int64), len(u)
-        out = out * (len(uniq) + 1) + c
-        card *= len(uniq) + 1
+        out = out * radix + c
+        card *= radix
     assert out is not None
-    if len(columns) > 1:
+    if len(columns) > 1 and numbered:
         # first-appearance numbering of the combination, as if re-factorised after every column
         out, _ = pd.factorize(out)
         out = out.astype(np.int64)
     return out
+
+
+def _first_rows(*columns: np.ndarray) -> np.ndarray:
+    """Mask of the first row of each distinct combination of integer ``columns`` (``drop_duplicates``)."""
+    import pandas as pd
+
+    from . import _fastpaths
+
+    if not _fastpaths.enabled():  # the plain twin: drop_duplicates on a frame of the columns
+        return ~pd.DataFrame({str(i): c for i, c in enumerate(columns)}).duplicated().to_numpy()
+    return ~pd.Series(_codes(*columns, numbered=False)).duplicated().to_numpy()
 
 
 def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -634,15 +679,24 @@ def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
     return c.astype(np.int64), uniq
 
 
-def _take_str(uniques: Any, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """A ``string[pyarrow]`` array of ``uniques[codes]`` (null where the code is -1), built by pyarrow ``take``."""
+def _take_str(uniques: Any, codes: np.ndarray, *, nan: bool = False) -> pd.api.extensions.ExtensionArray:
+    """A ``string[pyarrow]`` array of ``uniques[codes]`` (null where the code is -1), built by pyarrow ``take``.
+
+    ``uniques`` may be a pyarrow array already. With ``nan``, the array has the ``str``
+    dtype pandas gives a column built from Python strings (missing is NaN, not NA).
+    """
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-    d = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string(), from_pandas=True)
+    if isinstance(uniques, pa.Array):
+        d = uniques.cast(pa.large_string())
+    else:
+        d = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string(), from_pandas=True)
     codes = np.asarray(codes, dtype=np.int64)
     idx = pa.array(codes, mask=codes < 0, type=pa.int64())
+    if nan:
+        return pd.array(d.take(idx), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
     return pd.arrays.ArrowStringArray(d.take(idx))
 
 
@@ -689,6 +743,34 @@ def _str_cats(values: Any) -> np.ndarray | None:
     return cats
 
 
+def _text_codes(values: pd.Series, fallback: pd.Series | None = None) -> np.ndarray:
+    """Per row, an integer standing for the text of ``values`` (else of ``fallback``; "" when both are missing).
+
+    Equal text, equal integer. Categorical columns are read by their codes; others give
+    their text (an object array, for :func:`_codes` to factorise).
+    """
+    import numpy as np
+    import pandas as pd
+
+    cols = [values] if fallback is None else [values, fallback]
+    cats = [_str_cats(c) for c in cols]
+    if any(c is None for c in cats):
+        text = _text(values)
+        if fallback is not None:
+            text = np.where(values.isna().to_numpy(), _text(fallback), text)
+        return text
+    # one numbering of every category's text (and ""), then each column's codes through it
+    num, _ = pd.factorize(np.concatenate([*cats, np.array([""], dtype=object)]))
+    num = num.astype(np.int64)
+    out = np.full(len(values), num[-1], dtype=np.int64)
+    at = sum(len(c) for c in cats)
+    for col, c in reversed(list(zip(cols, cats, strict=True))):
+        at -= len(c)
+        code = col.cat.codes.to_numpy()
+        out = np.where(code >= 0, num[at + np.maximum(code, 0)], out)
+    return out
+
+
 def _text(values: pd.Series) -> np.ndarray:
     """Values as text (``string[pyarrow]`` semantics), an object array with ``""`` for missing."""
     if _str_cats(values) is not None:
@@ -716,14 +798,14 @@ def _ratio(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=-1), dtype=float)
 
 
-def _same_or_close(a: np.ndarray, b: np.ndarray, ok: np.ndarray, cutoff: float) -> np.ndarray:
-    """``ok | (_ratio(a, b) >= cutoff)``, scoring only the pairs not already ``ok``."""
+def _same_or_close_at(text: np.ndarray, x: np.ndarray, y: np.ndarray, ok: np.ndarray, cutoff: float) -> np.ndarray:
+    """``ok | (_ratio(text[x], text[y]) >= cutoff)``, reading and scoring text only for the pairs not ``ok``."""
     import numpy as np
 
     out = np.array(ok, dtype=bool, copy=True)
     rest = np.flatnonzero(~out)
     if len(rest):
-        out[rest] = _ratio(a[rest], b[rest]) >= cutoff
+        out[rest] = _ratio(text[x[rest]], text[y[rest]]) >= cutoff
     return out
 
 
@@ -736,14 +818,171 @@ def _token_set(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     return np.asarray(process.cpdist(list(a), list(b), scorer=fuzz.token_set_ratio, workers=-1), dtype=float)
 
 
+def _is_codes(values: Any) -> bool:
+    """Whether ``values`` is an integer array (vocabulary codes or text ids), not text."""
+    import numpy as np
+
+    return isinstance(values, np.ndarray) and values.dtype.kind in "iu"
+
+
 def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Positions (in ``order`` order) of the first row of each distinct key."""
     import numpy as np
 
     if order is None:
         order = np.arange(len(keys))
-    _, first = np.unique(keys[order], return_index=True)
-    return order[np.sort(first)]
+    k = keys[order]
+    if not len(k):
+        return order[:0]
+    hi = int(k.max())
+    if k.min() < 0 or hi >= 4 * len(k) + 65536:
+        _, first = np.unique(k, return_index=True)
+        return order[np.sort(first)]
+    # small non-negative keys (group ids): the first position per key without sorting
+    at = np.full(hi + 1, len(k), dtype=np.int64)
+    np.minimum.at(at, k, np.arange(len(k)))
+    mark = np.zeros(len(k), dtype=bool)
+    mark[at[at < len(k)]] = True
+    return order[mark]
+
+
+def _inner_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs (left position, right position) with equal integer keys.
+
+    In the order of a pandas inner merge: left rows in their order, and for each the
+    matching right rows in theirs; found by a stable argsort and binary search.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from . import _fastpaths
+
+    if not _fastpaths.enabled():  # the plain twin: a pandas merge of positions
+        m = pd.DataFrame({"k": left, "li": np.arange(len(left))}).merge(
+            pd.DataFrame({"k": right, "ri": np.arange(len(right))}), on="k"
+        )
+        return m["li"].to_numpy(np.int64), m["ri"].to_numpy(np.int64)
+    order = np.argsort(right, kind="stable")
+    if not len(left) or not len(right):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lo_key = min(int(left.min()), int(right.min()))
+    hi_key = max(int(left.max()), int(right.max()))
+    if lo_key >= 0 and hi_key < 4 * (len(left) + len(right)) + 65536:
+        # small non-negative keys (codes): where each key's rows start, by counting
+        counts = np.bincount(right, minlength=hi_key + 1)
+        n = counts[left]
+        lo = (np.cumsum(counts) - counts)[left]
+    else:
+        rs = right[order]
+        lo = np.searchsorted(rs, left, "left")
+        n = np.searchsorted(rs, left, "right") - lo
+    li = np.repeat(np.arange(len(left)), n)
+    within = np.arange(len(li)) - np.repeat(np.cumsum(n) - n, n)
+    return li, order[np.repeat(lo, n) + within]
+
+
+class _Texts:
+    """An append-only pool of texts held in pyarrow, named by integer ids (-1: none).
+
+    Link details are built by pyarrow kernels and kept as arrow strings: a record holds
+    the id of its detail, and the output column is one ``take`` of the pool, so no Python
+    string is made per record.
+    """
+
+    def __init__(self) -> None:
+        self.chunks: list[Any] = []
+        self.starts: list[int] = []  # id of each chunk's first text
+        self.size = 0
+        self._flat: Any = None
+
+    def add(self, texts: Any) -> np.ndarray:
+        """Append texts (a pyarrow array, an object array or a str); return their ids."""
+        import numpy as np
+        import pyarrow as pa
+
+        if isinstance(texts, str):
+            texts = [texts]
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
+        if not isinstance(texts, pa.Array):
+            texts = pa.array(np.asarray(texts, dtype=object), type=pa.large_string(), from_pandas=True)
+        elif texts.type != pa.large_string():
+            texts = texts.cast(pa.large_string())
+        ids = np.arange(self.size, self.size + len(texts), dtype=np.int64)
+        if len(texts):
+            self.chunks.append(texts)
+            self.starts.append(self.size)
+            self.size += len(texts)
+            self._flat = None
+        return ids
+
+    def ids(self, texts: Any, m: int) -> np.ndarray:
+        """Ids of ``texts`` (None, one str for all, or ``m`` texts) for ``m`` items."""
+        import numpy as np
+
+        if texts is None:
+            return np.full(m, -1, dtype=np.int64)
+        if isinstance(texts, str):
+            return np.full(m, self.add(texts)[0], dtype=np.int64)
+        return self.add(texts)
+
+    def flat(self) -> Any:
+        import pyarrow as pa
+
+        if self._flat is None:
+            self._flat = pa.concat_arrays(self.chunks) if self.chunks else pa.array([], type=pa.large_string())
+            self.chunks, self.starts = ([self._flat], [0]) if len(self._flat) else ([], [])
+        return self._flat
+
+    def get(self, i: int) -> str | None:
+        """One text (None for -1), read from its chunk: notes added one by one never re-join the pool."""
+        import bisect
+
+        if i < 0:
+            return None
+        k = bisect.bisect_right(self.starts, i) - 1
+        return self.chunks[k][i - self.starts[k]].as_py()
+
+    def take(self, ids: np.ndarray) -> Any:
+        """A ``large_string`` pyarrow array of the texts (null where the id is -1)."""
+        import numpy as np
+        import pyarrow as pa
+
+        ids = np.asarray(ids, dtype=np.int64)
+        return self.flat().take(pa.array(ids, mask=ids < 0, type=pa.int64()))
+
+
+class _Words:
+    """A small vocabulary (link methods, choices) coded as integers (-1: none)."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def code(self, word: str) -> int:
+        i = self.index.get(word)
+        if i is None:
+            i = self.index[word] = len(self.words)
+            self.words.append(word)
+        return i
+
+    def codes(self, values: Any, m: int) -> np.ndarray:
+        """Codes of ``values`` (None, one str for all, or ``m`` values, None allowed) for ``m`` items."""
+        import numpy as np
+        import pandas as pd
+
+        if values is None:
+            return np.full(m, -1, dtype=np.int64)
+        if isinstance(values, str):
+            return np.full(m, self.code(values), dtype=np.int64)
+        c, u = pd.factorize(np.asarray(values, dtype=object))
+        table = np.array([self.code(str(w)) for w in u] + [-1], dtype=np.int64)
+        return table[c]
+
+    def text(self) -> np.ndarray:
+        import numpy as np
+
+        return np.array(self.words, dtype=object)
 
 
 # =========================================================================== the linker
@@ -762,10 +1001,14 @@ class _Linker:
         self._build_nodes()
         n = self.N
         self.grp = np.arange(n, dtype=np.int64)
-        self.method = np.full(n, None, dtype=object)
+        # how each node joined its group: method and choice as vocabulary codes, the detail
+        # as an id into an arrow text pool (-1: none), so no Python object is held per node
+        self.words = _Words()
+        self.texts = _Texts()
+        self.method = np.full(n, -1, dtype=np.int64)
         self.conf = np.ones(n)
-        self.choice = np.full(n, None, dtype=object)
-        self.detail = np.full(n, None, dtype=object)
+        self.choice = np.full(n, -1, dtype=np.int64)
+        self.detail = np.full(n, -1, dtype=np.int64)
         self.edge_log: list[tuple[np.ndarray, ...]] = []
         self.forbid_a = np.array([], dtype=np.int64)
         self.forbid_b = np.array([], dtype=np.int64)
@@ -795,11 +1038,16 @@ class _Linker:
         rtype = _text(rec["record_type"])
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
         money = np.isin(rtype, ["payment", "deposit"])
-        parts = [sys_, rtype, rid]
+        # categorical columns enter as integer codes of their text (no hashing of a string per row)
+        parts = [_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), rid]
         if money.any():
             # payment numbers are customers' cheque numbers: not unique across customers
-            parts += [rec["customer"].where(money), rec["amount"].where(money), rec["created"].where(money)]
-        codes = _codes(*parts)
+            mi = np.flatnonzero(money)
+            for col in ("customer", "amount", "created"):
+                c = np.full(n_rows, -1, dtype=np.int64)
+                c[mi] = pd.factorize(rec[col].iloc[mi], use_na_sentinel=True)[0]
+                parts.append(c)
+        codes = _codes(*parts, numbered=False)  # numbered below, once the id-less rows are apart
         # a record without an id is a node of its own
         no_id = rid.isna().to_numpy()
         codes = np.where(no_id, -1 - np.arange(n_rows), codes)
@@ -808,14 +1056,22 @@ class _Linker:
         first_row = np.full(codes.max() + 1 if n_rows else 0, n_rows, dtype=np.int64)
         np.minimum.at(first_row, codes, np.arange(n_rows))
         self.N = len(first_row)
+        # the node frame holds the columns linking reads (not raw statuses, extra x: columns...)
+        cols = [c for c in rec.columns if c in _NODE_COLUMNS]
         if self.N == n_rows and np.array_equal(first_row, np.arange(n_rows)):
-            nd = rec.copy(deep=False)  # no repeated record (the usual case): no copy of the data
+            nd = rec[cols].copy(deep=False)  # no repeated record (the usual case): no copy of the data
         else:
-            nd = rec.iloc[first_row].reset_index(drop=True)
+            nd = rec[cols].iloc[first_row].reset_index(drop=True)
         nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
         self.nd = nd
-        c, u = pd.factorize(_text(nd["source"]))
-        self.src_code, self.src_uniq = c.astype(np.int64), np.asarray(u, dtype=object)
+        cats = _str_cats(nd["source"])
+        if cats is not None:
+            # the source is categorical: its codes name the text ("" for none, at the end)
+            c = nd["source"].cat.codes.to_numpy().astype(np.int64)
+            self.src_code, self.src_uniq = np.where(c >= 0, c, len(cats)), np.append(cats, "").astype(object)
+        else:
+            c, u = pd.factorize(_text(nd["source"]))
+            self.src_code, self.src_uniq = c.astype(np.int64), np.asarray(u, dtype=object)
         self.rtype = rtype[first_row]
         self.role = _text(nd["role"])
         self.system = sys_[first_row]
@@ -853,9 +1109,13 @@ class _Linker:
     def _group_rank(self) -> np.ndarray:
         import numpy as np
 
-        r = np.zeros(self.N, dtype=np.int8)
-        np.maximum.at(r, self.grp, self.rank)
-        return r
+        if getattr(self, "g_rank", None) is None:
+            # per group id: the strongest record kind in it, and whether it holds a job / a deal;
+            # kept up to date by _merge (the only place groups change), read without a pass over nodes
+            self.g_rank = self.rank.copy()
+            self.g_job = self.is_job.copy()
+            self.g_deal = self.is_deal.copy()
+        return self.g_rank
 
     def _anchor_of(self, kind: np.ndarray) -> np.ndarray:
         """Per group id: the node of the given kind in it (-1 if none)."""
@@ -884,6 +1144,8 @@ class _Linker:
         pos = np.clip(np.searchsorted(codes, q), 0, len(codes) - 1)
         hit = codes[pos] == q
         if hit.any() and method is not None:
+            if not isinstance(method, str) and np.asarray(method).dtype.kind in "iu":
+                method = self.words.text()[np.asarray(method)]  # vocabulary codes
             meth = np.broadcast_to(np.asarray(method, dtype=object), (len(ga),))
             for w, mth in zip(which[pos[hit]].tolist(), meth[hit].tolist(), strict=True):
                 self.forbid_hit.setdefault(int(w), str(mth))
@@ -912,10 +1174,10 @@ class _Linker:
             return np.array([], dtype=np.int64)
         a = np.asarray(a, dtype=np.int64)
         b = np.asarray(b, dtype=np.int64)
-        meth = np.broadcast_to(np.asarray(method, dtype=object), (m,))
+        meth = method if _is_codes(method) else self.words.codes(method, m)
         cf = np.broadcast_to(np.asarray(conf, dtype=float), (m,))
-        det = np.broadcast_to(np.asarray(detail, dtype=object), (m,))
-        cho = np.broadcast_to(np.asarray(choice, dtype=object), (m,))
+        det = detail if _is_codes(detail) else self.texts.ids(detail, m)
+        cho = self.words.codes(choice, m)
         pending = np.arange(m)
         applied = []
         while len(pending):
@@ -928,10 +1190,7 @@ class _Linker:
             if forb.any():
                 pending, ga, gb = pending[~forb], ga[~forb], gb[~forb]
             rank = self._group_rank()
-            hasjob = np.zeros(self.N, dtype=bool)
-            hasjob[self.grp[self.is_job]] = True
-            hasdeal = np.zeros(self.N, dtype=bool)
-            hasdeal[self.grp[self.is_deal]] = True
+            hasjob, hasdeal = self.g_job, self.g_deal
             # orient: the group with the stronger key is the target; ties by id (acyclic)
             ra, rb = rank[ga], rank[gb]
             swap = (ra > rb) | ((ra == rb) & (ga < gb))
@@ -943,7 +1202,8 @@ class _Linker:
                 # e.g. an invoice naming two jobs: it stays with the first, the second is noted
                 i = pending[k]
                 why = "which is another job" if two_jobs[k] else "whose job already has a deal"
-                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({meth[i]}), {why}")
+                mname = self.words.words[meth[i]]
+                self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({mname}), {why}")
             pending, src, dst = pending[ok], src[ok], dst[ok]
             if not len(pending):
                 break
@@ -951,12 +1211,15 @@ class _Linker:
             now = np.zeros(len(pending), dtype=bool)
             now[_first_per(src)] = True
             # chains: a target that is itself moving waits for the next round
-            now &= ~np.isin(dst, src[now])
+            moving = np.zeros(self.N, dtype=bool)
+            moving[src[now]] = True
+            now &= ~moving[dst]
             # one deal per target: among sources bringing a deal, the first wins; the rest wait
             bring = np.flatnonzero(hasdeal[src] & now)
             if len(bring):
-                later = np.setdiff1d(bring, bring[_first_per(dst[bring])])
-                now[later] = False
+                later = np.ones(len(bring), dtype=bool)
+                later[_first_per(dst[bring])] = False
+                now[bring[later]] = False
             if not now.any():
                 break
             s, d, idx = src[now], dst[now], pending[now]
@@ -970,7 +1233,7 @@ class _Linker:
             eidx = np.full(self.N, -1, dtype=np.int64)
             eidx[s] = idx
             c = ec[old[mv]]
-            better = (c < self.conf[mv]) | np.equal(self.method[mv], None)
+            better = (c < self.conf[mv]) | (self.method[mv] < 0)
             upd = mv[better]
             ei = eidx[old[upd]]
             self.method[upd] = meth[ei]
@@ -978,14 +1241,18 @@ class _Linker:
             self.detail[upd] = det[ei]
             self.choice[upd] = cho[ei]
             self.grp = new
+            # the targets take on what their sources held (several sources may join one target)
+            np.maximum.at(self.g_rank, d, self.g_rank[s])
+            np.logical_or.at(self.g_job, d, self.g_job[s])
+            np.logical_or.at(self.g_deal, d, self.g_deal[s])
             applied.append(idx)
             self.edge_log.append((a[idx], b[idx], meth[idx], cf[idx], det[idx]))
             pending = pending[~now]
         return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
 
     def _note(self, node: int, text: str) -> None:
-        cur = self.detail[node]
-        self.detail[node] = f"{cur}; {text}" if cur else text
+        cur = self.texts.get(int(self.detail[node]))
+        self.detail[node] = self.texts.add(f"{cur}; {text}" if cur else text)[0]
 
     def _describe(self, node: int) -> str:
         t = self.rtype[node] or "record"
@@ -1011,15 +1278,15 @@ class _Linker:
         """Normalised keys per node, and identities: distinct (system, name, email, phone)."""
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
 
         from .normalize import (
-            address_key,
-            email_key,
-            parse_names,
-            phone_key,
+            address_key_codes,
+            email_key_codes,
+            parse_names_distinct,
+            phone_key_codes,
             split_deal_title,
             street_key,
-            title_key_codes,
         )
 
         nd = self.nd
@@ -1027,71 +1294,100 @@ class _Linker:
         has_deals = bool(self.is_deal.any())
 
         def contact_and_titles() -> tuple[Any, ...]:
-            """Contact keys, deal titles split into customer and work, and title codes (no names needed)."""
-            email = email_key(nd["email"])
-            phone = phone_key(nd["phone"], self.s.phone_region)
-            addr = address_key(nd["address"])
+            """Phone and address keys, and deal titles split into customer and work (no names needed)."""
+            # keys as codes per node with their distinct texts: no text is spread to every node
+            phone = phone_key_codes(nd["phone"], self.s.phone_region)
+            addr = address_key_codes(nd["address"])
             work = nd["title"].astype("string[pyarrow]")
             split = None
             if has_deals:
                 split = split_deal_title(nd["title"].where(deal_rows))
                 work = split["work"].where(deal_rows, work)
-            return email, phone, addr, split, title_key_codes(work)
+            return phone, addr, split, work
 
-        # pyarrow's kernels release the GIL: names on one core, contact keys and titles on the other
+        # pyarrow's kernels release the GIL: names and emails on one core, the rest on the other
+        # (about the same work on each)
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             contact = pool.submit(contact_and_titles)
-            names = parse_names(nd["customer"], nd["company"])
-            email, phone, addr, split, (c_title, u_title) = contact.result()
+            # names are parsed and held per distinct party: ``pcode`` per node, ``ptab`` per party
+            pcode, ptab = parse_names_distinct(nd["customer"], nd["company"])
+            email = email_key_codes(nd["email"])
+            phone, addr, split, work = contact.result()
         derived = np.zeros(self.N, dtype=bool)
         if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer
-            need = deal_rows & names["name_key"].isna() & split["name"].notna()
-            if bool(need.any()):
-                alt = parse_names(split["name"].where(need))
-                for col in names.columns:
-                    names[col] = names[col].where(~need, alt[col])
-                derived = need.to_numpy() & names["name_key"].notna().to_numpy()
+            no_key = np.append(~ptab["name_key"].is_valid().to_numpy(zero_copy_only=False), True)[pcode]
+            need = self.is_deal & no_key & split["name"].notna().to_numpy()
+            if need.any():
+                acode, atab = parse_names_distinct(split["name"][need])
+                # one code space: the parties, then the names read off deal titles; renumbered
+                # by first appearance, as if every node's name had been parsed in one pass
+                both = pcode.copy()
+                both[need] = len(ptab["name_key"]) + acode
+                ok = both >= 0
+                pcode = np.full(self.N, -1, dtype=np.int64)
+                pcode[ok], first = pd.factorize(both[ok])
+                at = pa.array(np.asarray(first, dtype=np.int64))
+                ptab = {k: pa.concat_arrays([v, atab[k]]).take(at) for k, v in ptab.items()}
+                key_ok = np.append(ptab["name_key"].is_valid().to_numpy(zero_copy_only=False), False)[pcode]
+                derived = need & key_ok
         self.derived = derived
+
+        def part_codes(name: str) -> tuple[np.ndarray, np.ndarray]:
+            """A name part per node as (code, -1 for none; distinct texts with "" at the end)."""
+            c, u = _coded(pd.arrays.ArrowStringArray(ptab[name]))
+            return np.append(c, -1)[pcode], u
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
-        self.c_title, self.u_title = c_title, np.append(u_title, "")
-        key = names["name_key"]
+        # titles (a deal's work part) are keyed only when records are compared (see _titles)
+        self.work_title = work
+        # codes in order of first appearance over the nodes (the parties are numbered so)
+        self.c_key, u_key = part_codes("name_key")
         # an email/phone on many customers' records is the office's own: no evidence of identity
         sys_code, _ = pd.factorize(self.system)
         self.sys_code = sys_code.astype(np.int64)
-        key_code, _ = pd.factorize(key)
-        for label, col in (("email", email), ("phone", phone)):
-            v_code, _ = pd.factorize(col)
-            frame = pd.DataFrame({"v": _codes(sys_code, v_code), "k": key_code, "row": np.arange(self.N)})
-            frame = frame[v_code >= 0]
+        key_code = self.c_key
+        for label, (v_code, v_text) in (("email", email), ("phone", phone)):
+            v = _codes(sys_code, v_code)
+            ok = v_code >= 0
+            # names per (system, value), counted on integers; the frame below only when one is shared
+            once = _first_rows(v[ok], key_code[ok])
+            if not len(once) or np.bincount(v[ok][once]).max() <= self.s.shared_key_limit:
+                continue
+            frame = pd.DataFrame({"v": v, "k": key_code, "row": np.arange(self.N)})
+            frame = frame[ok]
             counts = frame.drop_duplicates(["v", "k"]).groupby("v").size()
             bad = counts[counts > self.s.shared_key_limit]
             if len(bad):
                 first = frame[frame["v"].isin(bad.index)].drop_duplicates("v")
                 for v, r in zip(first["v"].tolist(), first["row"].tolist(), strict=True):
                     self.warnings.append(
-                        f"{label} {col.iloc[r]} is on {int(bad[v])} different {self.system[r]} customers' records; "
+                        f"{label} {v_text[v_code[r]]} is on {int(bad[v])} different {self.system[r]} customers' records; "
                         "not used for matching"
                     )
-                col.iloc[frame.loc[frame["v"].isin(bad.index), "row"].to_numpy()] = pd.NA
-        self.c_email, self.u_email = _coded(email)
-        self.c_phone, self.u_phone = _coded(phone)
-        self.c_addr, self.u_addr = _coded(addr)
-        self.c_key, u_key = _coded(key)
-        # streets of service addresses and of name qualifiers ("Chris Lee (Maple Ave)") share one code space
-        streets = pd.concat([street_key(addr, normalised=True), street_key(names["qualifier"])], ignore_index=True)
-        c_street, _ = _coded(streets)
-        self.c_street, qual_street = c_street[: self.N], c_street[self.N :]
+                v_code[frame.loc[frame["v"].isin(bad.index), "row"].to_numpy()] = -1
+
+        def recoded(codes: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Codes numbered by first appearance (after placeholders were dropped), texts with "" at the end."""
+            ok = codes >= 0
+            out = np.full(len(codes), -1, dtype=np.int64)
+            out[ok], first = pd.factorize(codes[ok])
+            return out, np.append(text[first], "").astype(object)
+
+        self.c_email, self.u_email = recoded(*email)
+        self.c_phone, self.u_phone = recoded(*phone)
+        self.c_addr, self.u_addr = recoded(*addr)
+        c_qual, _ = part_codes("qualifier")
+        c_written, _ = part_codes("written")
         # identity: one (system, party, qualifier, email, phone, spelling); spellings are kept
         # apart so that "Smith, John" and "John Smith" in one system can be told as a duplicate
         has = (self.c_key >= 0) | (self.c_email >= 0) | (self.c_phone >= 0)
         # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
         # surname: each such deal is its own identity until a cross-system tier places it
         uniq = np.where(derived, np.arange(self.N), -1)
-        combo = _codes(sys_code, self.c_key, names["qualifier"], self.c_email, self.c_phone, names["written"], uniq)
+        combo = _codes(sys_code, self.c_key, c_qual, self.c_email, self.c_phone, c_written, uniq)
         codes = np.full(self.N, -1, dtype=np.int64)
         codes[has], _ = pd.factorize(combo[has])
         self.ident = codes
@@ -1103,21 +1399,37 @@ class _Linker:
         self.i_node = rep
         self.i_sys = self.system[rep]
 
-        def at_rep(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        rep_party = pa.array(pcode[rep], mask=pcode[rep] < 0, type=pa.int64())
+
+        def at_rep(name: str) -> tuple[np.ndarray, np.ndarray]:
             """Text and integer code of a name part, per identity."""
-            c, u = _coded(series.iloc[rep] if len(rep) else series.iloc[:0])
+            c, u = _coded(pd.arrays.ArrowStringArray(ptab[name].take(rep_party)))
             return u[c], c
 
-        self.i_kind, self.i_kind_c = at_rep(names["kind"])
-        self.i_first, self.i_first_c = at_rep(names["first"])
-        self.i_last, self.i_last_c = at_rep(names["last"])
+        self.i_kind, self.i_kind_c = at_rep("kind")
+        self.i_is_org = self.i_kind == "org"
+        self.i_is_person = self.i_kind == "person"
+        self.i_first, self.i_first_c = at_rep("first")
+        self.i_last, self.i_last_c = at_rep("last")
         self.i_key_c = self.c_key[rep]
         self.i_key = u_key[self.i_key_c]
-        self.i_qual, self.i_qual_c = at_rep(names["qualifier"])
-        self.i_qual_street = qual_street[rep]
+        self.i_qual, self.i_qual_c = at_rep("qualifier")
+        # streets of service addresses and of name qualifiers ("Chris Lee (Maple Ave)") share one code space
+        # (the streets of the distinct addresses, then of each identity's qualifier)
+        n_addr = len(self.u_addr) - 1
+        streets = pd.concat(
+            [
+                street_key(pd.Series(self.u_addr[:n_addr], dtype="string[pyarrow]"), normalised=True),
+                street_key(pd.Series(self.i_qual, dtype="string[pyarrow]")),
+            ],
+            ignore_index=True,
+        )
+        c_street, _ = _coded(streets)
+        self.c_street = np.append(c_street[:n_addr], -1)[self.c_addr]
+        self.i_qual_street = c_street[n_addr:]
         self.i_email_c = self.c_email[rep]
         self.i_phone_c = self.c_phone[rep]
-        self.i_written = at_rep(names["written"])[0]
+        self.i_written = at_rep("written")[0]
         self.i_derived = derived[rep]
         first = pd.Series(self.i_first, dtype="string[pyarrow]")
         initial = first.str.slice(0, 1)
@@ -1155,22 +1467,25 @@ class _Linker:
         out = np.zeros(len(x), dtype=np.int8)
         if not len(x):
             return out
-        k1, k2 = self.i_kind[x], self.i_kind[y]
-        known = (k1 != "") & (k2 != "")
+        # name parts compared by code (equal text, equal code; -1 is no text): the
+        # text is read only for the pairs that rapidfuzz must score
+        k1, k2 = self.i_kind_c[x], self.i_kind_c[y]
+        known = (k1 >= 0) & (k2 >= 0)
         out[known & (k1 != k2)] = -1
-        org = np.flatnonzero(known & (k1 == "org") & (k2 == "org"))
+        org = np.flatnonzero(known & self.i_is_org[x] & self.i_is_org[y])
         if len(org):
-            kx, ky = self.i_key[x[org]], self.i_key[y[org]]
-            out[org] = np.where(_same_or_close(kx, ky, kx == ky, 85), 1, -1)
-        per = np.flatnonzero(known & (k1 == "person") & (k2 == "person"))
+            ox, oy = x[org], y[org]
+            same = self.i_key_c[ox] == self.i_key_c[oy]
+            out[org] = np.where(_same_or_close_at(self.i_key, ox, oy, same, 85), 1, -1)
+        per = np.flatnonzero(known & self.i_is_person[x] & self.i_is_person[y])
         if len(per):
             px, py = x[per], y[per]
-            l1, l2 = self.i_last[px], self.i_last[py]
-            f1, f2 = self.i_first[px], self.i_first[py]
-            last_ok = _same_or_close(l1, l2, l1 == l2, 85)
-            f_missing = (f1 == "") | (f2 == "")
-            init = (self.i_init_only[px] | self.i_init_only[py]) & (self.i_initial[px] == self.i_initial[py])
-            first_ok = _same_or_close(f1, f2, f_missing | (f1 == f2) | init, 80)
+            l1, l2 = self.i_last_c[px], self.i_last_c[py]
+            f1, f2 = self.i_first_c[px], self.i_first_c[py]
+            last_ok = _same_or_close_at(self.i_last, px, py, l1 == l2, 85)
+            f_missing = (f1 < 0) | (f2 < 0)
+            init = (self.i_init_only[px] | self.i_init_only[py]) & (self.i_initial_c[px] == self.i_initial_c[py])
+            first_ok = _same_or_close_at(self.i_first, px, py, f_missing | (f1 == f2) | init, 80)
             renamed = ~last_ok & ~f_missing & (f1 == f2)
             out[per] = np.where(last_ok & first_ok, 1, np.where(renamed, 0, -1))
         return out
@@ -1244,11 +1559,11 @@ class _Linker:
 
     _REF_COLUMNS = ("job_refs", "invoice_refs", "deal_refs", "quote_refs")
 
-    def _ref_tokens(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Every reference column split once over all nodes: (node, token text, token code).
+    def _ref_tokens(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Every reference column split once over all nodes: (node, token code).
 
         Token codes share one code space with :attr:`rid_code` (record ids), so lookups join
-        on integers instead of strings.
+        on integers instead of strings; :attr:`tok_text` (pyarrow) holds the text of each code.
         """
         import numpy as np
         import pyarrow as pa
@@ -1257,18 +1572,15 @@ class _Linker:
         if getattr(self, "_tokens", None) is not None:
             return self._tokens
         split = {col: _explode_arrow(self.nd[col]) for col in self._REF_COLUMNS}
-        rid = pa.array(self.nd["record_id"].astype("string[pyarrow]").array).cast(pa.large_string())
+        rid = _arrow_text(self.nd["record_id"]).cast(pa.large_string())
         # one dictionary for every token and record id: equal text, equal code
-        parts = [tok for _, tok in split.values()] + [rid]
-        chunks = [c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
-        enc = pc.dictionary_encode(pa.concat_arrays(chunks))
+        enc = pc.dictionary_encode(pa.concat_arrays([tok for _, tok in split.values()] + [rid]))
         codes = np.asarray(pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
-        text = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-        out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.tok_text = enc.dictionary
+        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         at = 0
         for col, (pos, tok) in split.items():
-            c = codes[at : at + len(tok)]
-            out[col] = (pos, text[c] if len(c) else np.array([], dtype=object), c)
+            out[col] = (pos, codes[at : at + len(tok)])
             at += len(tok)
         rid_code = codes[at:].copy()
         rid_code[self.rid == ""] = -1  # a record without an id is named by no reference
@@ -1276,15 +1588,15 @@ class _Linker:
         self._tokens = out
         return out
 
-    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """References in ``col`` of the nodes in ``src``: (node, token text, token code)."""
+    def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """References in ``col`` of the nodes in ``src``: (node, token code)."""
         import numpy as np
 
         if not src.any():
-            return np.array([], dtype=np.int64), np.array([], dtype=object), np.array([], dtype=np.int64)
-        pos, tok, code = self._ref_tokens()[col]
+            return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+        pos, code = self._ref_tokens()[col]
         keep = src[pos]
-        return pos[keep], tok[keep], code[keep]
+        return pos[keep], code[keep]
 
     def _lookup(
         self, s: np.ndarray, tok: np.ndarray, target: np.ndarray, *, same_system: bool, by: str = "id"
@@ -1292,7 +1604,6 @@ class _Linker:
         """Resolve reference tokens (by code, see :meth:`_ref_tokens`) to target nodes:
         (source node, target node, token position)."""
         import numpy as np
-        import pandas as pd
 
         if not len(s) or not target.any():
             return (np.array([], dtype=np.int64),) * 3  # type: ignore[return-value]
@@ -1303,17 +1614,15 @@ class _Linker:
             tt = t[tv >= 0]
             tv = tv[tv >= 0]
         else:  # quote numbers a job names
-            tt, _, tv = self._refs("quote_refs", target)
-        left = pd.DataFrame({"s": s, "v": tok, "pos": np.arange(len(s))})
-        right = pd.DataFrame({"t": tt, "v": tv})
+            tt, tv = self._refs("quote_refs", target)
+        lk, rk = np.asarray(tok, dtype=np.int64), np.asarray(tv, dtype=np.int64)
         if same_system:
-            left["sys"] = self.sys_code[s]
-            right["sys"] = self.sys_code[tt]
-            m = left.merge(right, on=["v", "sys"])
-        else:
-            m = left.merge(right, on="v")
-        m = m[m["s"].to_numpy() != m["t"].to_numpy()]
-        return m["s"].to_numpy(np.int64), m["t"].to_numpy(np.int64), m["pos"].to_numpy(np.int64)
+            n_sys = int(self.sys_code.max()) + 1
+            lk, rk = lk * n_sys + self.sys_code[s], rk * n_sys + self.sys_code[tt]
+        pos, ri = _inner_join(lk, rk)
+        a, b = s[pos], tt[ri]
+        keep = a != b
+        return a[keep].astype(np.int64), b[keep].astype(np.int64), pos[keep]
 
     def _link_references(self) -> None:
         """Explicit references, strongest first (see the module docstring)."""
@@ -1322,7 +1631,7 @@ class _Linker:
         ops = self.role == "operations"
         crm = self.role == "crm"
         job = self.is_job
-        edges: list[tuple[np.ndarray, np.ndarray, str, float, int, str]] = []
+        edges: list[tuple[np.ndarray, np.ndarray, str, float, int, np.ndarray]] = []
         resolved: list[tuple[np.ndarray, np.ndarray]] = []
         asked: list[tuple[np.ndarray, np.ndarray, str]] = []
 
@@ -1338,16 +1647,16 @@ class _Linker:
             by: str = "id",
             flip: bool = False,
         ) -> None:
-            s, tok, code = self._refs(col, src)
+            s, code = self._refs(col, src)
             if not len(s):
                 return
             a, b, pos = self._lookup(s, code, target, same_system=same_system, by=by)
-            asked.append((s, tok, method.split(":")[1].rstrip("#"), code))
+            asked.append((s, method.split(":")[1].rstrip("#"), code))
             resolved.append((s[pos] if len(pos) else s[:0], code[pos] if len(pos) else code[:0]))
             if flip:
                 a, b = b, a
-            detail = np.char.add(f"{what} ", tok[pos].astype(str)) if len(pos) else np.array([], dtype=object)
-            edges.append((a, b, method, conf, prio, detail.astype(object)))
+            # the details are put together by pyarrow and kept in the text pool (ids)
+            edges.append((a, b, method, conf, prio, self._texts_with(f"{what} ", code[pos])))
 
         # inside operations (Jobber): invoice Job #s, job Invoice #s, transactions' Invoice # / Job # / quote
         add("job_refs", ops & self.is_inv, job & ops, "ref:job#", 1.0, 1, True, "names job")
@@ -1382,40 +1691,53 @@ class _Linker:
                 unnamed = (self.ident[a2] < 0) | (self.ident[b2] < 0)
                 ok &= ~(unnamed & amount_known & ~same_amt)
                 a2, b2 = a2[ok], b2[ok]
-                det = np.char.add("same invoice number ", self.rid[a2].astype(str)).astype(object)
-                edges.append((a2, b2, "ref:invoice#", 0.95, 3, det))
+                edges.append((a2, b2, "ref:invoice#", 0.95, 3, self._texts_with("same invoice number ", self.rid_code[a2])))
         # references that point at nothing
         self._dangling(asked, resolved)
         if not edges:
             return
         a = np.concatenate([e[0] for e in edges])
         b = np.concatenate([e[1] for e in edges])
-        meth = np.concatenate([np.full(len(e[0]), e[2], dtype=object) for e in edges])
+        meth = np.concatenate([np.full(len(e[0]), self.words.code(e[2]), dtype=np.int64) for e in edges])
         cf = np.concatenate([np.full(len(e[0]), e[3]) for e in edges])
         prio = np.concatenate([np.full(len(e[0]), e[4]) for e in edges])
-        det = np.concatenate([np.asarray(e[5], dtype=object) for e in edges])
+        det = np.concatenate([e[5] for e in edges])
         order = np.lexsort((np.arange(len(a)), -cf, prio))
         self._merge(a[order], b[order], meth[order], cf[order], det[order], "reference")
+
+    def _texts_with(self, prefix: str, codes: np.ndarray) -> np.ndarray:
+        """Pool ids of ``prefix`` + the token text of each code (see :meth:`_ref_tokens`)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not len(codes):
+            return np.array([], dtype=np.int64)
+        tok = self.tok_text.take(pa.array(np.asarray(codes, dtype=np.int64)))
+        ls = pa.large_string()
+        return self.texts.add(pc.binary_join_element_wise(pa.scalar(prefix, ls), tok.cast(ls), pa.scalar("", ls)))
 
     def _dangling(self, asked: list, resolved: list) -> None:
         """References that resolved to no record under any rule: kept per record as ``dangling_ref``."""
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
 
         if not asked:
             return
         s = np.concatenate([x[0] for x in asked] + [x[0] for x in resolved])
-        tok = np.concatenate([x[1] for x in asked])
-        tcode = np.concatenate([x[3] for x in asked] + [x[1] for x in resolved])
+        tcode = np.concatenate([x[2] for x in asked] + [x[1] for x in resolved])
         n_asked = sum(len(x[0]) for x in asked)
-        what = np.concatenate([np.full(len(x[0]), x[2], dtype=object) for x in asked])
+        words = np.array([x[1] for x in asked], dtype=object)
+        what = np.repeat(np.arange(len(asked)), [len(x[0]) for x in asked])
         # one integer per (record, token): asked pairs that no rule resolved
         code = s.astype(np.int64) * (int(tcode.max()) + 1 if len(tcode) else 1) + tcode
         # a hash-set test (pandas) rather than np.isin, which sorts both sides
         miss = np.flatnonzero(~pd.Series(code[:n_asked]).isin(code[n_asked:]).to_numpy())
         if not len(miss):
             return
-        f = pd.DataFrame({"s": s[miss], "text": what[miss] + " " + tok[miss].astype(str)}).drop_duplicates()
+        tok = np.asarray(self.tok_text.take(pa.array(tcode[miss])).to_numpy(zero_copy_only=False), dtype=object)
+        f = pd.DataFrame({"s": s[miss], "text": words[what[miss]] + " " + tok.astype(str)}).drop_duplicates()
         g, joined = _join_by(f["s"].to_numpy(), f["text"].to_numpy(object), ", ", sort=True)
         for node, text in zip(g.tolist(), joined.tolist(), strict=True):
             self.dangling[int(node)] = text
@@ -1541,7 +1863,13 @@ class _Linker:
         if "reference" in tiers:
             nodes = np.flatnonzero(self.ident >= 0)
             g = self.grp[nodes]
-            multi = pd.Series(self.system[nodes]).groupby(g).transform("nunique").to_numpy() > 1
+            # groups holding records of more than one system (codes: lowest != highest)
+            sc = self.sys_code[nodes]
+            lo = np.full(self.N, np.iinfo(np.int64).max, dtype=np.int64)
+            hi = np.full(self.N, -1, dtype=np.int64)
+            np.minimum.at(lo, g, sc)
+            np.maximum.at(hi, g, sc)
+            multi = lo[g] != hi[g]
             lab = self._x_tier(lab, self.ident[nodes[multi]], g[multi], "reference", compat=True)
         if "email" in tiers:
             e = np.flatnonzero(self.i_email_c >= 0)
@@ -1617,10 +1945,13 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        ok = (self.ident >= 0) & (self.c_addr >= 0)
-        f = pd.DataFrame({"i": self.ident[ok], "a": self.c_addr[ok]}).drop_duplicates()
-        f["sys"] = self.i_sys[f["i"].to_numpy(np.int64)]
-        return f
+        if getattr(self, "_ia", None) is None:  # identities and addresses are fixed once keyed
+            ok = (self.ident >= 0) & (self.c_addr >= 0)
+            f = pd.DataFrame({"i": self.ident[ok], "a": self.c_addr[ok]})
+            f = f[_first_rows(f["i"].to_numpy(), f["a"].to_numpy())]
+            f["sys"] = self.i_sys[f["i"].to_numpy(np.int64)]
+            self._ia = f
+        return self._ia
 
     def _ident_street(self) -> pd.DataFrame:
         """Distinct (identity, street) pairs: streets of its addresses, and of its name's qualifier."""
@@ -1631,7 +1962,8 @@ class _Linker:
         a = pd.DataFrame({"i": self.ident[ok], "st": self.c_street[ok]})
         q = np.flatnonzero(self.i_qual_street >= 0)
         b = pd.DataFrame({"i": q, "st": self.i_qual_street[q]})
-        f = pd.concat([a, b], ignore_index=True).drop_duplicates()
+        f = pd.concat([a, b], ignore_index=True)
+        f = f[_first_rows(f["i"].to_numpy(), f["st"].to_numpy())]
         return f[self.i_key[f["i"].to_numpy(np.int64)] != ""]
 
     def _x_tier(
@@ -1658,36 +1990,45 @@ class _Linker:
 
         if not len(ki):
             return lab
-        kv, _ = pd.factorize(np.asarray(kv))  # integer keys: merges and de-duplication on ints
-        f = pd.DataFrame({"cl": lab[ki], "kv": kv, "i": ki}).drop_duplicates(["cl", "kv"])
-        size = f.groupby("kv")["cl"].transform("size")
+        # integer keys, and every step on numpy ints: no frame is built, merged or sorted
+        kv = pd.factorize(np.asarray(kv))[0].astype(np.int64)
+        cl = lab[ki]
+        # one row per (cluster, key), the first seen
+        first = _first_rows(cl, kv)
+        cl, kv, ii = cl[first], kv[first], np.asarray(ki, dtype=np.int64)[first]
+        size = np.bincount(kv)[kv]
         cap = self.s.max_name_candidates
         if query is None:
-            f = f[(size >= 2) & (size <= cap)]
-            left = f
+            sel = (size >= 2) & (size <= cap)
         else:
             # a surname hundreds of customers share is no lead at all (and would cost pairs by the million)
-            f = f[(size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)]
-            left = f[query[f["i"].to_numpy(np.int64)]]
+            sel = (size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)
+        cl, kv, ii = cl[sel], kv[sel], ii[sel]
+        left = np.flatnonzero(query[ii]) if query is not None else np.arange(len(ii))
         if not len(left):
             return lab
-        pr = left.merge(f, on="kv", suffixes=("x", "y"))
-        clx, cly = pr["clx"].to_numpy(np.int64), pr["cly"].to_numpy(np.int64)
+        # every (left row, row of the same key) pair
+        li, ly = _inner_join(kv[left], kv)
+        lx = left[li]
+        clx, cly = cl[lx], cl[ly]
         m = self._mask(lab)
         # two names read off deal titles prove nothing about each other (mask 0 on both sides)
         keep = (clx != cly) & ((m[clx] & m[cly]) == 0) & ((m[clx] | m[cly]) != 0)
-        pr = pr[keep]
-        if compat and len(pr):
-            pr = pr[self._compat(pr["ix"].to_numpy(np.int64), pr["iy"].to_numpy(np.int64)) >= 0]
-        if not len(pr):
+        lx, ly, clx, cly = lx[keep], ly[keep], clx[keep], cly[keep]
+        if compat and len(lx):
+            ok = self._compat(ii[lx], ii[ly]) >= 0
+            clx, cly = clx[ok], cly[ok]
+        if not len(clx):
             return lab
-        cp = pr[["clx", "cly"]].drop_duplicates().sort_values(["clx", "cly"])
+        # distinct cluster pairs, sorted by (clx, cly)
+        pair = np.sort(pd.unique(clx * self.I + cly))
+        clx, cly = pair // self.I, pair % self.I
         if query is not None:
             # a surname hundreds of customers share is no lead at all; below that, amount,
             # date and title may still pick the job (see _decide)
-            n = cp.groupby("clx")["cly"].transform("size")
-            cp = cp[n <= (_SURNAME_CAP if not freeze else cap)]
-        clx, cly = cp["clx"].to_numpy(np.int64), cp["cly"].to_numpy(np.int64)
+            n = np.bincount(clx)[clx]
+            few = n <= (_SURNAME_CAP if not freeze else cap)
+            clx, cly = clx[few], cly[few]
         amb_x = self._ambiguous_queries(clx, cly, m, lab)
         bad = np.isin(clx, amb_x) | np.isin(cly, amb_x)
         ax, ay = clx[~bad], cly[~bad]
@@ -1729,7 +2070,9 @@ class _Linker:
             return lab
         new = _union(self.I, ax, ay)
         prop = new[lab]
-        olds = np.unique(lab)
+        present = np.zeros(self.I, dtype=bool)
+        present[lab] = True
+        olds = np.flatnonzero(present)  # np.unique(lab), without the sort
         tot = np.zeros(self.I, dtype=np.int64)
         np.add.at(tot, new[olds], np.bitwise_count(m[olds]).astype(np.int64))
         orr = np.zeros(self.I, dtype=np.int64)
@@ -1765,32 +2108,53 @@ class _Linker:
         if not query.any():
             return lab
         idx = np.flatnonzero(named)
-        text = pd.Series(self.i_key[idx], dtype="string[pyarrow]").str.slice(2)
-        name = np.full(self.I, "", dtype=object)
-        name[idx] = text.to_numpy(object)
-        kind = self.i_kind[idx]
-        last = pd.Series(self.i_last[idx], dtype="string[pyarrow]")
-        first = pd.Series(self.i_first[idx], dtype="string[pyarrow]")
-        per = kind == "person"
+
+        def distinct(text: np.ndarray, code: np.ndarray) -> pd.Series:
+            """The distinct texts of a name part, indexed by its code."""
+            u = np.full(int(code.max()) + 1 if len(code) else 0, "", dtype=object)
+            u[code[code >= 0]] = text[code >= 0]
+            return pd.Series(u, dtype="string[pyarrow]")
+
+        def cut(u: pd.Series, code: np.ndarray, start: int | None, stop: int | None = None) -> np.ndarray:
+            """Per identity of ``idx``: a code of ``text[start:stop]`` (-1 where there is no text), cut per distinct text."""
+            c, _ = pd.factorize(u.str.slice(start, stop))
+            return np.where(code[idx] >= 0, np.append(c, -1)[code[idx]], -1)
+
+        # the name without its "p:" / "o:" and the name parts, cut on distinct values and held as codes
+        u_name = distinct(self.i_key, self.i_key_c).str.slice(2)
+        name = np.where(self.i_key_c >= 0, np.append(u_name.to_numpy(object), "")[self.i_key_c], "")
+        u_last, u_first = distinct(self.i_last, self.i_last_c), distinct(self.i_first, self.i_first_c)
+        per = self.i_is_person[idx]
+        has_first = self.i_first_c[idx] >= 0
+        both = per & has_first
         # two blocks per name, so that a slip in either the surname or the first name is still met:
-        # (surname's first four letters, first initial) and (first name's first four, surname's first two)
-        has_first = (first.fillna("") != "").to_numpy()
-        b1 = ("p" + last.str.slice(0, 4) + "|" + first.str.slice(0, 1).fillna("")).where(
-            per, "o" + text.str.slice(0, 4)
+        # p (surname's first four letters, first initial) and q (first name's first four, surname's
+        # first two); o (a company's first four) and r (its last four). One code per block text.
+        zero = np.zeros(len(idx), dtype=np.int64)
+        tag = np.concatenate([np.where(per, 0, 1), np.where(both, 2, np.where(per, -1, 3))])
+        a = np.concatenate(
+            [
+                np.where(per, cut(u_last, self.i_last_c, 0, 4), cut(u_name, self.i_key_c, 0, 4)),
+                np.where(both, cut(u_first, self.i_first_c, 0, 4), cut(u_name, self.i_key_c, -4)),
+            ]
         )
-        b2 = ("q" + first.str.slice(0, 4) + "|" + last.str.slice(0, 2)).where(per & has_first, "r" + text.str.slice(-4))
-        b2 = b2.where(~per | has_first, None)
-        codes, _ = pd.factorize(pd.concat([b1, b2], ignore_index=True))
-        rows = pd.DataFrame({"i": np.concatenate([idx, idx]), "b": codes})
-        rows = rows[rows["b"] >= 0]
-        rows["q"] = query[rows["i"].to_numpy()]
-        hasq = rows.groupby("b")["q"].transform("any") & (rows.groupby("b")["i"].transform("size") >= 2)
-        rows = rows[hasq]
+        bb = np.concatenate(
+            [np.where(per, cut(u_first, self.i_first_c, 0, 1), zero), np.where(both, cut(u_last, self.i_last_c, 0, 2), zero)]
+        )
+        # numbered by first appearance over (first blocks, second blocks); a person without a first name has one block
+        ok = tag >= 0
+        codes = np.full(len(tag), -1, dtype=np.int64)
+        codes[ok] = _codes(tag[ok], a[ok], bb[ok])
+        ii = np.concatenate([idx, idx])[ok]
+        b = codes[ok]
+        qq = query[ii]
+        # blocks with a query and someone else, in block order (rows in their order within a block)
+        size = np.bincount(b)
+        with_q = np.bincount(b, weights=qq) > 0
+        keep = with_q[b] & (size[b] >= 2)
+        order = np.argsort(b[keep], kind="stable")
+        b, ii, qq = b[keep][order], ii[keep][order], qq[keep][order]
         lo = self.s.fuzzy_threshold - 6  # a shared address lowers the bar a little
-        rows = rows.sort_values("b", kind="stable")
-        b = rows["b"].to_numpy(np.int64)
-        ii = rows["i"].to_numpy(np.int64)
-        qq = rows["q"].to_numpy(bool)
         bits = m[lab[ii]]
         starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]]) if len(b) else np.array([], dtype=np.int64)
         ends = np.r_[starts[1:], len(b)]
@@ -1807,9 +2171,10 @@ class _Linker:
         if small.any():
             blk = np.repeat(np.arange(len(starts)), size)
             take = small[blk]
-            f = pd.DataFrame({"blk": blk[take], "i": ii[take], "q": qq[take]})
-            pq = f[f["q"]][["blk", "i"]].merge(f[["blk", "i"]], on="blk", suffixes=("x", "y"))
-            px, py = pq["ix"].to_numpy(np.int64), pq["iy"].to_numpy(np.int64)
+            fb, fi, fq = blk[take], ii[take], qq[take]
+            # each query row with every row of its block
+            li, ry = _inner_join(fb[fq], fb)
+            px, py = fi[fq][li], fi[ry]
             ok = (px != py) & ((m[lab[px]] & m[lab[py]]) == 0)
             px, py = px[ok], py[ok]
             sc = np.asarray(
@@ -1891,7 +2256,8 @@ class _Linker:
             return pd.DataFrame(columns=cols)
         ncl = self._node_cluster()
         have = np.flatnonzero(ncl >= 0)
-        gc = pd.DataFrame({"g": self.grp[have], "cl": ncl[have]}).drop_duplicates()
+        gc = pd.DataFrame({"g": self.grp[have], "cl": ncl[have]})
+        gc = gc[_first_rows(gc["g"].to_numpy(), gc["cl"].to_numpy())]
         S = pd.DataFrame({"s": src, "sg": self.grp[src]}).merge(gc.rename(columns={"g": "sg"}), on="sg")
         T = gc[tgt[gc["g"].to_numpy()]].rename(columns={"g": "tg"})
         own = S.merge(T, on="cl")[["s", "sg", "tg"]].drop_duplicates()
@@ -2087,10 +2453,20 @@ class _Linker:
         return np.where(np.isnan(out), 0.4, out)
 
     def _titles(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Title similarity (0-1, 0.5 when one is missing) of records ``s[i]`` and ``t[i]``.
+
+        Titles are keyed here, for the records compared only (a few thousand candidates,
+        not every memo of every record).
+        """
         import numpy as np
 
-        a, b = self.u_title[self.c_title[s]], self.u_title[self.c_title[t]]
-        both = (self.c_title[s] >= 0) & (self.c_title[t] >= 0)
+        from .normalize import title_key_codes
+
+        codes, keys = title_key_codes(self.work_title.iloc[np.concatenate([s, t])])
+        keys = np.append(keys, "").astype(object)
+        cs, ct = codes[: len(s)], codes[len(s) :]
+        a, b = keys[cs], keys[ct]
+        both = (cs >= 0) & (ct >= 0)
         out = np.full(len(s), 0.5)
         if both.any():
             # token-set similarity of unrelated titles is rarely below 0.4: stretch 0.4-1 onto 0-1
@@ -2343,20 +2719,26 @@ class _Linker:
 
         order = np.lexsort((np.arange(self.N), -self.rank))
         g = self.grp[order]
-        _, first = np.unique(g, return_index=True)
-        anchor = np.full(self.N, -1, dtype=np.int64)
-        anchor[g[first]] = order[first]
-        groups = np.flatnonzero(anchor >= 0)
-        a = anchor[groups]
+        # the anchor of a group: its first node in that order (the strongest record)
+        first = np.full(self.N, self.N, dtype=np.int64)
+        np.minimum.at(first, g, np.arange(self.N))
+        groups = np.flatnonzero(first < self.N)
+        a = order[first[groups]]
         prefix = np.select([self.rank[a] == 5, self.rank[a] == 4, self.rank[a] >= 2], ["J-", "D-", "I-"], "P-")
-        src = _str_or_empty(self.nd["source"])
-        rows = self.nd["row"].astype("string").fillna("?").to_numpy(object)
-        ident = np.where(self.rid[a] != "", self.rid[a], src[a] + "#" + rows[a])
+
+        def rows(nodes: np.ndarray) -> np.ndarray:
+            return self.nd["row"].iloc[nodes].astype("string").fillna("?").to_numpy(object)
+
+        ident = self.rid[a].copy()
+        # a record without an id is named by its file and row (only those are read)
+        none = np.flatnonzero(ident == "")
+        if len(none):
+            ident[none] = self.src_uniq[self.src_code[a[none]]] + "#" + rows(a[none])
         key = pd.Series(prefix.astype(object) + ident)
         dup = key.duplicated(keep=False).to_numpy()
         key[dup] = key[dup] + "@" + self.system[a][dup]
         dup = key.duplicated(keep=False).to_numpy()
-        key[dup] = key[dup] + "#" + rows[a][dup]
+        key[dup] = key[dup] + "#" + rows(a[dup])
         out = np.full(self.N, None, dtype=object)
         out[groups] = key.to_numpy(object)
         return out
@@ -2364,13 +2746,15 @@ class _Linker:
     def _result(self) -> LinkResult:
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         gkey = self._group_keys()
         size = np.bincount(self.grp, minlength=self.N)
         node = self.node_of_row
         g = self.grp[node]
         method = self.method[node]
-        none = np.equal(method, None)
+        none = method < 0
         linked = size[g] > 1
         # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
         out = self.input.reset_index(drop=True).copy(deep=False)
@@ -2378,8 +2762,10 @@ class _Linker:
         pos = np.full(self.N, -1, dtype=np.int64)
         pos[roots] = np.arange(len(roots))
         out["job"] = _take_str(gkey[roots], pos[g])
-        mcode, muniq = pd.factorize(np.where(none, np.where(linked, "anchor", "unlinked"), method))
-        out["link_method"] = _take_str(muniq, mcode)
+        words = self.words.text()
+        nw = len(words)
+        muniq = np.append(words, np.array(["anchor", "unlinked"], dtype=object))
+        out["link_method"] = _take_str(muniq, np.where(none, np.where(linked, nw, nw + 1), method))
         out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
         ncl = self._node_cluster()
         # records with no customer details take their job's customer
@@ -2388,33 +2774,34 @@ class _Linker:
         cl = np.where(ncl >= 0, ncl, gcl[self.grp])
         codes, uniq = pd.factorize(np.where(cl[node] >= 0, cl[node], -1), use_na_sentinel=False)
         codes = np.where(uniq[codes] >= 0, codes, -1)
-        names = np.array([f"C-{i + 1}" for i in range(len(uniq))], dtype=object)
+        names = pc.binary_join_element_wise("C-", pa.array(np.arange(1, len(uniq) + 1)).cast(pa.string()), "")
         # number customers in order of first appearance, skipping the "no customer" code
         live = np.flatnonzero(uniq >= 0)
         renum = np.full(len(uniq), -1, dtype=np.int64)
         renum[live] = np.arange(len(live))
         out["customer_key"] = _take_str(names, np.where(codes >= 0, renum[np.maximum(codes, 0)], -1))
-        out["link_choice"] = pd.array(self.choice[node], dtype="string[pyarrow]")
-        out["link_detail"] = pd.array(self.detail[node], dtype="string[pyarrow]")
-        dangling = np.full(self.N, None, dtype=object)
-        for k, v in self.dangling.items():
-            dangling[k] = v
-        out["dangling_ref"] = pd.array(dangling[node], dtype="string[pyarrow]")
+        out["link_choice"] = _take_str(words, self.choice[node])
+        out["link_detail"] = pd.arrays.ArrowStringArray(self.texts.take(self.detail[node]))
+        dangling = np.full(self.N, -1, dtype=np.int64)
+        if self.dangling:
+            dangling[np.fromiter(self.dangling.keys(), dtype=np.int64)] = np.arange(len(self.dangling))
+        out["dangling_ref"] = _take_str(np.array(list(self.dangling.values()), dtype=object), dangling[node])
 
         src = _str_or_empty(self.nd["source"])
         if self.edge_log:
             a, b, emeth, econf, edet = (np.concatenate(x) for x in zip(*self.edge_log, strict=True))
             a, b = a.astype(np.int64), b.astype(np.int64)
-            mcode, muniq = pd.factorize(np.asarray(emeth, dtype=object))
+            # record ids as text ("" for none, like :attr:`rid`), taken by pyarrow
+            rid = pc.fill_null(_arrow_text(self.nd["record_id"]), "")
             links = pd.DataFrame(
                 {
                     "source_a": _take_str(self.src_uniq, self.src_code[a]),
-                    "record_a": self.rid[a],
+                    "record_a": _take_str(rid, a, nan=True),
                     "source_b": _take_str(self.src_uniq, self.src_code[b]),
-                    "record_b": self.rid[b],
-                    "method": _take_str(muniq, mcode),
+                    "record_b": _take_str(rid, b, nan=True),
+                    "method": _take_str(words, emeth),
                     "confidence": np.asarray(econf, dtype=float),
-                    "detail": np.asarray(edet, dtype=object),
+                    "detail": _take_str(self.texts.flat(), edet, nan=True),
                     "job": _take_str(gkey[roots], pos[self.grp[a]]),
                 }
             )

@@ -39,10 +39,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "address_key",
+    "address_key_codes",
     "email_key",
+    "email_key_codes",
     "nicknames",
     "parse_names",
+    "parse_names_distinct",
     "phone_key",
+    "phone_key_codes",
     "split_deal_title",
     "street_key",
     "title_key",
@@ -141,20 +145,67 @@ def _ascii_lower(arr: pa.Array) -> pa.Array:
     """Lower case with accents removed (NFKD, then combining marks dropped), curly quotes made plain."""
     import pyarrow.compute as pc
 
-    out = pc.utf8_normalize(arr, "NFKD")
-    out = pc.replace_substring_regex(out, r"\p{Mn}", "")
+    # accents, ß and curly quotes are not ASCII: plain ASCII values skip those steps
+    other = pc.invert(pc.string_is_ascii(arr))
+    out = _only_where(arr, other, lambda a: pc.replace_substring_regex(pc.utf8_normalize(a, "NFKD"), r"\p{Mn}", ""))
     out = pc.utf8_lower(out)
     # ß has no NFKD decomposition; "strasse" is how everyone else writes it
-    out = pc.replace_substring(out, "ß", "ss")
-    return pc.replace_substring_regex(out, r"[\x{2018}\x{2019}\x{201B}`´]", "'")
+    out = _only_where(out, other, lambda a: pc.replace_substring(a, "ß", "ss"))
+    return _only_where(
+        out,
+        pc.or_(other, pc.match_substring(out, "`")),
+        lambda a: pc.replace_substring_regex(a, r"[\x{2018}\x{2019}\x{201B}`´]", "'"),
+    )
 
 
 def _squash(arr: pa.Array) -> pa.Array:
     """Collapse runs of whitespace to one space and trim; empty strings become null."""
     import pyarrow.compute as pc
 
-    out = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, r"\s+", " "))
+    # only a run of two, or a tab / newline, changes: the rest skip the regex
+    runs = pc.match_substring_regex(arr, r"\s\s|[^\S ]")
+    out = pc.utf8_trim_whitespace(_only_where(arr, runs, lambda a: pc.replace_substring_regex(a, r"\s+", " ")))
     return pc.if_else(pc.equal(out, ""), None, out)
+
+
+def _only_where(arr: pa.Array, cand: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``fn(arr)`` where ``cand`` holds, ``arr`` elsewhere: ``fn`` runs on those values only.
+
+    For regexes that can change only values holding some text (``cand`` is a necessary
+    condition, found by a cheap substring test): most names skip the expensive pattern.
+    """
+    import pyarrow.compute as pc
+
+    from . import _fastpaths
+
+    if not _fastpaths.enabled():  # the plain twin: the pattern on every value
+        return fn(arr)
+    idx = pc.indices_nonzero(pc.fill_null(cand, False))
+    if 2 * len(idx) > len(arr):
+        return fn(arr)  # most values qualify: cheaper to run it on all (it leaves the rest as they are)
+    if not len(idx):
+        return arr
+    return _scatter(arr, idx, fn(arr.take(idx)))
+
+
+def _scatter(base: pa.Array, idx: pa.Array, values: pa.Array) -> pa.Array:
+    """``base`` with the values at positions ``idx`` replaced by ``values`` (one take)."""
+    import numpy as np
+    import pyarrow as pa
+
+    pos = np.arange(len(base))
+    pos[idx.to_numpy()] = len(base) + np.arange(len(idx))
+    return pa.concat_arrays([base, values.cast(base.type)]).take(pa.array(pos))
+
+
+def _has_any(arr: pa.Array, *texts: str) -> pa.Array:
+    """Whether each value contains one of ``texts`` (plain substrings)."""
+    import pyarrow.compute as pc
+
+    out = pc.match_substring(arr, texts[0])
+    for t in texts[1:]:
+        out = pc.or_(out, pc.match_substring(arr, t))
+    return out
 
 
 # --------------------------------------------------------------------------- email
@@ -170,21 +221,27 @@ def email_key(values: pd.Series) -> pd.Series:
         >>> email_key(pd.Series([" JSmith@Example.COM ", "mailto:a@b.co; c@d.co", "noemail@gmail.com"])).tolist()
         ['jsmith@example.com', 'a@b.co', <NA>]
     """
+    return _to_series(_map_unique(values, _email_fn)["email"], values.index)
+
+
+def email_key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`email_key` as integer codes (see :func:`title_key_codes`)."""
+    return _key_codes(values, _email_fn, "email")
+
+
+def _email_fn(arr: pa.Array) -> dict[str, pa.Array]:
     import pyarrow.compute as pc
 
-    def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        out = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-        out = pc.replace_substring_regex(out, r"^mailto:", "")
-        # "a@b.com; c@d.com" and "a@b.com, c@d.com": the first address is the customer's
-        first = pc.extract_regex(out, r"^[\s<\"']*(?P<e>[^\s;,<>\"']+)")
-        out = pc.struct_field(first, [0])
-        ok = pc.and_kleene(
-            pc.match_substring_regex(out, r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$"),
-            pc.invert(pc.match_substring_regex(out, _PLACEHOLDER_EMAIL)),
-        )
-        return {"email": pc.if_else(ok, out, None)}
-
-    return _to_series(_map_unique(values, fn)["email"], values.index)
+    out = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+    out = pc.replace_substring_regex(out, r"^mailto:", "")
+    # "a@b.com; c@d.com" and "a@b.com, c@d.com": the first address is the customer's
+    first = pc.extract_regex(out, r"^[\s<\"']*(?P<e>[^\s;,<>\"']+)")
+    out = pc.struct_field(first, [0])
+    ok = pc.and_kleene(
+        pc.match_substring_regex(out, r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$"),
+        pc.invert(pc.match_substring_regex(out, _PLACEHOLDER_EMAIL)),
+    )
+    return {"email": pc.if_else(ok, out, None)}
 
 
 # --------------------------------------------------------------------------- phone
@@ -218,6 +275,16 @@ def phone_key(values: pd.Series, region: str = "US") -> pd.Series:
         >>> phone_key(pd.Series(["(555) 123-4567", "+1 555.123.4567 x12", "000-000-0000"])).tolist()
         ['+15551234567', '+15551234567', <NA>]
     """
+    return _to_series(_map_unique(values, _phone_fn(region))["phone"], values.index)
+
+
+def phone_key_codes(values: pd.Series, region: str = "US") -> tuple[np.ndarray, np.ndarray]:
+    """:func:`phone_key` as integer codes (see :func:`title_key_codes`)."""
+    return _key_codes(values, _phone_fn(region), "phone")
+
+
+def _phone_fn(region: str) -> Callable[[pa.Array], dict[str, pa.Array]]:
+    """The phone normaliser of :func:`phone_key` for one default region, on distinct values."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -288,7 +355,7 @@ def phone_key(values: pd.Series, region: str = "US") -> pd.Series:
         )
         return {"phone": pc.if_else(pc.fill_null(dummy, False), None, out)}
 
-    return _to_series(_map_unique(values, fn)["phone"], values.index)
+    return fn
 
 
 # --------------------------------------------------------------------------- names
@@ -314,6 +381,7 @@ def nicknames() -> dict[str, str]:
 
 def _name_parts(arr: pa.Array) -> dict[str, pa.Array]:
     """Parse distinct customer strings into kind, first, last, key, qualifier (see parse_names)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -321,22 +389,42 @@ def _name_parts(arr: pa.Array) -> dict[str, pa.Array]:
     written = low
     # Qualifiers that tell same-named customers apart in one system: QuickBooks sub-customers
     # ("Smith, John:12 Oak St"), disambiguators ("Chris Lee (Maple Ave)", "Chris Lee - 2", "Chris Lee 2").
-    q = pc.extract_regex(
-        low,
-        r"^(?P<name>.*?)\s*(?:\((?P<a>[^)]*)\)|:\s*(?P<b>.+)|\s[-\x{2013}\x{2014}]\s+(?P<c>.+)|\s(?P<d>\d{1,3}))\s*$",
-    )
-    has_q = pc.is_valid(q)
-    qual = pc.coalesce(
-        *(pc.if_else(pc.equal(pc.struct_field(q, [i]), ""), None, pc.struct_field(q, [i])) for i in (1, 2, 3, 4))
-    )
-    low = pc.if_else(has_q, pc.struct_field(q, [0]), low)
-    low = pc.replace_substring_regex(low, r"\s*\([^)]*\)?", " ")
+    # (only names holding a bracket, a colon, a dash or a digit can carry one)
+    maybe = pc.or_(_has_any(low, "(", ":", "-", "\u2013", "\u2014"), pc.match_substring_regex(low, r"\d"))
+    has_q = pa.array(np.zeros(len(low), dtype=bool))
+    qual = pa.nulls(len(low), type=pa.string())
+
+    def qualified(sub: pa.Array) -> pa.Array:
+        """Per value: (has a qualifier, the qualifier, the name without it), as a struct."""
+        q = pc.extract_regex(
+            sub,
+            r"^(?P<name>.*?)\s*(?:\((?P<a>[^)]*)\)|:\s*(?P<b>.+)|\s[-\x{2013}\x{2014}]\s+(?P<c>.+)|\s(?P<d>\d{1,3}))\s*$",
+        )
+        found = pc.is_valid(q)
+        text = pc.coalesce(
+            *(pc.if_else(pc.equal(pc.struct_field(q, [i]), ""), None, pc.struct_field(q, [i])) for i in (1, 2, 3, 4))
+        )
+        return pa.StructArray.from_arrays(
+            [found, text, pc.if_else(found, pc.struct_field(q, [0]), sub)], names=["has", "qual", "name"]
+        )
+
+    idx = pc.indices_nonzero(pc.fill_null(maybe, False))
+    if len(idx):
+        got = qualified(low.take(idx))
+        has_q = _scatter(has_q, idx, got.field("has"))
+        qual = _scatter(qual, idx, got.field("qual"))
+        low = _scatter(low, idx, got.field("name"))
+    low = _only_where(low, pc.match_substring(low, "("), lambda a: pc.replace_substring_regex(a, r"\s*\([^)]*\)?", " "))
     # legal forms written with dots or spaces: "L.L.C.", "L L C", "Inc."
     low = pc.replace_substring_regex(low, r"\bl\.?\s?l\.?\s?c\b\.?", "llc")
     low = pc.replace_substring_regex(low, r"\bl\.?\s?l\.?\s?p\b\.?", "llp")
     low = pc.replace_substring_regex(low, r"\s*(?:&|\+)\s*", " and ")
     # "Smith Residence", "The Smith Family": the household, i.e. the surname
-    low = pc.replace_substring_regex(low, r"^(?:the\s+)?(.+?)\s+(?:residence|family|household|home|house)$", r"\1")
+    low = _only_where(
+        low,
+        _has_any(low, "residence", "family", "home", "house"),
+        lambda a: pc.replace_substring_regex(a, r"^(?:the\s+)?(.+?)\s+(?:residence|family|household|home|house)$", r"\1"),
+    )
     is_org = pc.match_substring_regex(low, rf"\b(?:{_LEGAL}|{_ORG_WORDS})\b")
 
     # company key: punctuation out, legal forms and "the" dropped
@@ -347,7 +435,9 @@ def _name_parts(arr: pa.Array) -> dict[str, pa.Array]:
 
     # person: "Smith, John" -> "John Smith" unless what follows the comma is a suffix
     per = pc.replace_substring_regex(low, rf",\s*(?:{_SUFFIXES})\.?\s*$", "")
-    per = pc.replace_substring_regex(per, r"^\s*([^,]+?)\s*,\s*([^,]+?)\s*$", r"\2 \1")
+    per = _only_where(
+        per, pc.match_substring(per, ","), lambda a: pc.replace_substring_regex(a, r"^\s*([^,]+?)\s*,\s*([^,]+?)\s*$", r"\2 \1")
+    )
     per = pc.replace_substring_regex(per, r"[.]", " ")
     per = pc.replace_substring_regex(per, r"['\-]", "")
     per = pc.replace_substring_regex(per, r"[^a-z ]+", " ")
@@ -414,24 +504,61 @@ def parse_names(customer: pd.Series, company: pd.Series | None = None) -> pd.Dat
         ['p:john smith', 'p:robert obrien', 'o:smith plumbing']
     """
     import pandas as pd
+    import pyarrow as pa
 
-    customer = customer.astype(pd.StringDtype("pyarrow"))
-    party = customer
+    codes, cols = parse_names_distinct(customer, company)
+    idx = pa.array(codes, mask=codes < 0, type=pa.int64())
+    return pd.DataFrame(
+        {
+            name: _to_series(col.take(idx) if len(col) else pa.nulls(len(codes), type=col.type), customer.index)
+            for name, col in cols.items()
+        }
+    )
+
+
+def parse_names_distinct(customer: pd.Series, company: pd.Series | None = None) -> tuple[np.ndarray, dict[str, pa.Array]]:
+    """:func:`parse_names` on the distinct parties only: (a code per row, the parsed parties).
+
+    Returns:
+        The code of each row's party (-1 when it has none; numbered in order of first
+        appearance) and the :func:`parse_names` columns, as pyarrow arrays, one entry per
+        distinct party: ``parse_names(...).iloc[i]`` is entry ``codes[i]``. Callers that
+        group or compare names work on the codes and never spread the text to every row.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    party = customer.astype(pd.StringDtype("pyarrow"))
     from_company = None
-    if company is not None:
+    if company is not None and bool(company.notna().any()):
         comp = company.astype(pd.StringDtype("pyarrow"))
-        from_company = comp.str.strip().fillna("") != ""
-        party = comp.where(from_company, customer)
-    cols = _map_unique(party, _name_parts)
-    out = pd.DataFrame({name: _to_series(col, customer.index) for name, col in cols.items()})
-    if from_company is not None:
+        from_company = (comp.str.strip().fillna("") != "").to_numpy(bool)
+        party = comp.where(from_company, party)
+    codes, uniques = pd.factorize(party, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    arr = pa.array(uniques, type=pa.string()) if len(uniques) else pa.array([], type=pa.string())
+    flag = None
+    if from_company is not None and from_company.any():
+        # one text written in the company column and in the customer column parses apart
+        ok = codes >= 0
+        pair, u2 = pd.factorize(codes[ok] * 2 + from_company[ok])
+        codes = np.full(len(codes), -1, dtype=np.int64)
+        codes[ok] = pair
+        arr = arr.take(pa.array(u2 // 2))
+        flag = pa.array(u2 % 2 == 1)
+    cols = _name_parts(arr)
+    if flag is not None:
         # a company column names a business even when it reads like a person ("Harbor View")
-        fix = from_company & (out["kind"] == "person") & out["org"].notna()
-        if bool(fix.any()):
-            out.loc[fix, "name_key"] = "o:" + out.loc[fix, "org"]
-            out.loc[fix, ["first", "initial", "last"]] = pd.NA
-            out.loc[fix, "kind"] = "org"
-    return out.drop(columns="org")
+        fix = pc.fill_null(pc.and_(flag, pc.and_(pc.equal(cols["kind"], "person"), pc.is_valid(cols["org"]))), False)
+        none = pa.scalar(None, type=pa.string())
+        cols["name_key"] = pc.if_else(fix, pc.binary_join_element_wise("o:", cols["org"], ""), cols["name_key"])
+        for name in ("first", "initial", "last"):
+            cols[name] = pc.if_else(fix, none, cols[name])
+        cols["kind"] = pc.if_else(fix, "org", cols["kind"])
+    del cols["org"]
+    return codes, cols
 
 
 def split_deal_title(titles: pd.Series) -> pd.DataFrame:
@@ -464,6 +591,17 @@ def split_deal_title(titles: pd.Series) -> pd.DataFrame:
 # --------------------------------------------------------------------------- addresses, titles
 
 
+def _address_words(arr: pa.Array) -> pa.Array:
+    """Lower case, no accents or punctuation, USPS abbreviations (see ``_ADDRESS_RULES``); not squashed."""
+    import pyarrow.compute as pc
+
+    out = _ascii_lower(arr)
+    out = pc.replace_substring_regex(out, r"[.,;']", " ")
+    for pattern, repl in _ADDRESS_RULES:
+        out = pc.replace_substring_regex(out, pattern, repl)
+    return pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
+
+
 def address_key(values: pd.Series) -> pd.Series:
     """Normalised street address: ``123 Main Street, Apt. 4`` and ``123 main st #4`` -> ``123 main st unit 4``.
 
@@ -471,18 +609,19 @@ def address_key(values: pd.Series) -> pd.Series:
     their USPS abbreviations; unit designators (Apartment, Apt, Suite, Unit, #) become
     ``unit``. An address without a digit (``-``, ``TBD``) is null.
     """
+    return _to_series(_map_unique(values, _address_fn)["address"], values.index)
+
+
+def address_key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`address_key` as integer codes (see :func:`title_key_codes`)."""
+    return _key_codes(values, _address_fn, "address")
+
+
+def _address_fn(arr: pa.Array) -> dict[str, pa.Array]:
     import pyarrow.compute as pc
 
-    def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        out = _ascii_lower(arr)
-        out = pc.replace_substring_regex(out, r"[.,;']", " ")
-        for pattern, repl in _ADDRESS_RULES:
-            out = pc.replace_substring_regex(out, pattern, repl)
-        out = pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
-        out = _squash(out)
-        return {"address": pc.if_else(pc.match_substring_regex(out, r"\d"), out, None)}
-
-    return _to_series(_map_unique(values, fn)["address"], values.index)
+    out = _squash(_address_words(arr))
+    return {"address": pc.if_else(pc.match_substring_regex(out, r"\d"), out, None)}
 
 
 def street_key(values: pd.Series, *, normalised: bool = False) -> pd.Series:
@@ -498,13 +637,7 @@ def street_key(values: pd.Series, *, normalised: bool = False) -> pd.Series:
     import pyarrow.compute as pc
 
     def fn(arr: pa.Array) -> dict[str, pa.Array]:
-        out = arr
-        if not normalised:
-            out = _ascii_lower(arr)
-            out = pc.replace_substring_regex(out, r"[.,;']", " ")
-            for pattern, repl in _ADDRESS_RULES:
-                out = pc.replace_substring_regex(out, pattern, repl)
-            out = pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
+        out = arr if normalised else _address_words(arr)
         out = pc.replace_substring_regex(out, r"\s+unit\s*\S*.*$", "")
         out = pc.replace_substring_regex(out, r"^\s*\d+[a-z]?\s+", "")
         out = _squash(out)
@@ -533,13 +666,18 @@ def title_key_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     without spreading the keys to every row and hashing them again: the distinct titles
     are keyed and the keys factorised, then the codes are spread.
     """
+    return _key_codes(values, _title_fn, "title")
+
+
+def _key_codes(values: pd.Series, fn: Callable[[pa.Array], dict[str, pa.Array]], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Key ``name`` of ``fn`` as codes per row (-1 for null, first appearance) and the distinct keys."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
     codes_in, uniques = pd.factorize(values.astype(pd.StringDtype("pyarrow")), use_na_sentinel=True)
     arr = pa.array(uniques, type=pa.string()) if len(uniques) else pa.array([], type=pa.string())
-    keys = _title_fn(arr)["title"]
+    keys = fn(arr)[name]
     # distinct inputs are numbered by first appearance, so the first input giving a key is
     # also the first row giving it: factorising per input keeps the per-row numbering
     kc, ku = pd.factorize(pd.arrays.ArrowStringArray(keys.cast(pa.string())), use_na_sentinel=True)

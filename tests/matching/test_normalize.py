@@ -10,6 +10,7 @@ from driftcheck.normalize import (
     email_key,
     nicknames,
     parse_names,
+    parse_names_distinct,
     phone_key,
     split_deal_title,
     street_key,
@@ -136,6 +137,19 @@ def test_company_column_makes_the_party_a_company():
     assert got["name_key"].tolist() == ["p:john smith", "o:harbor view"]
 
 
+def test_distinct_parties_are_parsed_once_and_read_back_by_code():
+    # the same text as a customer and as a company is two parties: the company column makes a business
+    customer = pd.Series(["Harbor View", "John Smith", None, "Harbor View", "Smith, John", "Ann Lee"], dtype="string")
+    company = pd.Series([None, "Harbor View", None, None, "  ", "Lee Plumbing LLC"], dtype="string")
+    codes, parties = parse_names_distinct(customer, company)
+    assert codes.tolist() == [0, 1, -1, 0, 2, 3]  # first appearance; no party, -1
+    assert parties["name_key"].to_pylist() == ["p:harbor view", "o:harbor view", "p:john smith", "o:lee plumbing"]
+    rows = parse_names(customer, company)
+    for name, col in parties.items():
+        back = [col[c].as_py() if c >= 0 else None for c in codes]
+        assert back == [None if pd.isna(v) else v for v in rows[name]], name
+
+
 def test_household_words_leave_the_surname():
     got = names(["Smith Residence", "The Smith Family"])
     assert got["name_key"].tolist() == ["p:smith", "p:smith"]
@@ -151,6 +165,24 @@ def test_qualifiers_that_tell_same_named_customers_apart():
 def test_written_form_keeps_the_spelling_for_duplicate_evidence():
     got = names(["Smith, John", "John  Smith"])
     assert got["written"].tolist() == ["smith, john", "john smith"]
+
+
+def test_mixed_plain_and_marked_names_each_get_their_own_treatment():
+    # plain ASCII names beside ones needing accent, quote, whitespace, qualifier or household
+    # handling: each value gets exactly the steps it needs, whatever its neighbours hold
+    got = names(["John Smith", "Zoë O\u2019Brien", "John\tSmith", "Ann Lee", "Chris Lee \u2013 Oak", "Lee Residence", "Bo Li"])
+    assert got["name_key"].tolist() == [
+        "p:john smith",
+        "p:zoe obrien",
+        "p:john smith",
+        "p:anne lee",  # nickname table
+        "p:chris lee",
+        "p:lee",
+        "p:bo li",
+    ]
+    assert got["written"].tolist()[:3] == ["john smith", "zoe o'brien", "john smith"]
+    assert got["qualifier"].isna().tolist() == [True, True, True, True, False, True, True]
+    assert got["qualifier"].iloc[4] == "oak"
 
 
 def test_deal_names_split_into_customer_and_work():
