@@ -282,6 +282,12 @@ class EvalContext:
         return self.records[[c for c in _CITE_COLUMNS if c in self.records.columns]]
 
 
+def _rows(mask: pd.Series) -> np.ndarray:
+    """A row mask as plain numpy booleans, a missing answer (NA) counting as False, as it does
+    when a frame is indexed with the nullable mask itself."""
+    return mask.to_numpy(dtype=bool, na_value=False)
+
+
 def _m(jobs: pd.DataFrame, name: str) -> pd.Series:
     return jobs[MILESTONES[name][0]].astype(bool)
 
@@ -384,12 +390,12 @@ def _owner_conflicts(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     cols = [c for c in recs.columns if c in used or c in set(_record_columns(rule, ctx))]
     for domain in rule.params.get("domains", []):
         owner_role = owners.get(domain)
-        claims = recs.loc[((state_domain == domain) & (recs["role"] != owner_role)).to_numpy(), cols]
+        claims = recs.loc[_rows((state_domain == domain) & (recs["role"] != owner_role)), cols]
         if claims.empty:
             continue
         if domain == "billing":
             # pair invoices by number with the owner's invoice of the same job; else compare with the job
-            owner_inv = recs.loc[((recs["record_type"] == "invoice") & (recs["role"] == owner_role)).to_numpy(),
+            owner_inv = recs.loc[_rows((recs["record_type"] == "invoice") & (recs["role"] == owner_role)),
                                  ["jid", "record_id", "state", "balance", "raw_status", "system", "source", "amount"]
             ].rename(columns={"state": "o_state", "balance": "o_balance", "raw_status": "o_status", "system": "o_system",
                               "source": "o_source", "amount": "o_amount"})
@@ -491,7 +497,7 @@ def _eval_integrity(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
         sel = pd.Series(False, index=ctx.records.index)
         for g in rule.params.get("records", []):
             sel |= masks[g]
-        recs = ctx.records.loc[sel.to_numpy(), _record_columns(rule, ctx)]
+        recs = ctx.records.loc[_rows(sel), _record_columns(rule, ctx)]
         linked = _any(ctx.jobs, rule.params.get("linked_to")).to_numpy()
         recs = recs[~linked[recs["jid"].to_numpy()]]
         return _record_hits(recs, rule, ctx)
@@ -649,7 +655,7 @@ def _eval_threshold(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     sel = pd.Series(False, index=ctx.records.index)
     for g in p.get("records", []):
         sel |= masks[g]
-    recs = ctx.records.loc[sel.to_numpy(), _record_columns(rule, ctx)]
+    recs = ctx.records.loc[_rows(sel), _record_columns(rule, ctx)]
     cond = pd.Series(True, index=recs.index)
     for i, clause in enumerate(p.get("where", [])):
         if not (isinstance(clause, list) and len(clause) == 3 and clause[1] in _OPS and clause[0] in recs.columns):
@@ -1122,7 +1128,7 @@ def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
     def first_role(system: str) -> str:
         """The role of the system's first record, looked up once per system, not once per group."""
         if system not in roles:
-            roles[system] = next(iter(records.loc[(records["system"] == system).to_numpy(), "role"].head(1)), "operations")
+            roles[system] = next(iter(records.loc[_rows(records["system"] == system), "role"].head(1)), "operations")
         return roles[system]
 
     rows = []
