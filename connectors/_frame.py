@@ -289,12 +289,21 @@ class ReadContext:
         import numpy as np
         import pyarrow.compute as pc
 
+        from driftcheck import _fastpaths
+
         if not len(self.frame):
             return
-        filled = np.zeros(len(self.frame), dtype=bool)
-        for c in self._data_columns():
-            arr = V._arrow(self.frame[c])
-            filled |= pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0), False).to_numpy(zero_copy_only=False)
+
+        def has_text(arr: Any) -> np.ndarray:
+            return pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0), False).to_numpy(zero_copy_only=False)
+
+        columns = [self.frame[c] for c in self._data_columns()]
+        if _fastpaths.enabled():
+            filled = V.any_cell(columns, has_text)
+        else:
+            filled = np.zeros(len(self.frame), dtype=bool)
+            for col in columns:
+                filled |= has_text(V._arrow(col))
         import pandas as pd
 
         self.skip(pd.Series(~filled, index=self.frame.index), "fully blank rows")

@@ -1,0 +1,100 @@
+"""The optimised value parsers give exactly what their plain twins give, on columns big enough to use them.
+
+The shortcuts (work on distinct values, skip bare numbers, test a column only on rows still
+undecided, number synthetic ids by integer codes) only start above a few thousand rows, which
+the small fixture exports never reach. Each test builds a column of 20,000 cells mixing the
+repeats, blanks, null tokens, padding and odd values real exports hold, and requires the
+result with ``DRIFTCHECK_FASTPATHS`` on to equal the result with it off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from connectors import _values as V
+
+N = 20_000
+
+
+def _column(values: list[str | None], *, unique: int = 0, seed: int = 7) -> pd.Series:
+    """``N`` cells drawn from ``values`` plus ``unique`` distinct generated ones."""
+    rng = np.random.default_rng(seed)
+    pool = values + [f"v{i}" for i in range(unique)]
+    picks = rng.integers(0, len(pool), N)
+    return pd.Series([pool[i] for i in picks], dtype=pd.StringDtype("pyarrow"))
+
+
+def _both(monkeypatch: pytest.MonkeyPatch, fn: Callable[[], Any]) -> tuple[Any, Any]:
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "1")
+    fast = fn()
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "0")
+    plain = fn()
+    return fast, plain
+
+
+def _same(fast: Any, plain: Any) -> None:
+    if isinstance(fast, tuple):
+        for f, p in zip(fast, plain, strict=True):
+            _same(f, p)
+        return
+    pd.testing.assert_series_equal(fast, plain)
+
+
+CELLS = ["Paid", " Paid ", "paid", "-", "", "  ", "n/a", None, "Awaiting Payment", "\u2013", "Draft\t"]
+REFS = ["1042", " 1042", "#1042", "101, 102", "Job 7", "0042", "INV-2001", "", None, "-", "9001 and 9002", "12/13"]
+CONTACTS = ["Jane Doe (jane@x.com)", "jane@x.com", "Jane Doe", " Bob <b@y.org> ", "A (a@b.c); C (c@d.e)", "", None, "-"]
+TITLES = ["Smith \u2013 Kitchen remodel", "Acme: roof - phase 2", "Plain title", "", None, "Lee - Deck", "X:Y"]
+
+
+@pytest.mark.parametrize("unique", [0, 300, N])
+def test_clean_text_matches_plain(monkeypatch: pytest.MonkeyPatch, unique: int) -> None:
+    s = _column(CELLS, unique=unique)
+    _same(*_both(monkeypatch, lambda: V.clean_text(s)))
+
+
+@pytest.mark.parametrize("unique", [0, N])
+def test_ids_and_refs_match_plain(monkeypatch: pytest.MonkeyPatch, unique: int) -> None:
+    s = _column(REFS, unique=unique)
+    _same(*_both(monkeypatch, lambda: V.normalise_ids(s)))
+    _same(*_both(monkeypatch, lambda: V.normalise_refs(s)))
+
+
+def test_all_digit_ids_are_kept_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = pd.Series([str(1000 + i) for i in range(N)], dtype=pd.StringDtype("pyarrow"))
+    fast, plain = _both(monkeypatch, lambda: V.normalise_ids(s))
+    _same(fast, plain)
+    assert fast.tolist() == s.tolist()
+
+
+def test_contacts_and_name_prefix_match_plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    contacts = _column(CONTACTS, unique=50)
+    _same(*_both(monkeypatch, lambda: V.split_contact(contacts)))
+    titles = _column(TITLES, unique=50)
+    _same(*_both(monkeypatch, lambda: V.name_prefix(titles)))
+
+
+def test_synth_ids_match_plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2025-01-01", periods=40).append(pd.DatetimeIndex([pd.NaT]))
+    when = pd.Series(days[rng.integers(0, len(days), N)], index=pd.RangeIndex(5, N + 5))
+    # a name holding ":" and amounts of 0.0 and -0.0 keep their ids apart as the joined text does
+    who = pd.Series(_column(["Ann", "B: Co", "", None], seed=4).to_numpy(), index=when.index, dtype=pd.StringDtype("pyarrow"))
+    amount = pd.Series(rng.choice([0.0, -0.0, 12.5, np.nan, 99.999, 1e7], N), index=when.index)
+    fast, plain = _both(monkeypatch, lambda: V.synth_ids("payment", when, who, amount))
+    _same(fast, plain)
+    assert fast.is_unique
+    _same(*_both(monkeypatch, lambda: V.synth_ids("payment", when, None, amount)))
+
+
+def test_any_cell_finds_rows_with_a_value_in_any_column() -> None:
+    a = _column(["x", "", None, " "], seed=1)
+    b = _column(["", "-", "y", None], seed=2)
+    got = V.any_cell([a, b], V.has_value)
+    want = (V.clean_text(a).notna() | V.clean_text(b).notna()).to_numpy()
+    assert (got == want).all()
+    assert 0 < got.sum() < N
