@@ -106,7 +106,7 @@ _DISTINCT_MIN_ROWS = 4096
 _DISTINCT_MAX_SHARE = 0.6
 
 
-def on_distinct(arr: pa.Array, fn: Callable[[pa.Array], Any]) -> Any:
+def on_distinct(arr: pa.Array, fn: Callable[[pa.Array], Any], *, sample: bool = True) -> Any:
     """``fn(arr)``, computed on the distinct values of ``arr`` and spread back by position.
 
     Exports repeat values heavily (statuses, dates, cities, customer names): a string kernel
@@ -114,6 +114,13 @@ def on_distinct(arr: pa.Array, fn: Callable[[pa.Array], Any]) -> Any:
     kernel on a million cells. ``fn`` must work value by value and turn a null into a null;
     it may return one array or a tuple of arrays. Columns that are mostly distinct (ids,
     memos) run ``fn`` on every cell, as does ``DRIFTCHECK_FASTPATHS=0``.
+
+    Args:
+        arr: a string column.
+        fn: the transform.
+        sample: first count the distinct values of the first rows and skip the encoding when
+            nearly all differ. For a cheap ``fn``; an expensive one (regex extraction) is
+            always worth encoding for, as a column of deal names repeats far apart.
     """
     import pyarrow.compute as pc
 
@@ -123,11 +130,12 @@ def on_distinct(arr: pa.Array, fn: Callable[[pa.Array], Any]) -> Any:
     if n < _DISTINCT_MIN_ROWS or not _fastpaths.enabled():
         return fn(arr)
     # A sample tells a mostly-distinct column before the whole column is hashed.
-    sample = arr.slice(0, _DISTINCT_MIN_ROWS)
-    if pc.count_distinct(sample).as_py() > _DISTINCT_MAX_SHARE * len(sample):
+    head = arr.slice(0, _DISTINCT_MIN_ROWS)
+    if sample and pc.count_distinct(head).as_py() > _DISTINCT_MAX_SHARE * len(head):
         return fn(arr)
     enc = pc.dictionary_encode(arr)
-    if len(enc.dictionary) > _DISTINCT_MAX_SHARE * n:
+    # an expensive transform gains from any repetition; a cheap one loses to the take back
+    if len(enc.dictionary) > (_DISTINCT_MAX_SHARE if sample else 0.95) * n:
         return fn(arr)
     out = fn(enc.dictionary)
     if isinstance(out, tuple):
@@ -381,10 +389,19 @@ def scan_dates(s: pd.Series) -> DateScan:
 
     # Times go first (dates are midnight-normalised anyway): a datetime column has as many
     # distinct values as rows, its dates only a few thousand.
-    arr = pc.replace_substring_regex(_nullify(_arrow(s)), _TIME_SUFFIX, "")
-    enc = pc.dictionary_encode(arr)
+    from driftcheck import _fastpaths
+
+    if _fastpaths.enabled():
+        # Clean the distinct cells, then encode the cleaned values: the distinct dates come out
+        # in the order they first appear in the column, as encoding the cleaned column gives.
+        raw = pc.dictionary_encode(_arrow(s))
+        enc = pc.dictionary_encode(pc.replace_substring_regex(_nullify_values(raw.dictionary), _TIME_SUFFIX, ""))
+        indices = enc.indices.take(raw.indices)
+    else:
+        enc = pc.dictionary_encode(pc.replace_substring_regex(_nullify(_arrow(s)), _TIME_SUFFIX, ""))
+        indices = enc.indices
     uniques = enc.dictionary.to_pylist()
-    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+    codes = pc.fill_null(indices, -1).to_numpy(zero_copy_only=False)
     scan = DateScan(codes=codes, uniques=uniques)
     for value in uniques:  # distinct values only: a few thousand per export
         kind, parts = _classify_date(value)
@@ -622,7 +639,7 @@ def split_contact(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     A bare email gives an email and no name; a bare name gives a name and no email.
     """
-    name, email = on_distinct(_arrow(s), _split_contact_values)
+    name, email = on_distinct(_arrow(s), _split_contact_values, sample=False)
     return _series(name, s.index), _series(email, s.index)
 
 
@@ -675,7 +692,7 @@ def name_prefix(title: pd.Series) -> pd.Series:
 
     The prefix before the first `` - ``, `` – ``, `` — `` or ``:``; missing when there is none.
     """
-    return _series(on_distinct(_arrow(title), _name_prefix_values), title.index)
+    return _series(on_distinct(_arrow(title), _name_prefix_values, sample=False), title.index)
 
 
 def _name_prefix_values(arr: pa.Array) -> pa.Array:
