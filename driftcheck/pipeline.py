@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["Loaded", "config_search_dirs", "load"]
 
 #: record columns with a handful of distinct values, kept as pandas categoricals after loading
-_CATEGORIES = ("source", "system", "role", "record_type", "state")
+#: (``file``: one path per source repeated on every row was a fifth of the frame's memory)
+_CATEGORIES = ("source", "system", "role", "record_type", "state", "file")
 #: the ones known before the status maps run (``state`` is what they fill)
 _LABELS = ("source", "system", "role", "record_type")
 
