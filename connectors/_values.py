@@ -556,20 +556,25 @@ def extract_refs(s: pd.Series, kind: str) -> pd.Series:
     Returns:
         Comma-joined numbers per cell (``"9001,9002"``), missing where none is named.
     """
+    # free text repeats (a customer's name, "Deposit 30% - Job #3"): each distinct cell is parsed once
+    return _series(on_distinct(_arrow(s), functools.partial(_extract_refs_values, kind=kind), sample=False), s.index)
+
+
+def _extract_refs_values(arr: pa.Array, kind: str) -> pa.Array:
     import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     pattern = _REF_KEYWORDS[kind] + _NUMBER_LIST
-    arr = _nullify(_arrow(s))
+    arr = _nullify_values(arr)
     # Most cells never mention the keyword: a plain substring count picks the ones to parse.
     mentions = np.zeros(len(arr), dtype="int64")
     for word in _REF_HINTS[kind]:
         mentions += pc.fill_null(pc.count_substring(arr, word, ignore_case=True), 0).to_numpy(zero_copy_only=False)
     where = np.flatnonzero(mentions)
     if not len(where):
-        return pd.Series(pd.NA, index=s.index, dtype=pd.StringDtype("pyarrow"))
+        return pa.nulls(len(arr), pa.large_string())
     cells = arr.take(pa.array(where))
     found = pc.struct_field(pc.extract_regex(cells, pattern), [0]).cast(pa.large_string())
     twice = np.flatnonzero(mentions[where] > 1)
@@ -585,8 +590,7 @@ def extract_refs(s: pd.Series, kind: str) -> pd.Series:
     # Scatter the parsed cells back into a column of the original length.
     mask = np.zeros(len(arr), dtype=bool)
     mask[where] = True
-    full = pc.replace_with_mask(pa.nulls(len(arr), pa.large_string()), pa.array(mask), refs)
-    return _series(full, s.index)
+    return pc.replace_with_mask(pa.nulls(len(arr), pa.large_string()), pa.array(mask), refs)
 
 
 def _union_lists(keys: pd.Series, lists: pd.Series) -> pd.Series:

@@ -98,3 +98,14 @@ def test_any_cell_finds_rows_with_a_value_in_any_column() -> None:
     want = (V.clean_text(a).notna() | V.clean_text(b).notna()).to_numpy()
     assert (got == want).all()
     assert 0 < got.sum() < N
+
+
+MEMOS = ["Deposit 30% \u2013 Job #3", "Invoice #1001", "Inv 7 and Invoice #9", "Job 1 then Job 2", "Jobs 4 & 5", "", None, "Kitchen", "Estimate #12"]
+
+
+@pytest.mark.parametrize("kind", ["job", "invoice", "quote"])
+def test_extract_refs_matches_plain(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    memos = _column(MEMOS, unique=200)
+    fast, plain = _both(monkeypatch, lambda: V.extract_refs(memos, kind))
+    _same(fast, plain)
+    assert fast.notna().any()
