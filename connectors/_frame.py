@@ -22,6 +22,7 @@ from driftcheck.model import RECORD_SCHEMA, ReadWarning
 from . import _values as V
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from ._spec import FormatSpec
@@ -326,7 +327,12 @@ class ReadContext:
             candidates = self.col(key).duplicated(keep=False)
         if not candidates.any():
             return
-        dup = data[candidates].duplicated(keep="first").reindex(data.index, fill_value=False)
+        from driftcheck import _fastpaths
+
+        if _fastpaths.enabled():
+            dup = pd.Series(_repeats(data, candidates.to_numpy(dtype=bool)), index=data.index)
+        else:
+            dup = data[candidates].duplicated(keep="first").reindex(data.index, fill_value=False)
         self.skip(dup, "exact duplicate rows")
 
     def first_per_id(self, ids: pd.Series, what: str) -> None:
@@ -376,6 +382,34 @@ class ReadContext:
             index=index,
         )
         return conform(frame)
+
+
+def _repeats(data: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
+    """Rows among ``candidates`` that repeat an earlier candidate in every column (a boolean mask).
+
+    What ``data[candidates].duplicated(keep="first")`` says, narrowed column by column: after
+    each column only rows whose values so far are shared by another row stay candidates, so
+    the free-text columns (a memo, a name) settle nearly all rows and the rest are looked at
+    on a handful. Cells compare as ``duplicated`` compares them (pandas factorize; missing
+    equals missing).
+    """
+    import numpy as np
+    import pandas as pd
+
+    rows = np.flatnonzero(candidates)
+    group = np.zeros(len(rows), dtype="int64")
+    for col in data.columns:
+        if len(rows) < 2:
+            break
+        codes, uniques = pd.factorize(data[col].iloc[rows], use_na_sentinel=True)
+        codes = np.where(codes < 0, len(uniques), codes).astype("int64")
+        group, _ = pd.factorize(group * (len(uniques) + 1) + codes)
+        shared = np.bincount(group)[group] > 1
+        rows, group = rows[shared], group[shared]
+    out = np.zeros(len(candidates), dtype=bool)
+    if len(rows) > 1:
+        out[rows] = pd.Series(group).duplicated(keep="first").to_numpy()
+    return out
 
 
 def _null_column(dtype: str, index: pd.Index) -> pd.Series:

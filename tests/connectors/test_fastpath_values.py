@@ -109,3 +109,23 @@ def test_extract_refs_matches_plain(monkeypatch: pytest.MonkeyPatch, kind: str) 
     fast, plain = _both(monkeypatch, lambda: V.extract_refs(memos, kind))
     _same(fast, plain)
     assert fast.notna().any()
+
+
+def test_repeated_rows_match_pandas_duplicated() -> None:
+    from connectors._frame import _repeats
+
+    rng = np.random.default_rng(5)
+    # few values per column, so whole rows repeat; one column with missing cells
+    data = pd.DataFrame(
+        {
+            "c0": _column(["1", "2", ""], seed=1),
+            "c1": _column(["a", "b"], seed=2),
+            "c2": _column(["x", None, "y"], seed=3),
+            "c3": _column([], unique=40, seed=4),
+        }
+    )
+    candidates = rng.random(N) < 0.7
+    want = data[candidates].duplicated(keep="first").reindex(data.index, fill_value=False).to_numpy()
+    got = _repeats(data, candidates)
+    assert (got == want).all()
+    assert 0 < got.sum() < candidates.sum()
