@@ -10,6 +10,7 @@ result with ``DRIFTCHECK_FASTPATHS`` on to equal the result with it off.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -129,3 +130,21 @@ def test_repeated_rows_match_pandas_duplicated() -> None:
     got = _repeats(data, candidates)
     assert (got == want).all()
     assert 0 < got.sum() < candidates.sum()
+
+
+EXPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "exports"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXPORTS.iterdir() if p.suffix == ".csv"))
+def test_detection_scoring_only_possible_header_rows_matches_plain(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from connectors import detect_file
+    from driftcheck.errors import UnknownFormatError
+
+    def verdict() -> object:
+        try:
+            return detect_file(EXPORTS / name)
+        except UnknownFormatError as exc:  # housecall-jobs.csv: the message names the closest formats
+            return str(exc)
+
+    fast, plain = _both(monkeypatch, verdict)
+    assert fast == plain
