@@ -148,3 +148,19 @@ def test_detection_scoring_only_possible_header_rows_matches_plain(monkeypatch: 
 
     fast, plain = _both(monkeypatch, verdict)
     assert fast == plain
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"abc", "\u00e9\u2013\u20ac\U0001f600".encode(), b"\xed\xa0\x80", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xf4\x90\x80\x80", b"\x80", b"a\xe2\x82", b"caf\xe9"],
+)
+def test_utf8_check_agrees_with_python_decoding(monkeypatch: pytest.MonkeyPatch, raw: bytes) -> None:
+    from connectors._tabular import _is_utf8
+
+    try:
+        raw.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    fast, plain = _both(monkeypatch, lambda: _is_utf8(raw))
+    assert fast is plain is valid
