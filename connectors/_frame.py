@@ -368,7 +368,7 @@ class ReadContext:
                 out[col] = _null_column(dtype, index)
         used = {i for f, pos in self.columns.items() if f in RECORD_SCHEMA for i in pos}
         names: set[str] = set(RECORD_SCHEMA)
-        for i, header in enumerate(self.headers):
+        for i, header in enumerate(self.headers if self.options.extras else ()):
             if i in used or not header.strip():
                 continue
             name, n = header.strip(), 2

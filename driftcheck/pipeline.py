@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Config, SourceConfig, find_config, load_config
 from .errors import InputError, UsageError
-from .model import ReadWarning, SourceInfo
+from .model import RECORD_SCHEMA, ReadWarning, SourceInfo
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,7 +60,7 @@ def _options_for(cfg: Config):  # noqa: ANN202 - returns a callable
 
     def options(path: Path) -> ReadOptions:
         s = by_path.get(path.resolve())
-        return _read_options(s) if s else ReadOptions()
+        return _read_options(s) if s else ReadOptions(extras=False)
 
     return options
 
@@ -70,7 +70,7 @@ def _read_options(s: SourceConfig):  # noqa: ANN202
 
     return ReadOptions(
         name=s.name, system=s.system, format=s.format, dayfirst=s.dayfirst, encoding=s.encoding,
-        role=s.role, record_type=s.record_type, columns=dict(s.columns),
+        role=s.role, record_type=s.record_type, columns=dict(s.columns), extras=False,
     )
 
 
@@ -272,10 +272,14 @@ def load(
             if not s.path.exists():
                 raise InputError("the source's file does not exist", file=s.path, expected=f"the export named by [[sources]] '{s.name}' in {cfg.path}")
             results.append(connectors.read_file(s.path, _read_options(s)))
-    frames = [r.frame for r in results]
+    # Only the schema columns go on (concat_records keeps no others): the unmapped ``x:`` columns
+    # of every export are released here, not held until loading ends.
+    schema = list(RECORD_SCHEMA)
+    frames = [r.frame[schema] for r in results]
     sources = [r.info for r in results]
     warnings = [w for r in results for w in r.warnings]
     detections = [r.detection for r in results]
+    del results
 
     api_sources = [s for s in cfg.sources if s.mode == "api" and s.raw.get("enabled", True)] if not paths else []
     if api_sources:

@@ -164,3 +164,16 @@ def test_utf8_check_agrees_with_python_decoding(monkeypatch: pytest.MonkeyPatch,
         valid = False
     fast, plain = _both(monkeypatch, lambda: _is_utf8(raw))
     assert fast is plain is valid
+
+
+@pytest.mark.parametrize("name", ["Jobs.csv", "QBO Invoice List by Date.csv", "hubspot-crm-exports-all-deals-2026-11-20.csv"])
+def test_reading_without_extras_gives_the_same_records_without_x_columns(name: str) -> None:
+    from connectors import ReadOptions, read_file
+    from driftcheck.model import RECORD_SCHEMA
+
+    full = read_file(EXPORTS / name)
+    lean = read_file(EXPORTS / name, ReadOptions(extras=False))
+    assert any(c.startswith("x:") for c in full.frame.columns)
+    assert list(lean.frame.columns) == list(RECORD_SCHEMA)
+    pd.testing.assert_frame_equal(lean.frame, full.frame[list(RECORD_SCHEMA)])
+    assert [str(w) for w in lean.warnings] == [str(w) for w in full.warnings]
