@@ -107,38 +107,40 @@ def _one_per_record(records: pd.DataFrame) -> pd.DataFrame:
     return records.drop(index=drop).reset_index(drop=True)
 
 
-def _categorise(records: pd.DataFrame, columns: tuple[str, ...], *, prune: bool = False) -> pd.DataFrame:
-    """``columns`` as categoricals equal to ``astype("category")``: sorted categories, all used.
+def _categorise(records: pd.DataFrame, columns: tuple[str, ...], *, prune: bool = False) -> None:
+    """Make ``columns`` categoricals equal to ``astype("category")``: sorted categories, all used.
+
+    In place, column by column, so each string column is released as its categorical replaces
+    it (the frame is ``load``'s own; at a million jobs the labels are half a gigabyte of text).
 
     Args:
-        records: the record frame (not modified).
+        records: the record frame.
         columns: the label columns.
         prune: drop categories no row uses any more (after rows were removed).
     """
     import pandas as pd
 
-    out = records.copy(deep=False)
     for col in columns:
-        s = out[col]
+        s = records[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
             if prune:
-                out[col] = s.cat.remove_unused_categories()
+                records[col] = s.cat.remove_unused_categories()
         else:
-            out[col] = s.astype("category")
-    return out
+            records[col] = s.astype("category")
 
 
-def _one_chunk(records: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every pyarrow-backed column in one contiguous chunk (values unchanged)."""
+def _one_chunk(records: pd.DataFrame) -> None:
+    """Put every pyarrow-backed column of ``records`` in one contiguous chunk (values unchanged).
+
+    In place, column by column: only one column is ever held twice while it is combined.
+    """
     import pandas as pd
 
-    out = records.copy(deep=False)
-    for col in out.columns:
-        arr = out[col].array
+    for col in records.columns:
+        arr = records[col].array
         chunked = getattr(arr, "_pa_array", None)
         if chunked is not None and chunked.num_chunks > 1:
-            out[col] = pd.Series(type(arr)(chunked.combine_chunks()), index=out.index, dtype=out[col].dtype)
-    return out
+            records[col] = pd.Series(type(arr)(chunked.combine_chunks()), index=records.index, dtype=records[col].dtype)
 
 
 def _invoice_paid_dates(records: pd.DataFrame) -> pd.DataFrame:
@@ -322,16 +324,18 @@ def load(
     from . import _fastpaths
 
     records = concat_records(frames)
+    # The sources' own frames are not needed any more (their dates and amounts were copied).
+    del frames
     fast = _fastpaths.enabled()
     if fast:
         # The labels become categoricals before the status maps, the record de-duplication and
         # the paid dates group and filter on them: those compare integer codes, not strings.
-        records = _categorise(records, _LABELS)
+        _categorise(records, _LABELS)
     records = _one_per_record(records)
     if fast:
         # Rows dropped above may leave a label with no row: the categories must be exactly
         # what ``astype("category")`` of the remaining values gives (sorted, all used).
-        records = _categorise(records, _LABELS, prune=True)
+        _categorise(records, _LABELS, prune=True)
     records, status_warnings = apply_status_maps(records, cfg)
     records = _invoice_paid_dates(records)
     # Low-cardinality labels become categoricals: every later filter and join compares small
@@ -341,6 +345,6 @@ def load(
             records[col] = records[col].astype("category")
         # Every later stage takes rows of the frame; a take on one chunk is 2.5x faster than on
         # the five the concatenation left (one per source).
-        records = _one_chunk(records)
+        _one_chunk(records)
     warnings.extend(status_warnings)
     return Loaded(records=records, sources=sources, warnings=warnings, config=cfg, detections=detections, failures=failures)

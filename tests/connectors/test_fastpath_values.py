@@ -101,7 +101,7 @@ def test_any_cell_finds_rows_with_a_value_in_any_column() -> None:
     assert 0 < got.sum() < N
 
 
-MEMOS = ["Deposit 30% \u2013 Job #3", "Invoice #1001", "Inv 7 and Invoice #9", "Job 1 then Job 2", "Jobs 4 & 5", "", None, "Kitchen", "Estimate #12"]
+MEMOS = ["Deposit 30% \u2013 Job #3", "Invoice #1001", "Payment for Invoice #1005", "-Job 12", "INV-2001", "jobber job 7", "Inv 7 and Invoice #9", "Job 1 then Job 2", "Jobs 4 & 5", "", None, "Kitchen", "Estimate #12"]
 
 
 @pytest.mark.parametrize("kind", ["job", "invoice", "quote"])

@@ -52,7 +52,8 @@ def _load_steps(records: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     from driftcheck import _fastpaths
 
     if _fastpaths.enabled():
-        records = pipeline._categorise(records, pipeline._LABELS)
+        records = records.copy(deep=False)
+        pipeline._categorise(records, pipeline._LABELS)
     records, warnings = apply_status_maps(records, Config())
     records = pipeline._invoice_paid_dates(records)
     for col in pipeline._CATEGORIES:
@@ -89,6 +90,7 @@ def test_status_maps_and_paid_dates_match_plain(monkeypatch: pytest.MonkeyPatch,
 def test_one_chunk_keeps_values_and_dtypes() -> None:
     records = pd.concat([_records(), _records()], ignore_index=True)
     assert records["record_id"].array._pa_array.num_chunks > 1
-    out = pipeline._one_chunk(records)
+    out = records.copy(deep=False)
+    pipeline._one_chunk(out)
     pd.testing.assert_frame_equal(out, records)
     assert out["record_id"].array._pa_array.num_chunks == 1
