@@ -48,7 +48,7 @@ def _same(fast: Any, plain: Any) -> None:
 
 CELLS = ["Paid", " Paid ", "paid", "-", "", "  ", "n/a", None, "Awaiting Payment", "\u2013", "Draft\t"]
 REFS = ["1042", " 1042", "#1042", "101, 102", "Job 7", "0042", "INV-2001", "", None, "-", "9001 and 9002", "12/13"]
-CONTACTS = ["Jane Doe (jane@x.com)", "jane@x.com", "Jane Doe", " Bob <b@y.org> ", "A (a@b.c); C (c@d.e)", "", None, "-"]
+CONTACTS = ["x  (a@b.c)", "(a@b.c)", "- (a@b.c)", "Jane (Janie) Doe (j@x.com)", "Ann (a@b@c)", "Bo ( b@c.d )", "Cy\t(c@d.e)", "Di [d@e.f]", "Jane Doe (jane@x.com)", "jane@x.com", "Jane Doe", " Bob <b@y.org> ", "A (a@b.c); C (c@d.e)", "", None, "-"]
 TITLES = ["Smith \u2013 Kitchen remodel", "Acme: roof - phase 2", "Plain title", "", None, "Lee - Deck", "X:Y"]
 
 
@@ -73,7 +73,7 @@ def test_all_digit_ids_are_kept_as_written(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_contacts_and_name_prefix_match_plain(monkeypatch: pytest.MonkeyPatch) -> None:
-    contacts = _column(CONTACTS, unique=50)
+    contacts = _column(CONTACTS + [f"P{i} Q (p{i}@x.com)" for i in range(300)], unique=50)
     _same(*_both(monkeypatch, lambda: V.split_contact(contacts)))
     titles = _column(TITLES, unique=50)
     _same(*_both(monkeypatch, lambda: V.name_prefix(titles)))
