@@ -351,7 +351,7 @@ class ReadContext:
         """
         import pandas as pd
 
-        from driftcheck.records import conform
+        from driftcheck.records import conform_columns
 
         index = self.frame.index
         out: dict[str, Any] = {
@@ -377,11 +377,8 @@ class ReadContext:
             names.add(f"x:{name}")
             out[f"x:{name}"] = self.frame[f"c{i}"]
         # Scalars become typed columns by repeating one value (no per-row Python objects).
-        frame = pd.DataFrame(
-            {k: v.reindex(index) if isinstance(v, pd.Series) else V.repeat(str(v), index) for k, v in out.items()},
-            index=index,
-        )
-        return conform(frame)
+        columns = {k: v.reindex(index) if isinstance(v, pd.Series) else V.repeat(str(v), index) for k, v in out.items()}
+        return conform_columns(columns, len(index))
 
 
 def _repeats(data: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
