@@ -241,7 +241,9 @@ def _normalise_id_values(arr: pa.Array) -> pa.Array:
     import pyarrow.compute as pc
 
     arr = _unwrap(_nullify(arr))
-    arr = pc.utf8_trim(pc.replace_substring_regex(arr, r"^#+", ""), " ")
+    if _starts_with_any(arr, "#"):
+        arr = pc.replace_substring_regex(arr, r"^#+", "")
+    arr = pc.utf8_trim(arr, " ")
     return _nullify(arr)
 
 
@@ -272,7 +274,18 @@ def _unwrap(arr: pa.Array) -> pa.Array:
     """``="123"`` -> ``123``: the Excel text formula some exports (Housecall Pro) wrap ids in."""
     import pyarrow.compute as pc
 
+    if not _starts_with_any(arr, '="'):  # a plain prefix test skips compiling and running the regex
+        return arr
     return pc.replace_substring_regex(arr, r'^="(.*)"$', r"\1")
+
+
+def _starts_with_any(arr: pa.Array, prefix: str) -> bool:
+    """Whether any cell starts with ``prefix`` (always True with ``DRIFTCHECK_FASTPATHS=0``)."""
+    import pyarrow.compute as pc
+
+    from driftcheck import _fastpaths
+
+    return not _fastpaths.enabled() or bool(pc.any(pc.starts_with(arr, prefix)).as_py())
 
 
 # ----------------------------------------------------------------------------- money
