@@ -428,6 +428,7 @@ def scan_dates(s: pd.Series) -> DateScan:
     return scan
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the date columns of a file share most of their dates
 def _classify_date(value: str) -> tuple[str | None, tuple[int, int, int] | None]:
     for kind, pattern in _PATTERNS.items():
         m = pattern.match(value)
