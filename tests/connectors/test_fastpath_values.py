@@ -177,3 +177,12 @@ def test_reading_without_extras_gives_the_same_records_without_x_columns(name: s
     assert list(lean.frame.columns) == list(RECORD_SCHEMA)
     pd.testing.assert_frame_equal(lean.frame, full.frame[list(RECORD_SCHEMA)])
     assert [str(w) for w in lean.warnings] == [str(w) for w in full.warnings]
+
+
+def test_quote_count_matches_bytes_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    from connectors._tabular import _count_quotes
+
+    data = b'a,"b, c",d\n' * 900_000 + b'"tail'
+    for start, stop in [(0, len(data)), (3, len(data) - 1), (5, 5), (8_388_607, 8_388_610)]:
+        fast, plain = _both(monkeypatch, lambda: _count_quotes(data, start, stop))  # noqa: B023
+        assert fast == plain == data.count(b'"', start, stop)
