@@ -233,8 +233,18 @@ class ReadContext:
 
     def keep(self, mask: pd.Series) -> None:
         """Keep only the rows where ``mask`` is true (no warning: structural rows)."""
+        from driftcheck import _fastpaths
+
         mask = mask.reindex(self.frame.index).fillna(False).astype(bool)
         if mask.all():  # the usual case: no copy of every column
+            return
+        keep = mask.to_numpy()
+        n = int(keep.sum())
+        if _fastpaths.enabled() and keep[:n].all():
+            # Only trailing rows go (a report's totals and timestamp): a slice shares the
+            # columns instead of copying every cell of every column.
+            self.frame = self.frame.iloc[:n]
+            self.rows = self.rows.iloc[:n]
             return
         self.frame = self.frame[mask]
         self.rows = self.rows[mask]

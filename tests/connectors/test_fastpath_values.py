@@ -186,3 +186,19 @@ def test_quote_count_matches_bytes_count(monkeypatch: pytest.MonkeyPatch) -> Non
     for start, stop in [(0, len(data)), (3, len(data) - 1), (5, 5), (8_388_607, 8_388_610)]:
         fast, plain = _both(monkeypatch, lambda: _count_quotes(data, start, stop))  # noqa: B023
         assert fast == plain == data.count(b'"', start, stop)
+
+
+# the two fixtures no format fits (a Housecall Pro jobs export, a Jobber quotes report) are
+# compared by their error message in test_detection_scoring_only_possible_header_rows_matches_plain
+READABLE = sorted(p.name for p in EXPORTS.iterdir() if p.name not in ("housecall-jobs.csv", "Quotes Report.csv"))
+
+
+@pytest.mark.parametrize("name", READABLE)
+def test_every_fixture_export_reads_the_same_on_both_paths(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    from connectors import read_file
+
+    fast, plain = _both(monkeypatch, lambda: read_file(EXPORTS / name))
+    pd.testing.assert_frame_equal(fast.frame, plain.frame)
+    assert [str(w) for w in fast.warnings] == [str(w) for w in plain.warnings]
+    assert fast.meta == plain.meta
+    assert fast.info == plain.info
