@@ -583,9 +583,7 @@ def _extract_refs_values(arr: pa.Array, kind: str) -> pa.Array:
     pattern = _REF_KEYWORDS[kind] + _NUMBER_LIST
     arr = _nullify_values(arr)
     # Most cells never mention the keyword: a plain substring count picks the ones to parse.
-    mentions = np.zeros(len(arr), dtype="int64")
-    for word in _REF_HINTS[kind]:
-        mentions += pc.fill_null(pc.count_substring(arr, word, ignore_case=True), 0).to_numpy(zero_copy_only=False)
+    mentions = _count_words(arr, _REF_HINTS[kind])
     where = np.flatnonzero(mentions)
     if not len(where):
         return pa.nulls(len(arr), pa.large_string())
@@ -605,6 +603,37 @@ def _extract_refs_values(arr: pa.Array, kind: str) -> pa.Array:
     mask = np.zeros(len(arr), dtype=bool)
     mask[where] = True
     return pc.replace_with_mask(pa.nulls(len(arr), pa.large_string()), pa.array(mask), refs)
+
+
+def _count_words(arr: pa.Array, words: tuple[str, ...]) -> np.ndarray:
+    """Per cell, how many times the lower-case ASCII ``words`` occur, ignoring case (0 for a null).
+
+    ``count_substring(ignore_case=True)`` goes through RE2; on ASCII cells lower-casing them
+    (``ascii_lower``) and counting plainly gives the same counts in a third of the time. Cells
+    with other characters (where RE2's case folding reaches beyond ASCII) are counted by RE2.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from driftcheck import _fastpaths
+
+    def folded(values: pa.Array) -> np.ndarray:
+        out = np.zeros(len(values), dtype="int64")
+        for word in words:
+            out += pc.fill_null(pc.count_substring(values, word, ignore_case=True), 0).to_numpy(zero_copy_only=False)
+        return out
+
+    if not _fastpaths.enabled():
+        return folded(arr)
+    low = pc.ascii_lower(arr)
+    counts = np.zeros(len(arr), dtype="int64")
+    for word in words:
+        counts += pc.fill_null(pc.count_substring(low, word), 0).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False))
+    if len(other):
+        counts[other] = folded(arr.take(pa.array(other)))
+    return counts
 
 
 def _union_lists(keys: pd.Series, lists: pd.Series) -> pd.Series:

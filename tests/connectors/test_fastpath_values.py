@@ -202,3 +202,17 @@ def test_every_fixture_export_reads_the_same_on_both_paths(monkeypatch: pytest.M
     assert [str(w) for w in fast.warnings] == [str(w) for w in plain.warnings]
     assert fast.meta == plain.meta
     assert fast.info == plain.info
+
+
+def test_keyword_counts_ignore_case_like_re2(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+
+    from connectors._values import _count_words
+
+    # ASCII cells any case; the Kelvin sign and long s fold to k and s in RE2, dotted I does not
+    cells = ["JOB 1 job 2", "Invoice", "inv inv", "\u212a", "E\u017fTIMATE 7", "\u0130nv", "jöb", "", None, "Quotes"]
+    arr = pa.array(cells * 500, type=pa.large_string())
+    for words in [("job",), ("inv",), ("quote", "estimate")]:
+        fast, plain = _both(monkeypatch, lambda: _count_words(arr, words))  # noqa: B023
+        assert (fast == plain).all()
+        assert fast.sum() > 0
