@@ -310,7 +310,7 @@ class ReadContext:
 
         columns = [self.frame[c] for c in self._data_columns()]
         if _fastpaths.enabled():
-            filled = V.any_cell(columns, has_text)
+            filled = V.any_cell(columns, has_text, len(self.frame))
         else:
             filled = np.zeros(len(self.frame), dtype=bool)
             for col in columns:

@@ -143,7 +143,7 @@ def on_distinct(arr: pa.Array, fn: Callable[[pa.Array], Any], *, sample: bool = 
     return out.take(enc.indices)
 
 
-def any_cell(columns: list[pd.Series], test: Callable[[pa.Array], np.ndarray]) -> np.ndarray:
+def any_cell(columns: list[pd.Series], test: Callable[[pa.Array], np.ndarray], n: int) -> np.ndarray:
     """Rows where ``test`` holds for at least one of ``columns`` (a boolean numpy array).
 
     Each column is tested only on the rows no earlier column settled: the first columns of
@@ -151,13 +151,13 @@ def any_cell(columns: list[pd.Series], test: Callable[[pa.Array], np.ndarray]) -
     looked at on a handful of rows instead of all of them.
 
     Args:
-        columns: aligned string columns.
+        columns: aligned string columns of ``n`` rows (none: no row has a value).
         test: cell -> bool, on a pyarrow array (null cells must give False).
+        n: the number of rows.
     """
     import numpy as np
     import pyarrow as pa
 
-    n = len(columns[0]) if columns else 0
     todo = np.arange(n)
     for col in columns:
         if not len(todo):

@@ -54,7 +54,7 @@ def _structure(ctx: ReadContext) -> pd.Series:
     if _fastpaths.enabled():
         # Whether any other cell holds a value, each column looked at only on the rows still empty.
         rest = [frame[c] for c in frame.columns[1:]]
-        rest_empty = pd.Series(~V.any_cell(rest, V.has_value), index=frame.index)
+        rest_empty = pd.Series(~V.any_cell(rest, V.has_value, len(frame)), index=frame.index)
     else:
         cells = [first] + [V.clean_text(frame[c]) for c in frame.columns[1:]]
         rest_empty = pd.concat([c.isna() for c in cells[1:]], axis=1).all(axis=1) if len(cells) > 1 else pd.Series(True, index=frame.index)

@@ -95,10 +95,12 @@ def test_synth_ids_match_plain(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_any_cell_finds_rows_with_a_value_in_any_column() -> None:
     a = _column(["x", "", None, " "], seed=1)
     b = _column(["", "-", "y", None], seed=2)
-    got = V.any_cell([a, b], V.has_value)
+    got = V.any_cell([a, b], V.has_value, N)
     want = (V.clean_text(a).notna() | V.clean_text(b).notna()).to_numpy()
     assert (got == want).all()
     assert 0 < got.sum() < N
+    # no columns to look at (a one-column report's "other cells"): no row has a value
+    assert not V.any_cell([], V.has_value, N).any()
 
 
 MEMOS = ["Deposit 30% \u2013 Job #3", "Invoice #1001", "Payment for Invoice #1005", "-Job 12", "INV-2001", "jobber job 7", "Inv 7 and Invoice #9", "Job 1 then Job 2", "Jobs 4 & 5", "", None, "Kitchen", "Estimate #12"]
