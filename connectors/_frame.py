@@ -403,6 +403,9 @@ def _repeats(data: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
     import numpy as np
     import pandas as pd
 
+    out = np.zeros(len(candidates), dtype=bool)
+    if not len(data.columns):  # as DataFrame.duplicated: rows of no columns repeat nothing
+        return out
     rows = np.flatnonzero(candidates)
     group = np.zeros(len(rows), dtype="int64")
     for col in data.columns:
@@ -413,7 +416,6 @@ def _repeats(data: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
         group, _ = pd.factorize(group * (len(uniques) + 1) + codes)
         shared = np.bincount(group)[group] > 1
         rows, group = rows[shared], group[shared]
-    out = np.zeros(len(candidates), dtype=bool)
     if len(rows) > 1:
         out[rows] = pd.Series(group).duplicated(keep="first").to_numpy()
     return out
