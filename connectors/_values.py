@@ -5,7 +5,10 @@ column plus a boolean mask of the cells it could not read, so the caller can rai
 :class:`~driftcheck.errors.BadValueError` naming the file, row and column. Nothing here
 loops over rows in Python: money is cleaned with pyarrow compute kernels on the column's
 distinct values; dates are parsed once per distinct value (an export of a million rows
-holds a few thousand distinct dates) and spread back with ``take``.
+holds a few thousand distinct dates) and spread back with ``take``; the other text transforms
+(trimming, contacts, deal-name prefixes, reference lists) do the same through
+:func:`on_distinct` when a column repeats, and leave bare numbers alone (:func:`except_digits`).
+Each shortcut keeps its plain twin for ``DRIFTCHECK_FASTPATHS=0``.
 
 What the parsers accept (``shared/reference/vendor-formats.md`` sections 4A, 5A, 7A, 12):
 
