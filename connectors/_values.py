@@ -682,6 +682,13 @@ def merge_refs(*columns: pd.Series | None) -> pd.Series:
 # ----------------------------------------------------------------------------- people, flags
 
 _CONTACT = r"^\s*(?P<name>.*?)\s*[(<\[]\s*(?P<email>[^()<>\[\]\s]+@[^()<>\[\]\s]+)\s*[)>\]]\s*$"
+# The usual shape, "Jane Doe (jane@x.com)", without the lazy name: every step is determined by
+# the next character, so RE2 extracts it in one pass (115k contacts: 157 ms -> 28 ms). On a cell
+# of this shape whose email holds an inner "@", _CONTACT's only possible bracket is that "(" and
+# it gives the same email and the name without its trailing (RE2) whitespace.
+_CONTACT_USUAL = r"^(?P<name>[^()<>\[\]]*)\((?P<email>[^()<>\[\]\s]+)\)$"
+#: what RE2's ``\s`` matches
+_RE2_SPACE = "\t\n\f\r "
 
 
 def split_contact(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -698,12 +705,43 @@ def _split_contact_values(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
     import pyarrow.compute as pc
 
     first = _nullify_values(pc.replace_substring_regex(_nullify_values(arr), r"\s*;.*$", ""))
-    parts = pc.extract_regex(first, _CONTACT)
+    found_name, found_email = _contact_parts(first)
     bare = pc.fill_null(pc.match_substring_regex(first, r"^[^\s@]+@[^\s@]+\.[^\s@]+$"), False)
     none = pa.scalar(None, type=first.type)
-    name = pc.coalesce(pc.struct_field(parts, [0]), pc.if_else(bare, none, first))
-    email = pc.coalesce(pc.struct_field(parts, [1]), pc.if_else(bare, first, none))
+    name = pc.coalesce(found_name, pc.if_else(bare, none, first))
+    email = pc.coalesce(found_email, pc.if_else(bare, first, none))
     return _nullify_values(name), _nullify_values(email)
+
+
+def _contact_parts(first: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """The name and email groups of :data:`_CONTACT` in each trimmed cell (null where it does not match).
+
+    Cells of the usual shape are split by :data:`_CONTACT_USUAL`; only the others (another
+    bracket, spaces inside the brackets, a name holding brackets) go through :data:`_CONTACT`.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from driftcheck import _fastpaths
+
+    if not _fastpaths.enabled():
+        parts = pc.extract_regex(first, _CONTACT)
+        return pc.struct_field(parts, [0]), pc.struct_field(parts, [1])
+    usual = pc.extract_regex(first, _CONTACT_USUAL)
+    email = pc.struct_field(usual, [1])
+    # _CONTACT's email is E+@E+: an "@" with a character on each side
+    ok = pc.fill_null(pc.match_substring_regex(email, r"^.+@.+$"), False)
+    none = pa.scalar(None, type=first.type)
+    name = pc.if_else(ok, pc.utf8_rtrim(pc.struct_field(usual, [0]), characters=_RE2_SPACE), none)
+    email = pc.if_else(ok, email, none)
+    other = (~ok.to_numpy(zero_copy_only=False)) & pc.is_valid(first).to_numpy(zero_copy_only=False)
+    if other.any():
+        parts = pc.extract_regex(first.take(pa.array(np.flatnonzero(other))), _CONTACT)
+        mask = pa.array(other)
+        name = pc.replace_with_mask(name, mask, pc.struct_field(parts, [0]))
+        email = pc.replace_with_mask(email, mask, pc.struct_field(parts, [1]))
+    return name, email
 
 
 _TRUE = ("true", "yes", "y", "1", "sent", "x")

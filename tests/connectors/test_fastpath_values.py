@@ -218,3 +218,20 @@ def test_keyword_counts_ignore_case_like_re2(monkeypatch: pytest.MonkeyPatch) ->
         fast, plain = _both(monkeypatch, lambda: _count_words(arr, words))  # noqa: B023
         assert (fast == plain).all()
         assert fast.sum() > 0
+
+
+def test_contact_split_matches_the_full_pattern_on_random_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+
+    from connectors._values import _contact_parts
+
+    rng = np.random.default_rng(11)
+    # pieces contacts are made of, brackets, RE2 and non-RE2 whitespace and stray "@" included
+    pieces = ["Jane", "Doe", " ", "  ", "\t", "\x0b", "\u00a0", "(", ")", "<", ">", "[", "]", "@", "a", "x.com", "-", ";", "\u00e9"]
+    cells = ["".join(rng.choice(pieces, rng.integers(1, 9))).strip() for _ in range(N)]
+    cells += [f"{n} ({e})" for n, e in [("Jane Doe", "j@x.com"), ("Jo  ", "j@x"), ("", "a@b"), ("A", "@b"), ("A", "b@"), ("A", "a@b@c")]]
+    arr = pa.array(cells, type=pa.large_string())
+    fast, plain = _both(monkeypatch, lambda: _contact_parts(arr))
+    for f, p in zip(fast, plain, strict=True):
+        assert f.equals(p)
+    assert fast[1].null_count < len(arr)
