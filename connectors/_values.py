@@ -24,10 +24,9 @@ What the parsers accept (``shared/reference/vendor-formats.md`` sections 4A, 5A,
 from __future__ import annotations
 
 import functools
-
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:

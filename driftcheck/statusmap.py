@@ -14,7 +14,8 @@ records, and how to map it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .model import ReadWarning
 
@@ -41,7 +42,9 @@ def builtin_map(system: str) -> dict[str, dict[str, str]]:
         return {}
 
 
-def _mapped_states(records: pd.DataFrame, groups: dict, mapping_for) -> pd.Series:  # noqa: ANN001
+def _mapped_states(
+    records: pd.DataFrame, groups: dict[tuple[object, object, object], Any], mapping_for: Callable[[object, object, object], dict[str, str]]
+) -> pd.Series:
     """The mapped state of every row, mapping each group's distinct raw values only.
 
     A vocabulary has a handful of values: the distinct values are mapped once per
