@@ -19,6 +19,7 @@ from driftcheck.errors import UnknownFormatError
 
 from ._spec import FormatSpec
 from ._tabular import RawTable
+from ._values import norm_header
 
 __all__ = ["Match", "best_match", "detect", "unknown_format_error"]
 
@@ -95,12 +96,53 @@ def best_match(table: RawTable, spec: FormatSpec) -> Match:
     return max(matches, key=lambda m: (m.ok, m.score, -m.header_index))
 
 
+def _could_qualify(spec: FormatSpec, keys: set[str]) -> bool:
+    """False when a row's headers certainly lack an anchor or enough signature fields of ``spec``.
+
+    Only the plain header variants are checked (a field found by header pattern may be there),
+    so True means "score it", never "it qualifies".
+    """
+    variants = spec._variant_keys
+
+    def maybe(f: str) -> bool:
+        return f in spec.patterns or any(k in keys for k in variants.get(f, ()))
+
+    if not all(maybe(f) for f in spec.anchors):
+        return False
+    return sum(1 for f in spec.signature if maybe(f)) >= spec.min_signature
+
+
+def _first_qualifying(table: RawTable, specs: list[FormatSpec]) -> Match | None:
+    """What :func:`detect` returns when a format qualifies, scoring only rows that could qualify.
+
+    Each format's match is its first qualifying row, as :func:`best_match` gives it; rows
+    whose headers cannot qualify (data rows, a report title) are not scored for every format.
+    None when no format qualifies (the caller then scores everything for the error message).
+    """
+    rows = [i for i, row in enumerate(table.head) if _nonempty(row) >= 2] or [0]
+    keys = {i: {norm_header(c) for c in table.head[i]} for i in rows}
+    good = []
+    for spec in specs:
+        for i in rows:
+            if not _could_qualify(spec, keys[i]):
+                continue
+            m = _score(spec, table.head, i)
+            if m.ok:
+                good.append(m)
+                break
+    return max(good, key=lambda m: (m.score, -m.header_index)) if good else None
+
+
 def detect(table: RawTable, specs: list[FormatSpec]) -> Match:
     """The format of ``table`` among ``specs``.
 
     Raises:
         UnknownFormatError: no format qualifies; the message names the closest ones.
     """
+    if _fastpaths.enabled():
+        first = _first_qualifying(table, specs)
+        if first is not None:
+            return first
     matches = [best_match(table, spec) for spec in specs]
     good = [m for m in matches if m.ok]
     if good:

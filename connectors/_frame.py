@@ -22,6 +22,7 @@ from driftcheck.model import RECORD_SCHEMA, ReadWarning
 from . import _values as V
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from ._spec import FormatSpec
@@ -232,8 +233,18 @@ class ReadContext:
 
     def keep(self, mask: pd.Series) -> None:
         """Keep only the rows where ``mask`` is true (no warning: structural rows)."""
+        from driftcheck import _fastpaths
+
         mask = mask.reindex(self.frame.index).fillna(False).astype(bool)
         if mask.all():  # the usual case: no copy of every column
+            return
+        keep = mask.to_numpy()
+        n = int(keep.sum())
+        if _fastpaths.enabled() and keep[:n].all():
+            # Only trailing rows go (a report's totals and timestamp): a slice shares the
+            # columns instead of copying every cell of every column.
+            self.frame = self.frame.iloc[:n]
+            self.rows = self.rows.iloc[:n]
             return
         self.frame = self.frame[mask]
         self.rows = self.rows[mask]
@@ -289,12 +300,21 @@ class ReadContext:
         import numpy as np
         import pyarrow.compute as pc
 
+        from driftcheck import _fastpaths
+
         if not len(self.frame):
             return
-        filled = np.zeros(len(self.frame), dtype=bool)
-        for c in self._data_columns():
-            arr = V._arrow(self.frame[c])
-            filled |= pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0), False).to_numpy(zero_copy_only=False)
+
+        def has_text(arr: Any) -> np.ndarray:
+            return pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0), False).to_numpy(zero_copy_only=False)
+
+        columns = [self.frame[c] for c in self._data_columns()]
+        if _fastpaths.enabled():
+            filled = V.any_cell(columns, has_text, len(self.frame))
+        else:
+            filled = np.zeros(len(self.frame), dtype=bool)
+            for col in columns:
+                filled |= has_text(V._arrow(col))
         import pandas as pd
 
         self.skip(pd.Series(~filled, index=self.frame.index), "fully blank rows")
@@ -317,7 +337,12 @@ class ReadContext:
             candidates = self.col(key).duplicated(keep=False)
         if not candidates.any():
             return
-        dup = data[candidates].duplicated(keep="first").reindex(data.index, fill_value=False)
+        from driftcheck import _fastpaths
+
+        if _fastpaths.enabled():
+            dup = pd.Series(_repeats(data, candidates.to_numpy(dtype=bool)), index=data.index)
+        else:
+            dup = data[candidates].duplicated(keep="first").reindex(data.index, fill_value=False)
         self.skip(dup, "exact duplicate rows")
 
     def first_per_id(self, ids: pd.Series, what: str) -> None:
@@ -336,7 +361,7 @@ class ReadContext:
         """
         import pandas as pd
 
-        from driftcheck.records import conform
+        from driftcheck.records import conform_columns
 
         index = self.frame.index
         out: dict[str, Any] = {
@@ -353,7 +378,7 @@ class ReadContext:
                 out[col] = _null_column(dtype, index)
         used = {i for f, pos in self.columns.items() if f in RECORD_SCHEMA for i in pos}
         names: set[str] = set(RECORD_SCHEMA)
-        for i, header in enumerate(self.headers):
+        for i, header in enumerate(self.headers if self.options.extras else ()):
             if i in used or not header.strip():
                 continue
             name, n = header.strip(), 2
@@ -362,11 +387,38 @@ class ReadContext:
             names.add(f"x:{name}")
             out[f"x:{name}"] = self.frame[f"c{i}"]
         # Scalars become typed columns by repeating one value (no per-row Python objects).
-        frame = pd.DataFrame(
-            {k: v.reindex(index) if isinstance(v, pd.Series) else V.repeat(str(v), index) for k, v in out.items()},
-            index=index,
-        )
-        return conform(frame)
+        columns = {k: v.reindex(index) if isinstance(v, pd.Series) else V.repeat(str(v), index) for k, v in out.items()}
+        return conform_columns(columns, len(index))
+
+
+def _repeats(data: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
+    """Rows among ``candidates`` that repeat an earlier candidate in every column (a boolean mask).
+
+    What ``data[candidates].duplicated(keep="first")`` says, narrowed column by column: after
+    each column only rows whose values so far are shared by another row stay candidates, so
+    the free-text columns (a memo, a name) settle nearly all rows and the rest are looked at
+    on a handful. Cells compare as ``duplicated`` compares them (pandas factorize; missing
+    equals missing).
+    """
+    import numpy as np
+    import pandas as pd
+
+    out = np.zeros(len(candidates), dtype=bool)
+    if not len(data.columns):  # as DataFrame.duplicated: rows of no columns repeat nothing
+        return out
+    rows = np.flatnonzero(candidates)
+    group = np.zeros(len(rows), dtype="int64")
+    for col in data.columns:
+        if len(rows) < 2:
+            break
+        codes, uniques = pd.factorize(data[col].iloc[rows], use_na_sentinel=True)
+        codes = np.where(codes < 0, len(uniques), codes).astype("int64")
+        group, _ = pd.factorize(group * (len(uniques) + 1) + codes)
+        shared = np.bincount(group)[group] > 1
+        rows, group = rows[shared], group[shared]
+    if len(rows) > 1:
+        out[rows] = pd.Series(group).duplicated(keep="first").to_numpy()
+    return out
 
 
 def _null_column(dtype: str, index: pd.Index) -> pd.Series:

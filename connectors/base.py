@@ -52,6 +52,9 @@ class ReadOptions:
     record_type: str | None = None  #: generic reader: what each row is
     columns: dict[str, str] = field(default_factory=dict)  #: generic reader: schema column -> file header
     decimal: str | None = None  #: decimal mark of amounts; ``","`` reads ``1.234,56``. Default ``"."``
+    #: keep the columns the format does not map as ``x:<header>``; a scan (``pipeline.load``)
+    #: does not use them and reads with False, so each export's raw columns are freed as it is read
+    extras: bool = True
 
 
 @dataclass

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from driftcheck import _fastpaths
+
 from . import _values as V
 
 if TYPE_CHECKING:
@@ -48,9 +50,15 @@ def _structure(ctx: ReadContext) -> pd.Series:
     import pandas as pd
 
     frame = ctx.frame
-    cells = [V.clean_text(frame[c]) for c in frame.columns]
-    first = cells[0]
-    rest_empty = pd.concat([c.isna() for c in cells[1:]], axis=1).all(axis=1) if len(cells) > 1 else pd.Series(True, index=frame.index)
+    first = V.clean_text(frame[frame.columns[0]])
+    if _fastpaths.enabled():
+        # Whether any other cell holds a value, each column looked at only on the rows still empty.
+        rest = [frame[c] for c in frame.columns[1:]]
+        rest_empty = pd.Series(~V.any_cell(rest, V.has_value, len(frame)), index=frame.index)
+    else:
+        cells = [first] + [V.clean_text(frame[c]) for c in frame.columns[1:]]
+        rest_empty = pd.concat([c.isna() for c in cells[1:]], axis=1).all(axis=1) if len(cells) > 1 else pd.Series(True, index=frame.index)
+    any_value = first.notna() | ~rest_empty
     is_total = V.matches(first, _TOTAL)
     single = first.notna() & rest_empty & ~is_total
     is_stamp = (single & V.matches(first, f".*(?:{_TIMESTAMP}).*")) | V.matches(first, f"{_STAMP_START}.*")
@@ -68,9 +76,9 @@ def _structure(ctx: ReadContext) -> pd.Series:
     group = pd.Series(pd.NA, index=frame.index, dtype=pd.StringDtype("pyarrow"))
     group = group.mask(is_heading, first).mask(is_total, "").ffill().replace("", pd.NA)
     # Blank lines after the last data row are the footer, not skipped rows.
-    content = pd.concat([c.notna() for c in cells], axis=1).any(axis=1) & ~(is_total | is_stamp | is_heading)
+    content = any_value & ~(is_total | is_stamp | is_heading)
     last = content[content].index.max() if content.any() else -1
-    trailing_blank = ~pd.concat([c.notna() for c in cells], axis=1).any(axis=1) & (frame.index > last)
+    trailing_blank = ~any_value & (frame.index > last)
     if is_heading.any():
         ctx.meta["groups"] = int(is_heading.sum())
     ctx.keep(~(is_total | is_stamp | is_heading | trailing_blank))

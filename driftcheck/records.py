@@ -7,6 +7,7 @@ extra columns (prefixed ``x:``) at the end, so custom vendor properties survive.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .model import RECORD_SCHEMA
@@ -14,7 +15,7 @@ from .model import RECORD_SCHEMA
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EXTRA_PREFIX", "concat_records", "conform", "empty_records", "pandas_dtype"]
+__all__ = ["EXTRA_PREFIX", "concat_records", "conform", "conform_columns", "empty_records", "pandas_dtype"]
 
 #: Prefix of columns a reader kept from the source without a schema meaning.
 EXTRA_PREFIX = "x:"
@@ -60,14 +61,26 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     Extra columns (any not in the schema) are kept after the schema columns; a
     name that does not already start with ``x:`` gets that prefix.
     """
+    return conform_columns(dict(frame.items()), len(frame))
+
+
+def conform_columns(columns: Mapping[str, pd.Series], n: int) -> pd.DataFrame:
+    """:func:`conform` of the frame ``columns`` would make, without building that frame first.
+
+    A reader's columns go straight into the one conformed frame: building a frame of them
+    only to take it apart again copied every date and amount column once more.
+
+    Args:
+        columns: column name -> Series of ``n`` rows, all on one index, in frame order.
+        n: the number of rows.
+    """
     import pandas as pd
 
-    n = len(frame)
     out: dict[str, pd.Series] = {}
     for col, (dtype, _) in RECORD_SCHEMA.items():
         target = pandas_dtype(dtype)
-        if col in frame.columns:
-            s = frame[col]
+        if col in columns:
+            s = columns[col]
             if dtype.startswith("datetime"):
                 if not pd.api.types.is_datetime64_any_dtype(s):
                     s = pd.to_datetime(s, errors="coerce")
@@ -79,10 +92,10 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.reset_index(drop=True)
         else:
             out[col] = _nulls(n, dtype, target)
-    for col in frame.columns:
+    for col, s in columns.items():
         if col not in RECORD_SCHEMA:
             name = col if str(col).startswith(EXTRA_PREFIX) else f"{EXTRA_PREFIX}{col}"
-            out[name] = frame[col].reset_index(drop=True)
+            out[name] = s.reset_index(drop=True)
     return pd.DataFrame(out)
 
 

@@ -1,0 +1,96 @@
+"""Loading's optimised steps (status maps, paid dates, label categoricals) equal their plain twins.
+
+``pipeline.load`` turns the label columns into categoricals before the status maps and the
+invoice paid dates run, and those then join on integer codes. These tests build a record frame
+with the cases that matter (two systems sharing invoice numbers, payments naming several
+invoices, a payment with no date, an unmapped status) and require the same frame with
+``DRIFTCHECK_FASTPATHS`` on and off.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from driftcheck import pipeline
+from driftcheck.config import Config
+from driftcheck.records import conform
+from driftcheck.statusmap import apply_status_maps
+
+
+def _records(*, padded: bool = False) -> pd.DataFrame:
+    rows = [
+        # system, record_type, record_id, raw_status, invoice_refs, created, paid
+        ("quickbooks", "invoice", "1001", "Paid", None, "2025-01-01", None),
+        ("quickbooks", "invoice", "1002", "Paid", None, "2025-01-02", None),
+        ("quickbooks", "invoice", "1003", "Partially paid", None, "2025-01-03", None),
+        ("quickbooks", "invoice", "1004", "Open", None, "2025-01-04", None),
+        ("quickbooks", "invoice", "1005", "Paid", None, "2025-01-05", "2025-02-05"),
+        ("jobber", "invoice", "1001", "Paid", None, "2025-01-01", None),
+        ("jobber", "invoice", "77", "Mystery status", None, "2025-01-01", None),
+        ("quickbooks", "payment", "p1", None, "1001", "2025-03-01", None),
+        ("quickbooks", "payment", "p2", None, "1001", "2025-03-09", "2025-03-10"),
+        ("quickbooks", "payment", "p3", None, "1002,1003", "2025-04-01", None),
+        ("quickbooks", "payment", "p4", None, "1003", None, None),
+        ("jobber", "payment", "p5", None, "1001", "2025-05-01", None),
+        ("jobber", "payment", "p6", None, "9999", "2025-05-02", None),
+        ("quickbooks", "invoice", "1006", "Paid", None, "2025-01-06", None),
+    ]
+    if padded:
+        # a reference padded with a no-break space: str.strip removes it on the plain path
+        rows.append(("quickbooks", "payment", "p7", None, "1006\u00a0", "2025-06-01", None))
+    frame = pd.DataFrame(rows, columns=["system", "record_type", "record_id", "raw_status", "invoice_refs", "created", "paid"])
+    frame["source"] = frame["system"] + ".csv"
+    frame["role"] = frame["system"].map({"quickbooks": "accounting", "jobber": "operations"})
+    for col in ("created", "paid"):
+        frame[col] = pd.to_datetime(frame[col])
+    # enough rows that the shortcuts' size thresholds are passed
+    return conform(pd.concat([frame] * 400, ignore_index=True))
+
+
+def _load_steps(records: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    from driftcheck import _fastpaths
+
+    if _fastpaths.enabled():
+        records = records.copy(deep=False)
+        pipeline._categorise(records, pipeline._LABELS)
+    records, warnings = apply_status_maps(records, Config())
+    records = pipeline._invoice_paid_dates(records)
+    for col in pipeline._CATEGORIES:
+        records[col] = records[col].astype("category")
+    return records, [str(w) for w in warnings]
+
+
+@pytest.mark.parametrize("padded", [False, True])
+def test_status_maps_and_paid_dates_match_plain(monkeypatch: pytest.MonkeyPatch, padded: bool) -> None:
+    records = _records(padded=padded)
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "1")
+    fast, fast_warnings = _load_steps(records)
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "0")
+    plain, plain_warnings = _load_steps(records)
+    pd.testing.assert_frame_equal(fast, plain)
+    assert fast_warnings == plain_warnings
+    assert any("Mystery status" in w for w in fast_warnings)
+    inv = fast["record_type"] == "invoice"
+    paid = fast[inv].drop_duplicates(["system", "record_id"]).set_index(["system", "record_id"])["paid"]
+    # the latest payment of the same system; a payment naming two invoices dates both
+    assert paid[("quickbooks", "1001")] == pd.Timestamp("2025-03-10")
+    assert paid[("quickbooks", "1002")] == pd.Timestamp("2025-04-01")
+    assert paid[("quickbooks", "1003")] == pd.Timestamp("2025-04-01")
+    assert paid[("jobber", "1001")] == pd.Timestamp("2025-05-01")
+    # an open invoice gets no paid date; one with its own keeps it
+    assert pd.isna(paid[("quickbooks", "1004")])
+    assert paid[("quickbooks", "1005")] == pd.Timestamp("2025-02-05")
+    if padded:
+        assert paid[("quickbooks", "1006")] == pd.Timestamp("2025-06-01")
+    else:
+        assert pd.isna(paid[("quickbooks", "1006")])
+
+
+def test_one_chunk_keeps_values_and_dtypes() -> None:
+    records = pd.concat([_records(), _records()], ignore_index=True)
+    assert records["record_id"].array._pa_array.num_chunks > 1
+    out = records.copy(deep=False)
+    pipeline._one_chunk(out)
+    pd.testing.assert_frame_equal(out, records)
+    assert out["record_id"].array._pa_array.num_chunks == 1
