@@ -256,8 +256,9 @@ def load(
         ConfigError: the config is invalid.
     """
     import connectors
+
     from .records import concat_records
-    from .statusmap import apply_status_maps
+    from .statusmap import CARRIED, apply_status_maps
 
     cfg = load_config(find_config(config_path, config_search_dirs(paths)))
     results = []
@@ -323,7 +324,7 @@ def load(
         raise UsageError(f"two sources are both named {dupes[0]!r}; give them distinct names in driftcheck.toml [[sources]]")
     from . import _fastpaths
 
-    records = concat_records(frames)
+    records = concat_records(frames, carry=CARRIED)
     # The sources' own frames are not needed any more (their dates and amounts were copied).
     del frames
     fast = _fastpaths.enabled()
@@ -337,6 +338,7 @@ def load(
         # what ``astype("category")`` of the remaining values gives (sorted, all used).
         _categorise(records, _LABELS, prune=True)
     records, status_warnings = apply_status_maps(records, cfg)
+    records = records.drop(columns=[c for c in CARRIED if c in records.columns])
     records = _invoice_paid_dates(records)
     # Low-cardinality labels become categoricals: every later filter and join compares small
     # integer codes instead of strings (the rule stage at 10k jobs: 1.0 s -> see bench/RESULTS.md).

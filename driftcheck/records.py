@@ -7,7 +7,7 @@ extra columns (prefixed ``x:``) at the end, so custom vendor properties survive.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .model import RECORD_SCHEMA
@@ -99,12 +99,17 @@ def conform_columns(columns: Mapping[str, pd.Series], n: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def concat_records(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate record frames, keeping schema dtypes (extra columns are dropped)."""
+def concat_records(frames: list[pd.DataFrame], carry: Sequence[str] = ()) -> pd.DataFrame:
+    """Concatenate record frames, keeping schema dtypes.
+
+    Extra columns are dropped, except those named in ``carry`` that some frame has (a frame
+    without one gets it empty): the status maps read HubSpot's ``x:stage_flag``.
+    """
     import pandas as pd
 
     cols = list(RECORD_SCHEMA)
-    parts = [f[cols] for f in frames if len(f)]
+    cols += [c for c in carry if any(c in f.columns for f in frames)]
+    parts = [f.reindex(columns=cols) for f in frames if len(f)]
     if not parts:
         return empty_records()
     # Frames from readers are conformed already: when every part has the schema's dtypes the
@@ -113,7 +118,7 @@ def concat_records(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
     if _fastpaths.enabled() and all(_has_schema_dtypes(p) for p in parts):
         return pd.concat(parts, ignore_index=True)
-    return conform(pd.concat(parts, ignore_index=True))
+    return conform(pd.concat(parts, ignore_index=True))[cols]
 
 
 def _has_schema_dtypes(frame: pd.DataFrame) -> bool:

@@ -24,10 +24,15 @@ if TYPE_CHECKING:
 
     from .config import Config
 
-__all__ = ["apply_status_maps", "builtin_map"]
+__all__ = ["CARRIED", "apply_status_maps", "builtin_map"]
 
 #: Payment events need no vocabulary: a payment or deposit row is money received.
 _EVENT_DEFAULT = {"payment": "received", "deposit": "received"}
+
+
+#: source columns beyond the record schema that the status maps read, carried to them by
+#: :func:`driftcheck.pipeline.load` (HubSpot API deals: the pipeline stage's own won/lost flag)
+CARRIED: tuple[str, ...] = ("x:stage_flag",)
 
 
 def builtin_map(system: str) -> dict[str, dict[str, str]]:
