@@ -613,11 +613,11 @@ def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
         dense = fast and isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col) and col.min() >= -1
         if len(columns) > 1 and dense and col.max() < 4 * len(col) + 65536:
             # integer codes already (-1: none): used as they are, the last step numbers the combination
-            c = col.astype(np.int64) + 1
+            c = np.add(col, 1, dtype=np.int64)  # one pass: no int64 copy before the add
             radix = int(c.max()) + 1
         else:
             c, uniq = pd.factorize(col, use_na_sentinel=True)
-            c = c.astype(np.int64) + 1
+            c = np.add(c, 1, dtype=np.int64)
             radix = len(uniq) + 1
         if out is None:
             out, card = c, radix
@@ -626,7 +626,9 @@ def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
             # re-number densely only when the mixed-radix code could overflow
             out, u = pd.factorize(out)
             out, card = out.astype(np.int64), len(u)
-        out = out * radix + c
+        # in place: ``out`` is always an array made here (never a caller's column)
+        out *= radix
+        out += c
         card *= radix
     assert out is not None
     if len(columns) > 1 and numbered:
@@ -1023,6 +1025,7 @@ class _Linker:
         """Distinct records: one node per (system, type, id); rows repeated in overlapping exports share it."""
         import numpy as np
         import pandas as pd
+        import pyarrow.compute as pc
 
         from .records import conform
 
@@ -1040,14 +1043,17 @@ class _Linker:
         money = np.isin(rtype, ["payment", "deposit"])
         # categorical columns enter as integer codes of their text (no hashing of a string per row)
         parts = [_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), rid]
-        if money.any():
-            # payment numbers are customers' cheque numbers: not unique across customers
-            mi = np.flatnonzero(money)
-            for col in ("customer", "amount", "created"):
-                c = np.full(n_rows, -1, dtype=np.int64)
-                c[mi] = pd.factorize(rec[col].iloc[mi], use_na_sentinel=True)[0]
-                parts.append(c)
         codes = _codes(*parts, numbered=False)  # numbered below, once the id-less rows are apart
+        del parts
+        if money.any():
+            # payment numbers are customers' cheque numbers: not unique across customers. The
+            # extra parts are combined on the payment rows alone, into codes above all others
+            # (a payment and a non-payment differ in record type, so they never met anyway)
+            mi = np.flatnonzero(money)
+            extra = [pd.factorize(rec[col].iloc[mi], use_na_sentinel=True)[0] for col in ("customer", "amount", "created")]
+            mcode = _codes(codes[mi], *extra, numbered=False)
+            codes = codes.astype(np.int64, copy=False)
+            codes[mi] = int(codes.max()) + 1 + (mcode - int(mcode.min()))
         # a record without an id is a node of its own
         no_id = rid.isna().to_numpy()
         codes = np.where(no_id, -1 - np.arange(n_rows), codes)
@@ -1075,7 +1081,11 @@ class _Linker:
         self.rtype = rtype[first_row]
         self.role = _text(nd["role"])
         self.system = sys_[first_row]
-        self.rid = _str_or_empty(nd["record_id"])
+        # record ids stay in arrow (a Python string per node would cost ~70 bytes each at scale):
+        # ``rid_blank`` says which nodes have none, :meth:`_rids` reads the text of a few
+        rid_arr = _arrow_text(nd["record_id"])
+        self.rid_arr = pc.fill_null(rid_arr, "")
+        self.rid_blank = pc.equal(self.rid_arr, "").to_numpy(zero_copy_only=False)
         self.is_job = (self.rtype == "job") & (self.role != "crm")
         self.is_deal = self.rtype == "deal"
         self.is_inv = self.rtype == "invoice"
@@ -1256,7 +1266,15 @@ class _Linker:
 
     def _describe(self, node: int) -> str:
         t = self.rtype[node] or "record"
-        return f"{self.system[node]} {t} {self.rid[node]}".strip()
+        return f"{self.system[node]} {t} {self.rid_arr[int(node)].as_py()}".strip()
+
+    def _rids(self, nodes: np.ndarray) -> np.ndarray:
+        """Record ids of ``nodes`` as an object array of text ("" for none)."""
+        import numpy as np
+        import pyarrow as pa
+
+        nodes = np.asarray(nodes, dtype=np.int64)
+        return np.asarray(self.rid_arr.take(pa.array(nodes)).to_numpy(zero_copy_only=False), dtype=object)
 
     # ------------------------------------------------------------------ run
 
@@ -1504,7 +1522,9 @@ class _Linker:
     def _find(self, ref: RecordRef) -> np.ndarray:
         import numpy as np
 
-        hit = self.rid == ref.record_id
+        import pyarrow.compute as pc
+
+        hit = pc.equal(self.rid_arr, ref.record_id).to_numpy(zero_copy_only=False)
         if ref.record_type == "job":
             hit &= self.is_job
         elif ref.record_type in ("payment", "deposit"):
@@ -1572,7 +1592,10 @@ class _Linker:
         if getattr(self, "_tokens", None) is not None:
             return self._tokens
         split = {col: _explode_arrow(self.nd[col]) for col in self._REF_COLUMNS}
-        rid = _arrow_text(self.nd["record_id"]).cast(pa.large_string())
+        # only jobs, invoices and deals are looked up by id (a payment is never a reference's
+        # target): the other nodes' ids are not hashed at all
+        named = np.flatnonzero((self.is_job | self.is_inv | self.is_deal) & ~self.rid_blank)
+        rid = self.rid_arr.take(pa.array(named)).cast(pa.large_string())
         # one dictionary for every token and record id: equal text, equal code
         enc = pc.dictionary_encode(pa.concat_arrays([tok for _, tok in split.values()] + [rid]))
         codes = np.asarray(pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
@@ -1582,8 +1605,8 @@ class _Linker:
         for col, (pos, tok) in split.items():
             out[col] = (pos, codes[at : at + len(tok)])
             at += len(tok)
-        rid_code = codes[at:].copy()
-        rid_code[self.rid == ""] = -1  # a record without an id is named by no reference
+        rid_code = np.full(self.N, -1, dtype=np.int64)  # -1: named by no reference (no id, or not a target)
+        rid_code[named] = codes[at:]
         self.rid_code = rid_code
         self._tokens = out
         return out
@@ -1679,7 +1702,7 @@ class _Linker:
         if self.s.match_invoice_numbers:
             # the Jobber -> QuickBooks sync keeps invoice numbers: same number, same invoice,
             # unless the customers plainly differ (numbers typed straight into QBO collide)
-            a = np.flatnonzero(acct & self.is_inv & (self.rid != ""))
+            a = np.flatnonzero(acct & self.is_inv & ~self.rid_blank)
             self._ref_tokens()
             a = a[self.rid_code[a] >= 0]
             a2, b2, _ = self._lookup(a, self.rid_code[a], ops & self.is_inv, same_system=False)
@@ -2587,7 +2610,7 @@ class _Linker:
         )
         detail = (
             pd.Series(which).to_numpy(object)
-            + self.rid[i].astype(str)
+            + self._rids(i).astype(str)
             + "; "
             + _fmt_days(days, "paid", "invoice date")
             + "; customer by "
@@ -2729,7 +2752,7 @@ class _Linker:
         def rows(nodes: np.ndarray) -> np.ndarray:
             return self.nd["row"].iloc[nodes].astype("string").fillna("?").to_numpy(object)
 
-        ident = self.rid[a].copy()
+        ident = self._rids(a)
         # a record without an id is named by its file and row (only those are read)
         none = np.flatnonzero(ident == "")
         if len(none):
@@ -2841,7 +2864,7 @@ class _Linker:
         return pd.DataFrame(
             {
                 "source": src[s],
-                "record_id": self.rid[s],
+                "record_id": self._rids(s),
                 "record_type": self.rtype[s],
                 "customer": self._customer_name(s),
                 "candidates": cands,
@@ -2866,7 +2889,7 @@ class _Linker:
         d = pd.DataFrame({"sc": nsc[sel], "node": nodes[sel]})
         d["name"] = self._customer_name(d["node"].to_numpy())
         d["src"] = src[d["node"].to_numpy()]
-        d["rid"] = self.rid[d["node"].to_numpy()]
+        d["rid"] = self._rids(d["node"].to_numpy())
         d["norm"] = pd.Series(d["name"], dtype="string").str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
         named = d[d["name"] != ""]
         spellings = named.groupby("sc")["norm"].nunique()
