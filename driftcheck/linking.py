@@ -883,6 +883,34 @@ def _inner_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.nda
     return li, order[np.repeat(lo, n) + within]
 
 
+def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every unordered pair of distinct rows with equal integer keys, once: (row x, row y), x before y by key order.
+
+    Half the pairs of ``_inner_join(keys, keys)`` (which also holds each row with itself and
+    every pair both ways), for callers that only need the set of pairs.
+    """
+    import numpy as np
+
+    from . import _fastpaths
+
+    n = len(keys)
+    if not _fastpaths.enabled():  # the plain twin: the full self-join, one orientation kept
+        x, y = _inner_join(keys, keys)
+        keep = x < y
+        return x[keep], y[keep]
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    end = np.r_[start[1:], n]
+    # each sorted position pairs with the later positions of its block
+    cnt = np.repeat(end, end - start) - np.arange(n) - 1
+    xi = np.repeat(np.arange(n), cnt)
+    yi = xi + 1 + (np.arange(len(xi)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    return order[xi], order[yi]
+
+
 class _Texts:
     """An append-only pool of texts held in pyarrow, named by integer ids (-1: none).
 
@@ -2030,21 +2058,37 @@ class _Linker:
         left = np.flatnonzero(query[ii]) if query is not None else np.arange(len(ii))
         if not len(left):
             return lab
-        # every (left row, row of the same key) pair
-        li, ly = _inner_join(kv[left], kv)
-        lx = left[li]
-        clx, cly = cl[lx], cl[ly]
         m = self._mask(lab)
+        mr = m[cl]  # each row's cluster's systems
+        if query is None:
+            # every row looks for partners: the pairs are symmetric (so are the tests below), so
+            # each unordered pair is made and tested once, and both orientations kept at the end
+            lx, ly = _pairs_within(kv)
+        else:
+            # every (left row, row of the same key) pair
+            li, ly = _inner_join(kv[left], kv)
+            lx = left[li]
+            del li
+        clx, cly = cl[lx], cl[ly]
+        mx, my = mr[lx], mr[ly]
         # two names read off deal titles prove nothing about each other (mask 0 on both sides)
-        keep = (clx != cly) & ((m[clx] & m[cly]) == 0) & ((m[clx] | m[cly]) != 0)
+        keep = (clx != cly) & ((mx & my) == 0) & ((mx | my) != 0)
+        del mx, my
         lx, ly, clx, cly = lx[keep], ly[keep], clx[keep], cly[keep]
         if compat and len(lx):
             ok = self._compat(ii[lx], ii[ly]) >= 0
             clx, cly = clx[ok], cly[ok]
+        del lx, ly
         if not len(clx):
             return lab
         # distinct cluster pairs, sorted by (clx, cly)
-        pair = np.sort(pd.unique(clx * self.I + cly))
+        if query is None:
+            half = pd.unique(np.minimum(clx, cly) * self.I + np.maximum(clx, cly))
+            lo_, hi_ = half // self.I, half % self.I
+            pair = np.sort(np.concatenate([half, hi_ * self.I + lo_]))
+            del half, lo_, hi_
+        else:
+            pair = np.sort(pd.unique(clx * self.I + cly))
         clx, cly = pair // self.I, pair % self.I
         if query is not None:
             # a surname hundreds of customers share is no lead at all; below that, amount,
