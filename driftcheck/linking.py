@@ -2810,12 +2810,26 @@ class _Linker:
         out[groups] = key.to_numpy(object)
         return out
 
+    #: What building the result reads; every other per-node / per-identity array is let go first.
+    _RESULT_READS = frozenset(
+        (
+            "N", "I", "s", "input", "nd", "grp", "rank", "method", "conf", "choice", "detail", "node_of_row",
+            "texts", "words", "edge_log", "dangling", "amb_log", "dup_ev", "sc", "ident", "lab", "i_sys",
+            "rtype", "system", "src_code", "src_uniq", "rid_arr", "cust_series", "pins", "forbids",
+            "forbid_hit", "warnings", "overrides",
+        )
+    )
+
     def _result(self) -> LinkResult:
         import numpy as np
         import pandas as pd
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        # the output columns are built next (the largest allocations of the run): the keys,
+        # name parts and dates held for matching are dropped before (GBs at a million jobs)
+        for name in [k for k in vars(self) if k not in self._RESULT_READS]:
+            delattr(self, name)
         gkey = self._group_keys()
         size = np.bincount(self.grp, minlength=self.N)
         node = self.node_of_row
@@ -2857,9 +2871,9 @@ class _Linker:
         src = _str_or_empty(self.nd["source"])
         if self.edge_log:
             a, b, emeth, econf, edet = (np.concatenate(x) for x in zip(*self.edge_log, strict=True))
-            a, b = a.astype(np.int64), b.astype(np.int64)
-            # record ids as text ("" for none, like :attr:`rid`), taken by pyarrow
-            rid = pc.fill_null(_arrow_text(self.nd["record_id"]), "")
+            self.edge_log = []  # the pieces, now copied into one array each
+            a, b = a.astype(np.int64, copy=False), b.astype(np.int64, copy=False)
+            rid = self.rid_arr  # record ids as text ("" for none), taken by pyarrow
             links = pd.DataFrame(
                 {
                     "source_a": _take_str(self.src_uniq, self.src_code[a]),
