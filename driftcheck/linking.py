@@ -1336,20 +1336,17 @@ class _Linker:
         )
 
         nd = self.nd
-        deal_rows = pd.Series(self.is_deal)
-        has_deals = bool(self.is_deal.any())
+        deal_at = np.flatnonzero(self.is_deal)
+        has_deals = bool(len(deal_at))
 
         def contact_and_titles() -> tuple[Any, ...]:
             """Phone and address keys, and deal titles split into customer and work (no names needed)."""
             # keys as codes per node with their distinct texts: no text is spread to every node
             phone = phone_key_codes(nd["phone"], self.s.phone_region)
             addr = address_key_codes(nd["address"])
-            work = nd["title"].astype("string[pyarrow]")
-            split = None
-            if has_deals:
-                split = split_deal_title(nd["title"].where(deal_rows))
-                work = split["work"].where(deal_rows, work)
-            return phone, addr, split, work
+            # deal titles only (indexed by node): no column of every node's title is built
+            split = split_deal_title(nd["title"].iloc[deal_at]) if has_deals else None
+            return phone, addr, split
 
         # pyarrow's kernels release the GIL: names and emails on one core, the rest on the other
         # (about the same work on each)
@@ -1360,14 +1357,16 @@ class _Linker:
             # names are parsed and held per distinct party: ``pcode`` per node, ``ptab`` per party
             pcode, ptab = parse_names_distinct(nd["customer"], nd["company"])
             email = email_key_codes(nd["email"])
-            phone, addr, split, work = contact.result()
+            phone, addr, split = contact.result()
         derived = np.zeros(self.N, dtype=bool)
         if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer
             no_key = np.append(~ptab["name_key"].is_valid().to_numpy(zero_copy_only=False), True)[pcode]
-            need = self.is_deal & no_key & split["name"].notna().to_numpy()
+            named = np.zeros(self.N, dtype=bool)
+            named[deal_at] = split["name"].notna().to_numpy()
+            need = self.is_deal & no_key & named
             if need.any():
-                acode, atab = parse_names_distinct(split["name"][need])
+                acode, atab = parse_names_distinct(split["name"].loc[np.flatnonzero(need)])
                 # one code space: the parties, then the names read off deal titles; renumbered
                 # by first appearance, as if every node's name had been parsed in one pass
                 both = pcode.copy()
@@ -1388,7 +1387,7 @@ class _Linker:
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
         # titles (a deal's work part) are keyed only when records are compared (see _titles)
-        self.work_title = work
+        self.deal_work = split["work"] if has_deals else None
         # codes in order of first appearance over the nodes (the parties are numbered so)
         self.c_key, u_key = part_codes("name_key")
         # an email/phone on many customers' records is the office's own: no evidence of identity
@@ -2519,6 +2518,19 @@ class _Linker:
             out = np.clip(1.0 - dist / scale, 0.0, 1.0)
         return np.where(np.isnan(out), 0.4, out)
 
+    def _work_titles(self, nodes: np.ndarray) -> pd.Series:
+        """Titles of ``nodes``, a deal's being its work part ("Smith – Kitchen remodel": "Kitchen remodel")."""
+        import numpy as np
+        import pandas as pd
+
+        titles = self.nd["title"].iloc[nodes].astype("string[pyarrow]")
+        deal = np.flatnonzero(self.is_deal[nodes])
+        if self.deal_work is None or not len(deal):
+            return titles
+        text = titles.to_numpy(object, na_value=None)
+        text[deal] = self.deal_work.loc[nodes[deal]].to_numpy(object, na_value=None)
+        return pd.Series(text, dtype="string[pyarrow]")
+
     def _titles(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Title similarity (0-1, 0.5 when one is missing) of records ``s[i]`` and ``t[i]``.
 
@@ -2529,7 +2541,7 @@ class _Linker:
 
         from .normalize import title_key_codes
 
-        codes, keys = title_key_codes(self.work_title.iloc[np.concatenate([s, t])])
+        codes, keys = title_key_codes(self._work_titles(np.concatenate([s, t])))
         keys = np.append(keys, "").astype(object)
         cs, ct = codes[: len(s)], codes[len(s) :]
         a, b = keys[cs], keys[ct]
