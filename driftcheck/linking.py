@@ -1744,6 +1744,9 @@ class _Linker:
                 edges.append((a2, b2, "ref:invoice#", 0.95, 3, self._texts_with("same invoice number ", self.rid_code[a2])))
         # references that point at nothing
         self._dangling(asked, resolved)
+        # the tokens are read by nothing after this: let them go before the merge (the run's peak)
+        del asked, resolved
+        self._tokens = self.rid_code = self.tok_text = None
         if not edges:
             return
         a = np.concatenate([e[0] for e in edges])
@@ -1752,8 +1755,12 @@ class _Linker:
         cf = np.concatenate([np.full(len(e[0]), e[3]) for e in edges])
         prio = np.concatenate([np.full(len(e[0]), e[4]) for e in edges])
         det = np.concatenate([e[5] for e in edges])
+        del edges
         order = np.lexsort((np.arange(len(a)), -cf, prio))
-        self._merge(a[order], b[order], meth[order], cf[order], det[order], "reference")
+        del prio
+        a, b, meth, cf, det = a[order], b[order], meth[order], cf[order], det[order]
+        del order
+        self._merge(a, b, meth, cf, det, "reference")
 
     def _texts_with(self, prefix: str, codes: np.ndarray) -> np.ndarray:
         """Pool ids of ``prefix`` + the token text of each code (see :meth:`_ref_tokens`)."""
