@@ -671,6 +671,25 @@ def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = F
     return g[starts], joined
 
 
+def _dict_codes(values: pd.Series) -> np.ndarray:
+    """Codes of a text column (-1 for null; equal text, equal code) by one pyarrow ``dictionary_encode``.
+
+    Cheaper than ``pd.factorize`` of an arrow string column at millions of rows; the codes
+    are numbered by first appearance all the same.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from . import _fastpaths
+
+    if not _fastpaths.enabled():  # the plain twin: pandas' factorize
+        import pandas as pd
+
+        return np.asarray(pd.factorize(values, use_na_sentinel=True)[0], dtype=np.int64)
+    enc = pc.dictionary_encode(_arrow_text(values))
+    return np.asarray(pc.fill_null(enc.indices, -1).to_numpy(), dtype=np.int64)
+
+
 def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes (-1 for null) and the distinct values, with ``""`` at the end so ``u[c]`` reads text."""
     import numpy as np
@@ -1070,7 +1089,7 @@ class _Linker:
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
         money = np.isin(rtype, ["payment", "deposit"])
         # categorical columns enter as integer codes of their text (no hashing of a string per row)
-        parts = [_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), rid]
+        parts = [_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), _dict_codes(rid)]
         codes = _codes(*parts, numbered=False)  # numbered below, once the id-less rows are apart
         del parts
         if money.any():
@@ -1129,6 +1148,15 @@ class _Linker:
         self.balance = nd["balance"].to_numpy(dtype=float, na_value=np.nan)
 
         def days(col: str) -> np.ndarray:
+            v = nd[col].to_numpy()
+            if v.dtype.kind == "M" and np.datetime_data(v.dtype)[0] in ("ns", "us", "ms", "s"):
+                # whole days by floor division of the integer stamps (what a cast to
+                # datetime64[D] does), without the cast's intermediate array
+                per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(v.dtype)[0])
+                i = v.view(np.int64)
+                out = np.floor_divide(i, per_day).astype(float)
+                out[i == np.iinfo(np.int64).min] = np.nan  # NaT
+                return out
             v = nd[col].to_numpy(dtype="datetime64[D]")
             out = v.astype("int64").astype(float)
             out[np.isnat(v)] = np.nan
