@@ -1460,7 +1460,9 @@ class _Linker:
         # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
         # surname: each such deal is its own identity until a cross-system tier places it
         uniq = np.where(derived, np.arange(self.N), -1)
-        combo = _codes(sys_code, self.c_key, c_qual, self.c_email, self.c_phone, c_written, uniq)
+        # not numbered here: the identities are numbered once, over the nodes that have one
+        combo = _codes(sys_code, self.c_key, c_qual, self.c_email, self.c_phone, c_written, uniq, numbered=False)
+        del uniq
         codes = np.full(self.N, -1, dtype=np.int64)
         codes[has], _ = pd.factorize(combo[has])
         self.ident = codes
