@@ -2078,7 +2078,14 @@ class _Linker:
         if not len(ki):
             return lab
         # integer keys, and every step on numpy ints: no frame is built, merged or sorted
-        kv = pd.factorize(np.asarray(kv))[0].astype(np.int64)
+        from . import _fastpaths
+
+        kv = np.asarray(kv)
+        small = len(kv) and kv.dtype.kind in "iu" and kv.min() >= 0 and kv.max() < 4 * len(kv) + 65536
+        if not (small and _fastpaths.enabled()):
+            # keys only need to be small non-negative ints (counted, joined): codes are used as they are
+            kv = pd.factorize(kv)[0]
+        kv = kv.astype(np.int64, copy=False)
         cl = lab[ki]
         # one row per (cluster, key), the first seen
         first = _first_rows(cl, kv)
