@@ -1294,14 +1294,14 @@ class _Linker:
             old = self.grp
             new = remap[old]
             mv = np.flatnonzero(new != old)
-            ec = np.full(self.N, np.nan)
-            ec[s] = cf[idx]
+            # the edge that moved each node's group (every moved node's old group is a source)
             eidx = np.full(self.N, -1, dtype=np.int64)
             eidx[s] = idx
-            c = ec[old[mv]]
-            better = (c < self.conf[mv]) | (self.method[mv] < 0)
+            e_mv = eidx[old[mv]]
+            del eidx
+            better = (cf[e_mv] < self.conf[mv]) | (self.method[mv] < 0)
             upd = mv[better]
-            ei = eidx[old[upd]]
+            ei = e_mv[better]
             self.method[upd] = meth[ei]
             self.conf[upd] = np.minimum(self.conf[upd], cf[ei])
             self.detail[upd] = det[ei]
@@ -2859,9 +2859,10 @@ class _Linker:
             ident[none] = self.src_uniq[self.src_code[a[none]]] + "#" + rows(a[none])
         key = pd.Series(prefix.astype(object) + ident)
         dup = key.duplicated(keep=False).to_numpy()
-        key[dup] = key[dup] + "@" + self.system[a][dup]
-        dup = key.duplicated(keep=False).to_numpy()
-        key[dup] = key[dup] + "#" + rows(a[dup])
+        if dup.any():  # (no clash: nothing to tell apart, no second pass)
+            key[dup] = key[dup] + "@" + self.system[a][dup]
+            dup = key.duplicated(keep=False).to_numpy()
+            key[dup] = key[dup] + "#" + rows(a[dup])
         out = np.full(self.N, None, dtype=object)
         out[groups] = key.to_numpy(object)
         return out
