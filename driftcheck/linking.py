@@ -571,7 +571,11 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     ok = pc.is_valid(arr)
     if not pc.any(ok).as_py():
         return np.array([], dtype=np.int64), pa.array([], type=pa.large_string())
-    arr = pc.fill_null(arr, "")
+    rows = None
+    if arr.null_count:
+        # most records name no reference: the kernels below run on the values present only
+        rows = np.flatnonzero(ok.to_numpy(zero_copy_only=False))
+        arr = arr.filter(ok)
     # only a value holding a separator's character can be a list: the regex splits those alone
     maybe = pc.or_(
         pc.or_(pc.match_substring(arr, ","), pc.match_substring(arr, ";")),
@@ -589,7 +593,10 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
     tok = pc.utf8_trim_whitespace(tok)
     good = pc.not_equal(tok, "")
-    return parent[good.to_numpy(zero_copy_only=False)].astype(np.int64), tok.filter(good).cast(pa.large_string())
+    parent = parent[good.to_numpy(zero_copy_only=False)].astype(np.int64)
+    if rows is not None:
+        parent = rows[parent]
+    return parent, tok.filter(good).cast(pa.large_string())
 
 
 def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
