@@ -2018,8 +2018,12 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        f = pd.DataFrame({"i": ids, "k": key, "kf": _codes(key, self.i_kind_c[ids], self.i_first_c[ids])})
-        f["rep"] = f.groupby("kf")["i"].transform("min")
+        kf = _codes(key, self.i_kind_c[ids], self.i_first_c[ids])
+        f = pd.DataFrame({"i": ids, "k": key, "kf": kf})
+        # the smallest identity per (key, kind, first name), by one pass over the codes (numbered 0..)
+        low = np.full(int(kf.max()) + 1 if len(kf) else 0, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(low, kf, np.asarray(ids, dtype=np.int64))
+        f["rep"] = low[kf]
         xs = [f["i"].to_numpy(np.int64)[f["i"] != f["rep"]]]
         ys = [f["rep"].to_numpy(np.int64)[f["i"] != f["rep"]]]
         reps = f[f["i"] == f["rep"]][["k", "i"]]
