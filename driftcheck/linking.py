@@ -571,7 +571,11 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     ok = pc.is_valid(arr)
     if not pc.any(ok).as_py():
         return np.array([], dtype=np.int64), pa.array([], type=pa.large_string())
-    arr = pc.fill_null(arr, "")
+    rows = None
+    if arr.null_count:
+        # most records name no reference: the kernels below run on the values present only
+        rows = np.flatnonzero(ok.to_numpy(zero_copy_only=False))
+        arr = arr.filter(ok)
     # only a value holding a separator's character can be a list: the regex splits those alone
     maybe = pc.or_(
         pc.or_(pc.match_substring(arr, ","), pc.match_substring(arr, ";")),
@@ -589,7 +593,10 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
     tok = pc.utf8_trim_whitespace(tok)
     good = pc.not_equal(tok, "")
-    return parent[good.to_numpy(zero_copy_only=False)].astype(np.int64), tok.filter(good).cast(pa.large_string())
+    parent = parent[good.to_numpy(zero_copy_only=False)].astype(np.int64)
+    if rows is not None:
+        parent = rows[parent]
+    return parent, tok.filter(good).cast(pa.large_string())
 
 
 def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
@@ -613,11 +620,11 @@ def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
         dense = fast and isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col) and col.min() >= -1
         if len(columns) > 1 and dense and col.max() < 4 * len(col) + 65536:
             # integer codes already (-1: none): used as they are, the last step numbers the combination
-            c = col.astype(np.int64) + 1
+            c = np.add(col, 1, dtype=np.int64)  # one pass: no int64 copy before the add
             radix = int(c.max()) + 1
         else:
             c, uniq = pd.factorize(col, use_na_sentinel=True)
-            c = c.astype(np.int64) + 1
+            c = np.add(c, 1, dtype=np.int64)
             radix = len(uniq) + 1
         if out is None:
             out, card = c, radix
@@ -626,7 +633,9 @@ def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
             # re-number densely only when the mixed-radix code could overflow
             out, u = pd.factorize(out)
             out, card = out.astype(np.int64), len(u)
-        out = out * radix + c
+        # in place: ``out`` is always an array made here (never a caller's column)
+        out *= radix
+        out += c
         card *= radix
     assert out is not None
     if len(columns) > 1 and numbered:
@@ -667,6 +676,25 @@ def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = F
         [sep.join(map(str, v[a:b])) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)], dtype=object
     )
     return g[starts], joined
+
+
+def _dict_codes(values: pd.Series) -> np.ndarray:
+    """Codes of a text column (-1 for null; equal text, equal code) by one pyarrow ``dictionary_encode``.
+
+    Cheaper than ``pd.factorize`` of an arrow string column at millions of rows; the codes
+    are numbered by first appearance all the same.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from . import _fastpaths
+
+    if not _fastpaths.enabled():  # the plain twin: pandas' factorize
+        import pandas as pd
+
+        return np.asarray(pd.factorize(values, use_na_sentinel=True)[0], dtype=np.int64)
+    enc = pc.dictionary_encode(_arrow_text(values))
+    return np.asarray(pc.fill_null(enc.indices, -1).to_numpy(), dtype=np.int64)
 
 
 def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -881,6 +909,34 @@ def _inner_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.nda
     return li, order[np.repeat(lo, n) + within]
 
 
+def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every unordered pair of distinct rows with equal integer keys, once: (row x, row y), x before y by key order.
+
+    Half the pairs of ``_inner_join(keys, keys)`` (which also holds each row with itself and
+    every pair both ways), for callers that only need the set of pairs.
+    """
+    import numpy as np
+
+    from . import _fastpaths
+
+    n = len(keys)
+    if not _fastpaths.enabled():  # the plain twin: the full self-join, one orientation kept
+        x, y = _inner_join(keys, keys)
+        keep = x < y
+        return x[keep], y[keep]
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    end = np.r_[start[1:], n]
+    # each sorted position pairs with the later positions of its block
+    cnt = np.repeat(end, end - start) - np.arange(n) - 1
+    xi = np.repeat(np.arange(n), cnt)
+    yi = xi + 1 + (np.arange(len(xi)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    return order[xi], order[yi]
+
+
 class _Texts:
     """An append-only pool of texts held in pyarrow, named by integer ids (-1: none).
 
@@ -1023,6 +1079,7 @@ class _Linker:
         """Distinct records: one node per (system, type, id); rows repeated in overlapping exports share it."""
         import numpy as np
         import pandas as pd
+        import pyarrow.compute as pc
 
         from .records import conform
 
@@ -1039,15 +1096,18 @@ class _Linker:
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
         money = np.isin(rtype, ["payment", "deposit"])
         # categorical columns enter as integer codes of their text (no hashing of a string per row)
-        parts = [_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), rid]
-        if money.any():
-            # payment numbers are customers' cheque numbers: not unique across customers
-            mi = np.flatnonzero(money)
-            for col in ("customer", "amount", "created"):
-                c = np.full(n_rows, -1, dtype=np.int64)
-                c[mi] = pd.factorize(rec[col].iloc[mi], use_na_sentinel=True)[0]
-                parts.append(c)
+        parts = [_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), _dict_codes(rid)]
         codes = _codes(*parts, numbered=False)  # numbered below, once the id-less rows are apart
+        del parts
+        if money.any():
+            # payment numbers are customers' cheque numbers: not unique across customers. The
+            # extra parts are combined on the payment rows alone, into codes above all others
+            # (a payment and a non-payment differ in record type, so they never met anyway)
+            mi = np.flatnonzero(money)
+            extra = [pd.factorize(rec[col].iloc[mi], use_na_sentinel=True)[0] for col in ("customer", "amount", "created")]
+            mcode = _codes(codes[mi], *extra, numbered=False)
+            codes = codes.astype(np.int64, copy=False)
+            codes[mi] = int(codes.max()) + 1 + (mcode - int(mcode.min()))
         # a record without an id is a node of its own
         no_id = rid.isna().to_numpy()
         codes = np.where(no_id, -1 - np.arange(n_rows), codes)
@@ -1075,7 +1135,11 @@ class _Linker:
         self.rtype = rtype[first_row]
         self.role = _text(nd["role"])
         self.system = sys_[first_row]
-        self.rid = _str_or_empty(nd["record_id"])
+        # record ids stay in arrow (a Python string per node would cost ~70 bytes each at scale):
+        # ``rid_blank`` says which nodes have none, :meth:`_rids` reads the text of a few
+        rid_arr = _arrow_text(nd["record_id"])
+        self.rid_arr = pc.fill_null(rid_arr, "")
+        self.rid_blank = pc.equal(self.rid_arr, "").to_numpy(zero_copy_only=False)
         self.is_job = (self.rtype == "job") & (self.role != "crm")
         self.is_deal = self.rtype == "deal"
         self.is_inv = self.rtype == "invoice"
@@ -1091,6 +1155,15 @@ class _Linker:
         self.balance = nd["balance"].to_numpy(dtype=float, na_value=np.nan)
 
         def days(col: str) -> np.ndarray:
+            v = nd[col].to_numpy()
+            if v.dtype.kind == "M" and np.datetime_data(v.dtype)[0] in ("ns", "us", "ms", "s"):
+                # whole days by floor division of the integer stamps (what a cast to
+                # datetime64[D] does), without the cast's intermediate array
+                per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(v.dtype)[0])
+                i = v.view(np.int64)
+                out = np.floor_divide(i, per_day).astype(float)
+                out[i == np.iinfo(np.int64).min] = np.nan  # NaT
+                return out
             v = nd[col].to_numpy(dtype="datetime64[D]")
             out = v.astype("int64").astype(float)
             out[np.isnat(v)] = np.nan
@@ -1228,14 +1301,14 @@ class _Linker:
             old = self.grp
             new = remap[old]
             mv = np.flatnonzero(new != old)
-            ec = np.full(self.N, np.nan)
-            ec[s] = cf[idx]
+            # the edge that moved each node's group (every moved node's old group is a source)
             eidx = np.full(self.N, -1, dtype=np.int64)
             eidx[s] = idx
-            c = ec[old[mv]]
-            better = (c < self.conf[mv]) | (self.method[mv] < 0)
+            e_mv = eidx[old[mv]]
+            del eidx
+            better = (cf[e_mv] < self.conf[mv]) | (self.method[mv] < 0)
             upd = mv[better]
-            ei = eidx[old[upd]]
+            ei = e_mv[better]
             self.method[upd] = meth[ei]
             self.conf[upd] = np.minimum(self.conf[upd], cf[ei])
             self.detail[upd] = det[ei]
@@ -1256,7 +1329,15 @@ class _Linker:
 
     def _describe(self, node: int) -> str:
         t = self.rtype[node] or "record"
-        return f"{self.system[node]} {t} {self.rid[node]}".strip()
+        return f"{self.system[node]} {t} {self.rid_arr[int(node)].as_py()}".strip()
+
+    def _rids(self, nodes: np.ndarray) -> np.ndarray:
+        """Record ids of ``nodes`` as an object array of text ("" for none)."""
+        import numpy as np
+        import pyarrow as pa
+
+        nodes = np.asarray(nodes, dtype=np.int64)
+        return np.asarray(self.rid_arr.take(pa.array(nodes)).to_numpy(zero_copy_only=False), dtype=object)
 
     # ------------------------------------------------------------------ run
 
@@ -1290,20 +1371,17 @@ class _Linker:
         )
 
         nd = self.nd
-        deal_rows = pd.Series(self.is_deal)
-        has_deals = bool(self.is_deal.any())
+        deal_at = np.flatnonzero(self.is_deal)
+        has_deals = bool(len(deal_at))
 
         def contact_and_titles() -> tuple[Any, ...]:
             """Phone and address keys, and deal titles split into customer and work (no names needed)."""
             # keys as codes per node with their distinct texts: no text is spread to every node
             phone = phone_key_codes(nd["phone"], self.s.phone_region)
             addr = address_key_codes(nd["address"])
-            work = nd["title"].astype("string[pyarrow]")
-            split = None
-            if has_deals:
-                split = split_deal_title(nd["title"].where(deal_rows))
-                work = split["work"].where(deal_rows, work)
-            return phone, addr, split, work
+            # deal titles only (indexed by node): no column of every node's title is built
+            split = split_deal_title(nd["title"].iloc[deal_at]) if has_deals else None
+            return phone, addr, split
 
         # pyarrow's kernels release the GIL: names and emails on one core, the rest on the other
         # (about the same work on each)
@@ -1314,14 +1392,16 @@ class _Linker:
             # names are parsed and held per distinct party: ``pcode`` per node, ``ptab`` per party
             pcode, ptab = parse_names_distinct(nd["customer"], nd["company"])
             email = email_key_codes(nd["email"])
-            phone, addr, split, work = contact.result()
+            phone, addr, split = contact.result()
         derived = np.zeros(self.N, dtype=bool)
         if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer
             no_key = np.append(~ptab["name_key"].is_valid().to_numpy(zero_copy_only=False), True)[pcode]
-            need = self.is_deal & no_key & split["name"].notna().to_numpy()
+            named = np.zeros(self.N, dtype=bool)
+            named[deal_at] = split["name"].notna().to_numpy()
+            need = self.is_deal & no_key & named
             if need.any():
-                acode, atab = parse_names_distinct(split["name"][need])
+                acode, atab = parse_names_distinct(split["name"].loc[np.flatnonzero(need)])
                 # one code space: the parties, then the names read off deal titles; renumbered
                 # by first appearance, as if every node's name had been parsed in one pass
                 both = pcode.copy()
@@ -1342,7 +1422,7 @@ class _Linker:
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
         # titles (a deal's work part) are keyed only when records are compared (see _titles)
-        self.work_title = work
+        self.deal_work = split["work"] if has_deals else None
         # codes in order of first appearance over the nodes (the parties are numbered so)
         self.c_key, u_key = part_codes("name_key")
         # an email/phone on many customers' records is the office's own: no evidence of identity
@@ -1387,7 +1467,9 @@ class _Linker:
         # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
         # surname: each such deal is its own identity until a cross-system tier places it
         uniq = np.where(derived, np.arange(self.N), -1)
-        combo = _codes(sys_code, self.c_key, c_qual, self.c_email, self.c_phone, c_written, uniq)
+        # not numbered here: the identities are numbered once, over the nodes that have one
+        combo = _codes(sys_code, self.c_key, c_qual, self.c_email, self.c_phone, c_written, uniq, numbered=False)
+        del uniq
         codes = np.full(self.N, -1, dtype=np.int64)
         codes[has], _ = pd.factorize(combo[has])
         self.ident = codes
@@ -1504,7 +1586,9 @@ class _Linker:
     def _find(self, ref: RecordRef) -> np.ndarray:
         import numpy as np
 
-        hit = self.rid == ref.record_id
+        import pyarrow.compute as pc
+
+        hit = pc.equal(self.rid_arr, ref.record_id).to_numpy(zero_copy_only=False)
         if ref.record_type == "job":
             hit &= self.is_job
         elif ref.record_type in ("payment", "deposit"):
@@ -1572,7 +1656,10 @@ class _Linker:
         if getattr(self, "_tokens", None) is not None:
             return self._tokens
         split = {col: _explode_arrow(self.nd[col]) for col in self._REF_COLUMNS}
-        rid = _arrow_text(self.nd["record_id"]).cast(pa.large_string())
+        # only jobs, invoices and deals are looked up by id (a payment is never a reference's
+        # target): the other nodes' ids are not hashed at all
+        named = np.flatnonzero((self.is_job | self.is_inv | self.is_deal) & ~self.rid_blank)
+        rid = self.rid_arr.take(pa.array(named)).cast(pa.large_string())
         # one dictionary for every token and record id: equal text, equal code
         enc = pc.dictionary_encode(pa.concat_arrays([tok for _, tok in split.values()] + [rid]))
         codes = np.asarray(pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
@@ -1582,8 +1669,8 @@ class _Linker:
         for col, (pos, tok) in split.items():
             out[col] = (pos, codes[at : at + len(tok)])
             at += len(tok)
-        rid_code = codes[at:].copy()
-        rid_code[self.rid == ""] = -1  # a record without an id is named by no reference
+        rid_code = np.full(self.N, -1, dtype=np.int64)  # -1: named by no reference (no id, or not a target)
+        rid_code[named] = codes[at:]
         self.rid_code = rid_code
         self._tokens = out
         return out
@@ -1679,7 +1766,7 @@ class _Linker:
         if self.s.match_invoice_numbers:
             # the Jobber -> QuickBooks sync keeps invoice numbers: same number, same invoice,
             # unless the customers plainly differ (numbers typed straight into QBO collide)
-            a = np.flatnonzero(acct & self.is_inv & (self.rid != ""))
+            a = np.flatnonzero(acct & self.is_inv & ~self.rid_blank)
             self._ref_tokens()
             a = a[self.rid_code[a] >= 0]
             a2, b2, _ = self._lookup(a, self.rid_code[a], ops & self.is_inv, same_system=False)
@@ -1694,6 +1781,9 @@ class _Linker:
                 edges.append((a2, b2, "ref:invoice#", 0.95, 3, self._texts_with("same invoice number ", self.rid_code[a2])))
         # references that point at nothing
         self._dangling(asked, resolved)
+        # the tokens are read by nothing after this: let them go before the merge (the run's peak)
+        del asked, resolved
+        self._tokens = self.rid_code = self.tok_text = None
         if not edges:
             return
         a = np.concatenate([e[0] for e in edges])
@@ -1702,8 +1792,12 @@ class _Linker:
         cf = np.concatenate([np.full(len(e[0]), e[3]) for e in edges])
         prio = np.concatenate([np.full(len(e[0]), e[4]) for e in edges])
         det = np.concatenate([e[5] for e in edges])
+        del edges
         order = np.lexsort((np.arange(len(a)), -cf, prio))
-        self._merge(a[order], b[order], meth[order], cf[order], det[order], "reference")
+        del prio
+        a, b, meth, cf, det = a[order], b[order], meth[order], cf[order], det[order]
+        del order
+        self._merge(a, b, meth, cf, det, "reference")
 
     def _texts_with(self, prefix: str, codes: np.ndarray) -> np.ndarray:
         """Pool ids of ``prefix`` + the token text of each code (see :meth:`_ref_tokens`)."""
@@ -1924,8 +2018,12 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        f = pd.DataFrame({"i": ids, "k": key, "kf": _codes(key, self.i_kind_c[ids], self.i_first_c[ids])})
-        f["rep"] = f.groupby("kf")["i"].transform("min")
+        kf = _codes(key, self.i_kind_c[ids], self.i_first_c[ids])
+        f = pd.DataFrame({"i": ids, "k": key, "kf": kf})
+        # the smallest identity per (key, kind, first name), by one pass over the codes (numbered 0..)
+        low = np.full(int(kf.max()) + 1 if len(kf) else 0, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(low, kf, np.asarray(ids, dtype=np.int64))
+        f["rep"] = low[kf]
         xs = [f["i"].to_numpy(np.int64)[f["i"] != f["rep"]]]
         ys = [f["rep"].to_numpy(np.int64)[f["i"] != f["rep"]]]
         reps = f[f["i"] == f["rep"]][["k", "i"]]
@@ -1991,7 +2089,14 @@ class _Linker:
         if not len(ki):
             return lab
         # integer keys, and every step on numpy ints: no frame is built, merged or sorted
-        kv = pd.factorize(np.asarray(kv))[0].astype(np.int64)
+        from . import _fastpaths
+
+        kv = np.asarray(kv)
+        small = len(kv) and kv.dtype.kind in "iu" and kv.min() >= 0 and kv.max() < 4 * len(kv) + 65536
+        if not (small and _fastpaths.enabled()):
+            # keys only need to be small non-negative ints (counted, joined): codes are used as they are
+            kv = pd.factorize(kv)[0]
+        kv = kv.astype(np.int64, copy=False)
         cl = lab[ki]
         # one row per (cluster, key), the first seen
         first = _first_rows(cl, kv)
@@ -2007,21 +2112,37 @@ class _Linker:
         left = np.flatnonzero(query[ii]) if query is not None else np.arange(len(ii))
         if not len(left):
             return lab
-        # every (left row, row of the same key) pair
-        li, ly = _inner_join(kv[left], kv)
-        lx = left[li]
-        clx, cly = cl[lx], cl[ly]
         m = self._mask(lab)
+        mr = m[cl]  # each row's cluster's systems
+        if query is None:
+            # every row looks for partners: the pairs are symmetric (so are the tests below), so
+            # each unordered pair is made and tested once, and both orientations kept at the end
+            lx, ly = _pairs_within(kv)
+        else:
+            # every (left row, row of the same key) pair
+            li, ly = _inner_join(kv[left], kv)
+            lx = left[li]
+            del li
+        clx, cly = cl[lx], cl[ly]
+        mx, my = mr[lx], mr[ly]
         # two names read off deal titles prove nothing about each other (mask 0 on both sides)
-        keep = (clx != cly) & ((m[clx] & m[cly]) == 0) & ((m[clx] | m[cly]) != 0)
+        keep = (clx != cly) & ((mx & my) == 0) & ((mx | my) != 0)
+        del mx, my
         lx, ly, clx, cly = lx[keep], ly[keep], clx[keep], cly[keep]
         if compat and len(lx):
             ok = self._compat(ii[lx], ii[ly]) >= 0
             clx, cly = clx[ok], cly[ok]
+        del lx, ly
         if not len(clx):
             return lab
         # distinct cluster pairs, sorted by (clx, cly)
-        pair = np.sort(pd.unique(clx * self.I + cly))
+        if query is None:
+            half = pd.unique(np.minimum(clx, cly) * self.I + np.maximum(clx, cly))
+            lo_, hi_ = half // self.I, half % self.I
+            pair = np.sort(np.concatenate([half, hi_ * self.I + lo_]))
+            del half, lo_, hi_
+        else:
+            pair = np.sort(pd.unique(clx * self.I + cly))
         clx, cly = pair // self.I, pair % self.I
         if query is not None:
             # a surname hundreds of customers share is no lead at all; below that, amount,
@@ -2452,6 +2573,19 @@ class _Linker:
             out = np.clip(1.0 - dist / scale, 0.0, 1.0)
         return np.where(np.isnan(out), 0.4, out)
 
+    def _work_titles(self, nodes: np.ndarray) -> pd.Series:
+        """Titles of ``nodes``, a deal's being its work part ("Smith – Kitchen remodel": "Kitchen remodel")."""
+        import numpy as np
+        import pandas as pd
+
+        titles = self.nd["title"].iloc[nodes].astype("string[pyarrow]")
+        deal = np.flatnonzero(self.is_deal[nodes])
+        if self.deal_work is None or not len(deal):
+            return titles
+        text = titles.to_numpy(object, na_value=None)
+        text[deal] = self.deal_work.loc[nodes[deal]].to_numpy(object, na_value=None)
+        return pd.Series(text, dtype="string[pyarrow]")
+
     def _titles(self, s: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Title similarity (0-1, 0.5 when one is missing) of records ``s[i]`` and ``t[i]``.
 
@@ -2462,7 +2596,7 @@ class _Linker:
 
         from .normalize import title_key_codes
 
-        codes, keys = title_key_codes(self.work_title.iloc[np.concatenate([s, t])])
+        codes, keys = title_key_codes(self._work_titles(np.concatenate([s, t])))
         keys = np.append(keys, "").astype(object)
         cs, ct = codes[: len(s)], codes[len(s) :]
         a, b = keys[cs], keys[ct]
@@ -2587,7 +2721,7 @@ class _Linker:
         )
         detail = (
             pd.Series(which).to_numpy(object)
-            + self.rid[i].astype(str)
+            + self._rids(i).astype(str)
             + "; "
             + _fmt_days(days, "paid", "invoice date")
             + "; customer by "
@@ -2729,19 +2863,30 @@ class _Linker:
         def rows(nodes: np.ndarray) -> np.ndarray:
             return self.nd["row"].iloc[nodes].astype("string").fillna("?").to_numpy(object)
 
-        ident = self.rid[a].copy()
+        ident = self._rids(a)
         # a record without an id is named by its file and row (only those are read)
         none = np.flatnonzero(ident == "")
         if len(none):
             ident[none] = self.src_uniq[self.src_code[a[none]]] + "#" + rows(a[none])
         key = pd.Series(prefix.astype(object) + ident)
         dup = key.duplicated(keep=False).to_numpy()
-        key[dup] = key[dup] + "@" + self.system[a][dup]
-        dup = key.duplicated(keep=False).to_numpy()
-        key[dup] = key[dup] + "#" + rows(a[dup])
+        if dup.any():  # (no clash: nothing to tell apart, no second pass)
+            key[dup] = key[dup] + "@" + self.system[a][dup]
+            dup = key.duplicated(keep=False).to_numpy()
+            key[dup] = key[dup] + "#" + rows(a[dup])
         out = np.full(self.N, None, dtype=object)
         out[groups] = key.to_numpy(object)
         return out
+
+    #: What building the result reads; every other per-node / per-identity array is let go first.
+    _RESULT_READS = frozenset(
+        (
+            "N", "I", "s", "input", "nd", "grp", "rank", "method", "conf", "choice", "detail", "node_of_row",
+            "texts", "words", "edge_log", "dangling", "amb_log", "dup_ev", "sc", "ident", "lab", "i_sys",
+            "rtype", "system", "src_code", "src_uniq", "rid_arr", "cust_series", "pins", "forbids",
+            "forbid_hit", "warnings", "overrides",
+        )
+    )
 
     def _result(self) -> LinkResult:
         import numpy as np
@@ -2749,6 +2894,10 @@ class _Linker:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        # the output columns are built next (the largest allocations of the run): the keys,
+        # name parts and dates held for matching are dropped before (GBs at a million jobs)
+        for name in [k for k in vars(self) if k not in self._RESULT_READS]:
+            delattr(self, name)
         gkey = self._group_keys()
         size = np.bincount(self.grp, minlength=self.N)
         node = self.node_of_row
@@ -2790,9 +2939,9 @@ class _Linker:
         src = _str_or_empty(self.nd["source"])
         if self.edge_log:
             a, b, emeth, econf, edet = (np.concatenate(x) for x in zip(*self.edge_log, strict=True))
-            a, b = a.astype(np.int64), b.astype(np.int64)
-            # record ids as text ("" for none, like :attr:`rid`), taken by pyarrow
-            rid = pc.fill_null(_arrow_text(self.nd["record_id"]), "")
+            self.edge_log = []  # the pieces, now copied into one array each
+            a, b = a.astype(np.int64, copy=False), b.astype(np.int64, copy=False)
+            rid = self.rid_arr  # record ids as text ("" for none), taken by pyarrow
             links = pd.DataFrame(
                 {
                     "source_a": _take_str(self.src_uniq, self.src_code[a]),
@@ -2841,7 +2990,7 @@ class _Linker:
         return pd.DataFrame(
             {
                 "source": src[s],
-                "record_id": self.rid[s],
+                "record_id": self._rids(s),
                 "record_type": self.rtype[s],
                 "customer": self._customer_name(s),
                 "candidates": cands,
@@ -2866,7 +3015,7 @@ class _Linker:
         d = pd.DataFrame({"sc": nsc[sel], "node": nodes[sel]})
         d["name"] = self._customer_name(d["node"].to_numpy())
         d["src"] = src[d["node"].to_numpy()]
-        d["rid"] = self.rid[d["node"].to_numpy()]
+        d["rid"] = self._rids(d["node"].to_numpy())
         d["norm"] = pd.Series(d["name"], dtype="string").str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
         named = d[d["name"] != ""]
         spellings = named.groupby("sc")["norm"].nunique()
