@@ -114,3 +114,23 @@ def test_generic_reader_missing_mapped_column(exports: Path) -> None:
     with pytest.raises(MissingColumnError) as info:
         read_file(exports / "housecall-jobs.csv", ReadOptions(**options))
     assert (info.value.column, info.value.row) == ("Due date", 1)
+
+
+@pytest.mark.parametrize("fast", ["1", "0"])
+def test_files_read_side_by_side_keep_their_order_and_the_first_error(exports: Path, tmp_path: Path, monkeypatch, fast) -> None:
+    """The exports of a folder are read in parallel threads (the plain twin reads them one by
+    one): results come in name order, and of two unreadable files the first by name is the
+    error reported, whichever thread finished first."""
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", fast)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for name in ("Jobs.csv", "Invoices.csv", "SalesInvoices.csv"):
+        shutil.copy(exports / name, folder / name)
+    results = read_paths([folder])
+    assert [Path(r.info.path).name for r in results] == ["Invoices.csv", "Jobs.csv", "SalesInvoices.csv"]
+    assert [len(r.frame) for r in results] == [len(read_file(folder / n).frame) for n in ("Invoices.csv", "Jobs.csv", "SalesInvoices.csv")]
+    (folder / "B-broken.csv").write_text("what,is,this\n1,2,3\n", encoding="utf-8")
+    (folder / "Z-broken.csv").write_text("", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_paths([folder])
+    assert Path(str(info.value.file)).name == "B-broken.csv"
