@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -502,12 +502,20 @@ class LinkResult:
     """
 
     records: pd.DataFrame
-    links: pd.DataFrame
+    _links: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False)
     ambiguous: pd.DataFrame
     duplicates: pd.DataFrame
     overrides_applied: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     settings: MatchSettings = field(default_factory=MatchSettings)
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """The link edges, built on first use: a scan never reads them, and at a million jobs
+        their 5.7M rows of text took seconds and a gigabyte (``driftcheck links`` reads them)."""
+        if callable(self._links):
+            self._links = self._links()
+        return self._links
 
 
 def link_records(
@@ -2942,18 +2950,26 @@ class _Linker:
             self.edge_log = []  # the pieces, now copied into one array each
             a, b = a.astype(np.int64, copy=False), b.astype(np.int64, copy=False)
             rid = self.rid_arr  # record ids as text ("" for none), taken by pyarrow
-            links = pd.DataFrame(
-                {
-                    "source_a": _take_str(self.src_uniq, self.src_code[a]),
-                    "record_a": _take_str(rid, a, nan=True),
-                    "source_b": _take_str(self.src_uniq, self.src_code[b]),
-                    "record_b": _take_str(rid, b, nan=True),
-                    "method": _take_str(words, emeth),
-                    "confidence": np.asarray(econf, dtype=float),
-                    "detail": _take_str(self.texts.flat(), edet, nan=True),
-                    "job": _take_str(gkey[roots], pos[self.grp[a]]),
-                }
-            )
+            src_uniq, src_code, texts, job_keys, job_of_a = self.src_uniq, self.src_code, self.texts, gkey[roots], pos[self.grp[a]]
+
+            def build_links() -> pd.DataFrame:
+                return pd.DataFrame(
+                    {
+                        "source_a": _take_str(src_uniq, src_code[a]),
+                        "record_a": _take_str(rid, a, nan=True),
+                        "source_b": _take_str(src_uniq, src_code[b]),
+                        "record_b": _take_str(rid, b, nan=True),
+                        "method": _take_str(words, emeth),
+                        "confidence": np.asarray(econf, dtype=float),
+                        "detail": _take_str(texts.flat(), edet, nan=True),
+                        "job": _take_str(job_keys, job_of_a),
+                    }
+                )
+
+            from . import _fastpaths
+
+            # only what the edges need is kept for later (not the linker's matching state)
+            links: pd.DataFrame | Callable[[], pd.DataFrame] = build_links if _fastpaths.enabled() else build_links()
         else:
             links = pd.DataFrame(
                 columns=["source_a", "record_a", "source_b", "record_b", "method", "confidence", "detail", "job"]
