@@ -74,6 +74,20 @@ class PageRun:
             )
         )
 
+    def visible_count_settled(self, selector: str, expected: int, *, timeout_ms: int = 5000) -> int:
+        """:meth:`visible_count` once it equals ``expected``, or as it is after ``timeout_ms``.
+
+        For what the page does on a timer: the report re-applies its filters after a form
+        reset with ``setTimeout(apply, 0)`` (the fields are only cleared after the reset
+        event), so a count read straight after the click can see the old filter.
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        check = "([sel, n]) => [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length > 0).length === n"
+        with contextlib.suppress(PlaywrightTimeout):
+            self.page.wait_for_function(check, arg=[selector, expected], timeout=timeout_ms)
+        return self.visible_count(selector)
+
     def screenshot(self, name: str, *, full_page: bool = True) -> Path:
         """Save a PNG of the page as ``tests/_artifacts/<name>.png`` and return its path."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
