@@ -387,7 +387,8 @@ def _owner_conflicts(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     state_domain = recs["state"].map({st: d for d, states in DOMAINS.items() for st in states})
     used = {"job", "record_id", "record_type", "state", "role", "balance", "raw_status", "system", "source", "amount",
             "paid", "updated", "completed", "created"}
-    cols = [c for c in recs.columns if c in used or c in set(_record_columns(rule, ctx))]
+    used.update(_record_columns(rule, ctx))
+    cols = [c for c in recs.columns if c in used]
     for domain in rule.params.get("domains", []):
         owner_role = owners.get(domain)
         claims = recs.loc[_rows((state_domain == domain) & (recs["role"] != owner_role)), cols]
@@ -816,14 +817,10 @@ def _message_context(r: dict[str, Any]) -> _Ctx:
             c[f"{k}_text"] = _money(v)
         if _is_system_column(k):
             c[f"{k}_name"] = _sys(v)
-    c["since_text"] = _date_text(r.get("since"))
+    for name, (col, how) in _DERIVED.items():
+        c[name] = how(r.get(col))
     if not c.get("customer"):
         c["customer"] = "customer unknown"
-    c["deal_ref"] = _ref(r.get("deal_id"))
-    c["ops_ref"] = f"job {_ref(r.get('ops_id'))}"
-    c["record_ref"] = _ref(r.get("record_id"))
-    c["pay_ref"] = _ref(r.get("pay_id"))
-    c["pay_kind"] = "Deposit" if r.get("pay_type") == "deposit" else "Payment"
     return c
 
 
@@ -971,8 +968,7 @@ def _template_columns(message: str) -> set[str]:
     """The hit columns a message template needs (``{deal_amount_text}`` needs ``deal_amount``)."""
     import string
 
-    aliases = {"since_text": "since", "deal_ref": "deal_id", "ops_ref": "ops_id", "record_ref": "record_id",
-               "pay_ref": "pay_id", "pay_kind": "pay_type"}
+    aliases = {name: col for name, (col, _) in _DERIVED.items()}
     cols: set[str] = set()
     for _, name, _, _ in string.Formatter().parse(message):
         if not name:
