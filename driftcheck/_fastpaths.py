@@ -2,7 +2,9 @@
 
 Where a faster implementation replaced a plain one, the plain one stays beside it, and
 ``DRIFTCHECK_FASTPATHS=0`` in the environment runs it instead. ``tests/e2e/test_fastpaths.py``
-scans a generated 20,000-job business both ways and requires identical output. Users never
+scans a generated 20,000-job business, and the demo weeks (whose drift the generator never
+makes: status conflicts, unsent invoices, a stale source), both ways and requires identical
+output. Users never
 need this; it exists so every optimisation is checked against the straightforward code.
 """
 

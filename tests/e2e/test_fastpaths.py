@@ -27,12 +27,17 @@ def scan(folder) -> dict:
     return json.loads(json.dumps(out.scan, default=str))
 
 
-def test_fast_and_plain_paths_give_identical_scans(business, monkeypatch):
-    folder, _ = business
+def both_ways(folder, monkeypatch) -> tuple[dict, dict]:
+    """The scan of ``folder`` with the fast paths, then with the plain ones."""
     monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "1")
     fast = scan(folder)
     monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "0")
-    plain = scan(folder)
+    return fast, scan(folder)
+
+
+def test_fast_and_plain_paths_give_identical_scans(business, monkeypatch):
+    folder, _ = business
+    fast, plain = both_ways(folder, monkeypatch)
     assert fast["summary"] == plain["summary"]
     assert fast["lifecycle"] == plain["lifecycle"]
     assert fast["warnings"] == plain["warnings"]
@@ -52,3 +57,15 @@ def test_json_report_bytes_are_the_same_from_orjson_and_the_stdlib(business, mon
     plain = render_json(scan_dict)
     assert fast == plain
     assert json.loads(fast)["summary"]["findings"] == len(scan_dict["findings"]) > 100
+
+
+@pytest.mark.parametrize("folder", ["sample_exports", "tests/fixtures/sample_week2"])
+def test_the_demo_business_scans_the_same_both_ways(folder, monkeypatch):
+    """The demo weeks hold drift the generator never makes (a status conflict, an unsent invoice,
+    a stale source, duplicate customers): every one of those findings must survive the fast paths."""
+    from pathlib import Path
+
+    fast, plain = both_ways(Path(__file__).resolve().parents[2] / folder, monkeypatch)
+    assert fast["findings"] == plain["findings"]
+    assert fast["summary"] == plain["summary"]
+    assert fast["summary"]["by_rule"].get("status-conflict", 0) >= 1
