@@ -95,6 +95,7 @@ def run_scan(
         history_path: the SQLite history to record the scan in and compare with (None: no history).
         show_acknowledged: keep acknowledged findings in the output.
     """
+    from ._memory import release_freed
     from .jobs import build_job_table
     from .pipeline import load
 
@@ -105,15 +106,18 @@ def run_scan(
     cfg = loaded.config
     audit = as_of or cfg.as_of or _today()
     rules = load_rules(cfg, rules_files)
+    release_freed(len(loaded.records))  # each stage starts without the last one's garbage mapped
 
     t = time.perf_counter()
     link_result = link(loaded, paths)
     records = link_result.records
+    release_freed(len(records))
     timings["link"] = time.perf_counter() - t
 
     t = time.perf_counter()
     tol = _amount_tolerance(rules)
     table = build_job_table(records, owners=cfg.owners, tolerance_pct=tol[0], tolerance_abs=tol[1])
+    release_freed(len(records))
     failures = [{**f, "since": f["since"] or audit.isoformat()} for f in loaded.failures]
     ctx = EvalContext(
         jobs=table.jobs,

@@ -1,0 +1,44 @@
+"""Give memory freed by one scan stage back to the operating system before the next starts.
+
+A stage frees most of what it allocated (intermediate frames, codes, joins), but the
+allocators keep freed pages mapped for reuse: glibc's malloc (numpy, pandas) and
+pyarrow's memory pool (mimalloc by default). The next stage then allocates partly into
+fresh pages, so the process's peak resident memory is the live data plus what every
+earlier stage left mapped. At 1M jobs that was over a gigabyte between reading and
+linking. Releasing it between stages costs milliseconds and lowers the peak a cron
+machine must have; for a small scan there is nothing to release and nothing is done.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+__all__ = ["release_freed"]
+
+#: Below this many records a stage leaves too little behind to be worth a call.
+_MIN_ROWS = 200_000
+
+
+def release_freed(rows: int) -> None:
+    """Return freed heap pages to the OS after a stage that handled ``rows`` records."""
+    if rows < _MIN_ROWS:
+        return
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None:
+        pyarrow.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim():  # noqa: ANN202 - a ctypes function or None
+    """glibc's ``malloc_trim``; None on other C libraries (macOS, musl), where nothing is done."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
