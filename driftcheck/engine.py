@@ -1030,6 +1030,22 @@ def _since_days(since: pd.Series) -> list[str | None]:
     return [v.strftime("%Y-%m-%d") if _present(v) else None for v in since.tolist()]
 
 
+def _in_jobs(rec_jid: np.ndarray, jids: np.ndarray, n_jobs: int) -> np.ndarray:
+    """Which records belong to one of the jobs ``jids`` (rows of the job table).
+
+    A job's ``jid`` is its row, so membership is one lookup in a boolean per job (1M jobs:
+    about 10 ms for 7M records, against 75 ms for hashing them with ``isin``).
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not _fast() or jids.dtype.kind not in "iu":
+        return pd.Series(rec_jid).isin(jids).to_numpy()
+    member = np.zeros(n_jobs, dtype=bool)
+    member[jids] = True
+    return member[rec_jid]
+
+
 def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Finding]:
     import pandas as pd
 
@@ -1055,7 +1071,7 @@ def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Findi
             sel |= masks[g]
         jids = ctx.jobs["jid"].reindex(job_hits["job"]).to_numpy()
         hit_jid = pd.DataFrame({"jid": jids, "cite": job_hits["cite"].to_numpy()})
-        keep_rows = sel.to_numpy() & recs["jid"].isin(jids).to_numpy()
+        keep_rows = sel.to_numpy() & _in_jobs(recs["jid"].to_numpy(), jids, len(ctx.jobs))
         sub = recs[keep_rows].merge(hit_jid, on="jid")
         cited_parts.append(sub)
     rec_hits = hits[hits["scope"] == "record"]
