@@ -288,6 +288,26 @@ def _rows(mask: pd.Series) -> np.ndarray:
     return mask.to_numpy(dtype=bool, na_value=False)
 
 
+def _isin_text(column: pd.Series, values: Iterable[Any]) -> np.ndarray:
+    """Which rows of a text column hold one of ``values``, as numpy booleans (missing: False).
+
+    pyarrow's ``is_in`` on the column's own array is 3x faster than pandas' ``isin`` on a
+    pyarrow-backed string column (1M jobs: 0.2 s against 0.7 s per lookup of 7M record ids).
+    """
+    chunked = getattr(column.array, "_pa_array", None)
+    if not _fast() or chunked is None:
+        return column.isin(values).to_numpy(dtype=bool, na_value=False)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    import pandas as pd
+
+    # as pandas does: a missing value among ``values`` finds the missing rows; non-text finds nothing
+    wanted = [v for v in values if isinstance(v, str) or v is None or v is pd.NA or v != v]
+    found = pc.is_in(chunked, value_set=pa.array([v if isinstance(v, str) else None for v in wanted], type=chunked.type))
+    return found.to_numpy(zero_copy_only=False)
+
+
 def _m(jobs: pd.DataFrame, name: str) -> pd.Series:
     return jobs[MILESTONES[name][0]].astype(bool)
 
@@ -614,7 +634,7 @@ def _ambiguous_hits(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     if a is None or a.empty:
         return pd.DataFrame(columns=["job", "since", "age_days", "scope"])
     # native numbers are not always unique in a source (QuickBooks payments share cheque numbers)
-    recs = ctx.records[ctx.records["record_id"].isin(a["record_id"].astype(str).unique()).to_numpy()]
+    recs = ctx.records[_isin_text(ctx.records["record_id"], a["record_id"].astype(str).unique())]
     recs = recs.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])
     out = a.copy()
     dates = recs["created"] if "created" in recs.columns else None
@@ -1078,7 +1098,7 @@ def _to_findings(rule: Rule, hits: pd.DataFrame, ctx: EvalContext) -> list[Findi
     if not rec_hits.empty:
         # Narrow the record frame to the hits' numbers (or jobs) before merging: the merge then
         # hashes thousands of keys, not every record's (1M jobs: 8 s of key factorising).
-        near = recs[recs["record_id"].isin(rec_hits["record_id"].unique()).to_numpy()]
+        near = recs[_isin_text(recs["record_id"], rec_hits["record_id"].unique())]
         own = near.merge(rec_hits[["source", "record_id", "cite"]], on=["source", "record_id"])
         cited_parts.append(own)
         if rule.kind == "conflict" and "o_source" in rec_hits.columns:
@@ -1159,7 +1179,7 @@ def duplicate_rows(d: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
     if d is None or len(d) == 0:
         return None
     wanted = {str(i) for recs in d["records"] if isinstance(recs, dict) for ids in recs.values() for i in ids} if "records" in d else set()
-    sub = records[records["record_id"].isin(list(wanted)).to_numpy()] if wanted else records
+    sub = records[_isin_text(records["record_id"], list(wanted))] if wanted else records
     sub = sub.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])
     names_of = sub["customer"]
     first_date = sub["created"]
@@ -1229,7 +1249,7 @@ def ambiguous_rows(a: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
     """
     if a is None or len(a) == 0:
         return None
-    sub = records[records["record_id"].isin(a["record_id"].astype(str).unique()).to_numpy()]
+    sub = records[_isin_text(records["record_id"], a["record_id"].astype(str).unique())]
     info = sub.drop_duplicates(["source", "record_id"]).set_index(["source", "record_id"])[["job", "system", "role", "customer"]]
     out = a.merge(info.reset_index(), on=["source", "record_id"], how="left", suffixes=("", "_r"))
     out["owner_role"] = out["role"]
