@@ -100,9 +100,18 @@ def _first_per_job(frame: pd.DataFrame, order: list[str], cols: dict[str, str]) 
         # one record per job (deals and operations jobs almost always): nothing to choose, so
         # no sort of the whole frame; the caller joins on the job, whatever the row order
         return frame.set_index("job")[list(cols)].rename(columns=cols)
-    f = frame.sort_values(["job", *order], kind="stable", na_position="last")
-    f = f.drop_duplicates("job", keep="first").set_index("job")
-    return f[list(cols)].rename(columns=cols)
+    from . import _fastpaths
+
+    if not _fastpaths.enabled():
+        f = frame.sort_values(["job", *order], kind="stable", na_position="last")
+        f = f.drop_duplicates("job", keep="first").set_index("job")
+        return f[list(cols)].rename(columns=cols)
+    # Choose the rows on the job and the order columns alone, then take only the wanted columns
+    # of the chosen rows: sorting the whole frame moved every text column twice (1M jobs: ~1 s).
+    keys = frame[["job", *order]].reset_index(drop=True)
+    keys = keys.sort_values(["job", *order], kind="stable", na_position="last")
+    first = keys.index.to_numpy()[~keys["job"].duplicated().to_numpy()]
+    return frame[["job", *cols]].take(first).set_index("job").rename(columns=cols)
 
 
 def build_job_table(
@@ -217,8 +226,9 @@ def build_job_table(
     jobs["ops_completed"] = jobs["ops_completed"].fillna(jobs["ops_closed"]).fillna(jobs["ops_updated"])
 
     # -- derived facts
-    deal_state = jobs["deal_state"].astype("string")
-    ops_state = jobs["ops_state"].astype("string")
+    # compared as they are (categoricals compare codes; a cast to text cost 0.8 s at 1M jobs)
+    deal_state = jobs["deal_state"]
+    ops_state = jobs["ops_state"]
     jobs["value"] = jobs["job_value"].where(jobs["job_value"].gt(0), jobs["deal_amount"])
     short = jobs["value"] - jobs["acc_invoiced"].fillna(0.0)
     tol = np.maximum(jobs["value"].fillna(0.0) * tolerance_pct / 100.0, tolerance_abs)
