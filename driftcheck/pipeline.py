@@ -89,7 +89,15 @@ def _one_per_record(records: pd.DataFrame) -> pd.DataFrame:
     if _fastpaths.enabled():
         # Only a (system, record type) read from two or more sources can repeat a record;
         # checking just those rows keeps this off the hot path (a full scan: 1.9 s at 100k jobs).
-        kinds = records[["system", "record_type", "source"]].drop_duplicates()
+        import pandas as pd
+
+        from .statusmap import group_codes
+
+        grouped = group_codes(records)  # the (source, system, record type) present, off the label codes
+        if grouped is not None:
+            kinds = pd.DataFrame(grouped[1], columns=["source", "system", "record_type"])
+        else:
+            kinds = records[["system", "record_type", "source"]].drop_duplicates()
         shared = kinds.groupby(["system", "record_type"], observed=True).size()
         shared = shared[shared > 1]
         if shared.empty:
@@ -332,8 +340,9 @@ def load(
         # The labels become categoricals before the status maps, the record de-duplication and
         # the paid dates group and filter on them: those compare integer codes, not strings.
         _categorise(records, _LABELS)
+    before = len(records)
     records = _one_per_record(records)
-    if fast:
+    if fast and len(records) < before:
         # Rows dropped above may leave a label with no row: the categories must be exactly
         # what ``astype("category")`` of the remaining values gives (sorted, all used).
         _categorise(records, _LABELS, prune=True)
