@@ -334,7 +334,9 @@ def _all(jobs: pd.DataFrame, names: Iterable[str] | None) -> pd.Series:
 def _age_filter(hits: pd.DataFrame, since: pd.Series, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     """Keep hits whose clock started more than ``within_days`` ago (0: on or before as_of)."""
     age = (ctx.as_of_ts - since).dt.days
-    keep = since.notna() & (age >= 0) & ((age > rule.within_days) if rule.within_days > 0 else True)
+    # numpy masks: a boolean Series makes pandas check that its index equals the frame's, and
+    # comparing two indexes of a million job keys took 0.5 s per rule at 1M jobs
+    keep = _rows(since.notna() & (age >= 0) & ((age > rule.within_days) if rule.within_days > 0 else True))
     out = hits[keep].copy()
     out["since"] = since[keep]
     out["age_days"] = age[keep].astype("int64")
@@ -344,7 +346,7 @@ def _age_filter(hits: pd.DataFrame, since: pd.Series, rule: Rule, ctx: EvalConte
 def _job_hits(jobs: pd.DataFrame, mask: pd.Series, since_col: str | None, rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     import pandas as pd
 
-    hits = jobs[mask]
+    hits = jobs[_rows(mask)]
     since = hits[since_col] if since_col else pd.Series(pd.NaT, index=hits.index)
     out = _age_filter(hits, pd.to_datetime(since), rule, ctx)
     out["scope"] = "job"
