@@ -94,3 +94,28 @@ def test_one_chunk_keeps_values_and_dtypes() -> None:
     pipeline._one_chunk(out)
     pd.testing.assert_frame_equal(out, records)
     assert out["record_id"].array._pa_array.num_chunks == 1
+
+
+def test_labels_from_frame_runs_equal_astype_category() -> None:
+    """Source, system and file are one value per reader frame: the categoricals load builds from
+    the frames' lengths equal ``astype("category")`` of the concatenated text, including a
+    frame with no file (an API pull), an empty frame, and a column that varies inside a frame
+    (which falls back to reading its rows)."""
+    from driftcheck.records import concat_records
+
+    base = _records()
+    quickbooks = base[base["system"] == "quickbooks"].assign(file="b/Invoice List.csv")
+    jobber = base[base["system"] == "jobber"].assign(file=pd.NA, source="jobber-api")
+    mixed = base.head(6).assign(file=["a.csv", "a.csv", "c.csv", "a.csv", "a.csv", "a.csv"])
+    for frames in ([quickbooks, jobber], [jobber, quickbooks.head(0), quickbooks], [quickbooks, mixed]):
+        frames = [conform(f) for f in frames]
+        cols = (*pipeline._LABELS, "file")
+        runs = pipeline._constant_columns(frames, cols)
+        records = concat_records(frames)
+        expected = {c: records[c].astype("category") for c in cols}
+        pipeline._categorise(records, cols, runs=runs)
+        for c in cols:
+            pd.testing.assert_series_equal(records[c], expected[c])
+    assert "file" not in pipeline._constant_columns([quickbooks, mixed], ("file",))
+    assert pipeline._constant_columns([quickbooks, jobber], ("file",))["file"] == [
+        ("b/Invoice List.csv", len(quickbooks)), (None, len(jobber))]
