@@ -119,3 +119,22 @@ def test_labels_from_frame_runs_equal_astype_category() -> None:
     assert "file" not in pipeline._constant_columns([quickbooks, mixed], ("file",))
     assert pipeline._constant_columns([quickbooks, jobber], ("file",))["file"] == [
         ("b/Invoice List.csv", len(quickbooks)), (None, len(jobber))]
+
+
+@pytest.mark.parametrize(
+    ("texts", "numbers"),
+    [
+        (["1001", "7", "0", "123456789012345"], [1001, 7, 0, 123456789012345]),
+        (["1001", "01001"], None),  # a leading zero: another text, the same number
+        (["1001", "A-7"], None),
+        (["1001", ""], None),
+        (["1001", "1234567890123456"], None),  # past 15 digits
+        (["1001", "\u0661\u0662"], None),  # Arabic-Indic digits are not ASCII
+        (["1001", None], None),
+    ],
+)
+def test_invoice_numbers_are_matched_as_numbers_only_when_that_changes_nothing(texts, numbers) -> None:
+    import pyarrow as pa
+
+    got = pipeline._plain_numbers(pa.array(texts, type=pa.large_string()))
+    assert (None if got is None else got.tolist()) == numbers
