@@ -1055,22 +1055,25 @@ def _evidence_by_key(cited: pd.DataFrame) -> dict[str, tuple[dict[str, list[str]
     cited = cited.assign(_t=cited["record_type"].astype(str).map(_TYPE_ORDER).fillna(9))
     cited = cited.sort_values(["cite", "_t", "created"], kind="stable", na_position="last")
     out: dict[str, tuple[dict[str, list[str]], list[dict[str, Any]]]] = {}
+    rows: Iterable[tuple[Any, ...]]
     if _fast():
         # values made JSON-ready once per distinct value (dates as text, amounts rounded), then
         # zipped into rows; the loop below then finds nothing left to convert
-        lists = [_per_value(cited[c], _evidence_value, None).tolist() for c in cols]
-        rows: Iterable[dict[str, Any]] = (dict(zip(cols, values, strict=True)) for values in zip(*lists, strict=True))
+        rows = zip(*[_per_value(cited[c], _evidence_value, None).tolist() for c in cols], strict=True)
     else:
-        rows = cited[cols].astype(object).where(cited[cols].notna(), None).to_dict("records")
+        rows = cited[cols].astype(object).where(cited[cols].notna(), None).itertuples(index=False, name=None)
+    # each record type's evidence fields as positions in a row (cols starts cite, source, record_id, record_type)
+    at = {c: i for i, c in enumerate(cols)}
+    fields = {rtype: [(at[col], label) for col, label in pairs] for rtype, pairs in _EVIDENCE_FIELDS.items()}
     for r in rows:
-        recs, evidence = out.setdefault(str(r["cite"]), ({}, []))
-        src, rid = str(r["source"]), str(r["record_id"])
+        recs, evidence = out.setdefault(str(r[0]), ({}, []))
+        src, rid = str(r[1]), str(r[2])
         ids = recs.setdefault(src, [])
         if rid in ids:
             continue
         ids.append(rid)
-        for col, label in _EVIDENCE_FIELDS.get(str(r["record_type"]), ()):
-            v = r.get(col)
+        for i, label in fields.get(str(r[3]), ()):
+            v = r[i]
             if v is None or len(evidence) >= 16:
                 continue
             evidence.append({"source": src, "record": rid, "field": label, "value": _evidence_value(v)})
