@@ -27,11 +27,12 @@ Everything here is vectorised: group-bys and joins on a categorical job key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .lifecycle import DOMAINS
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = ["MILESTONES", "RECORD_GROUPS", "JobTable", "build_job_table", "record_group_masks"]
@@ -114,12 +115,41 @@ def _first_per_job(frame: pd.DataFrame, order: list[str], cols: dict[str, str]) 
     return frame[["job", *cols]].take(first).set_index("job").rename(columns=cols)
 
 
+def _job_ids(keys: pd.Series, job_codes: np.ndarray | None) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(keys, sort=False)``: each record's job number (by first appearance) and
+    the distinct keys in that order, read off ``job_codes`` when the linker gave them.
+
+    Integers that are equal exactly where the keys are equal number the same way, and the
+    first record of each number holds its key (1M jobs: ~0.1 s against 0.5-1 s of hashing 7M texts).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from . import _fastpaths
+
+    n = len(keys)
+    if job_codes is None or not _fastpaths.enabled() or len(job_codes) != n or not n:
+        return pd.factorize(keys, sort=False)
+    job_codes = np.asarray(job_codes, dtype=np.int64)
+    if job_codes.min() < 0 or job_codes.max() >= n:  # not small non-negative numbers: hash them
+        job_codes = pd.factorize(job_codes, sort=False)[0]
+    # the first record of each number, and the numbers in the order their first records come
+    first = np.full(int(job_codes.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, job_codes, np.arange(n))
+    used = np.flatnonzero(first < n)
+    order = used[np.argsort(first[used], kind="stable")]
+    renumber = np.empty(len(first), dtype=np.int64)
+    renumber[order] = np.arange(len(order))
+    return renumber[job_codes], keys.array.take(first[order])
+
+
 def build_job_table(
     records: pd.DataFrame,
     *,
     owners: dict[str, str],
     tolerance_pct: float = 2.0,
     tolerance_abs: float = 50.0,
+    job_codes: np.ndarray | None = None,
 ) -> JobTable:
     """Build the job table from linked records.
 
@@ -129,6 +159,9 @@ def build_job_table(
         tolerance_pct: how far below the job's value invoicing may fall and still count as
             "fully invoiced", in percent...
         tolerance_abs: ...and in money; both must be exceeded to count as short.
+        job_codes: each record's job as an integer, equal exactly where ``job`` is equal
+            (:attr:`driftcheck.linking.LinkResult.job_codes`): saves hashing every record's
+            key text. None: the keys are factorised.
     """
     import numpy as np
     import pandas as pd
@@ -139,7 +172,7 @@ def build_job_table(
     # Every group-by and join below runs on an integer job id: factorising the string key
     # once costs less than hashing it in each of the dozen aggregations (measured at 100k jobs:
     # 1.6 s -> 0.5 s for this function).
-    codes, uniques = pd.factorize(records["job"], sort=False)
+    codes, uniques = _job_ids(records["job"], job_codes if linked.all() else None)
     records = records.assign(jid=codes.astype("int64"))
     masks = record_group_masks(records, owners)
     jobs = pd.DataFrame({"job": pd.array(uniques, dtype="string[pyarrow]")}, index=pd.RangeIndex(len(uniques), name="jid"))

@@ -116,7 +116,8 @@ def run_scan(
 
     t = time.perf_counter()
     tol = _amount_tolerance(rules)
-    table = build_job_table(records, owners=cfg.owners, tolerance_pct=tol[0], tolerance_abs=tol[1])
+    table = build_job_table(records, owners=cfg.owners, tolerance_pct=tol[0], tolerance_abs=tol[1],
+                            job_codes=getattr(link_result, "job_codes", None))
     release_freed(len(records))
     failures = [{**f, "since": f["since"] or audit.isoformat()} for f in loaded.failures]
     ctx = EvalContext(
