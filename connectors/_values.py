@@ -222,11 +222,29 @@ def labels(codes: object, names: list[str], index: pd.Index) -> pd.Series:
     return _series(taken, index)
 
 
+#: Rows per block of a repeated value (:func:`repeat`): 64k copies of a 70-character path are 5 MB.
+_REPEAT_BLOCK = 1 << 16
+
+
 def repeat(value: str, index: pd.Index) -> pd.Series:
-    """One text value on every row of ``index``."""
+    """One text value on every row of ``index``.
+
+    A long column is one block of the value, repeated as chunks that all share the block's
+    buffers: every record of an export carries its file path, source name, system and role,
+    and spelling those out was a gigabyte of a million-job scan's read (and 2 s of copying).
+    """
     import pyarrow as pa
 
-    return _series(pa.repeat(pa.scalar(value, pa.large_string()), len(index)), index)
+    from driftcheck import _fastpaths
+
+    n = len(index)
+    scalar = pa.scalar(value, pa.large_string())
+    if n <= _REPEAT_BLOCK or not _fastpaths.enabled():
+        return _series(pa.repeat(scalar, n), index)
+    block = pa.repeat(scalar, _REPEAT_BLOCK)
+    full, rest = divmod(n, _REPEAT_BLOCK)
+    chunks = [block] * full + ([block.slice(0, rest)] if rest else [])
+    return _series(pa.chunked_array(chunks, type=pa.large_string()), index)
 
 
 def clean_text(s: pd.Series) -> pd.Series:

@@ -235,3 +235,18 @@ def test_contact_split_matches_the_full_pattern_on_random_cells(monkeypatch: pyt
     for f, p in zip(fast, plain, strict=True):
         assert f.equals(p)
     assert fast[1].null_count < len(arr)
+
+
+@pytest.mark.parametrize("n", [0, 5, 1 << 16, (1 << 16) * 3 + 17])
+def test_repeated_value_column_equals_plain_and_shares_one_block(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    import pyarrow as pa
+
+    path = "/exports/Transaction List by Date.csv"
+    index = pd.RangeIndex(n)
+    _same(*_both(monkeypatch, lambda: V.repeat(path, index)))
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "1")
+    before = pa.total_allocated_bytes()
+    col = V.repeat(path, index)
+    # the file path of every record costs one block of text, not one copy per row
+    assert pa.total_allocated_bytes() - before <= (1 << 16) * (len(path) + 8) + 4096
+    assert col.dtype == pd.StringDtype("pyarrow") and len(col) == n
