@@ -590,8 +590,29 @@ def extract_refs(s: pd.Series, kind: str) -> pd.Series:
     Returns:
         Comma-joined numbers per cell (``"9001,9002"``), missing where none is named.
     """
-    # free text repeats (a customer's name, "Deposit 30% - Job #3"): each distinct cell is parsed once
-    return _series(on_distinct(_arrow(s), functools.partial(_extract_refs_values, kind=kind), sample=False), s.index)
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from driftcheck import _fastpaths
+
+    arr = _arrow(s)
+    parse = functools.partial(_extract_refs_values, kind=kind)
+    if not _fastpaths.enabled():
+        return _series(parse(arr), s.index)
+    # Only cells that mention the keyword can name a number: they are picked by a plain
+    # substring count before anything is hashed, so a memo column that never says "job"
+    # costs one count, not an encoding of a million distinct memos.
+    where = np.flatnonzero(_count_words(arr, _REF_HINTS[kind]))
+    if not len(where):
+        return _series(pa.nulls(len(arr), pa.large_string()), s.index)
+    if len(where) == len(arr):
+        # free text repeats (a customer's name, "Deposit 30% - Job #3"): each distinct cell is parsed once
+        return _series(on_distinct(arr, parse, sample=False), s.index)
+    found = on_distinct(arr.take(pa.array(where)), parse, sample=False)
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[where] = True
+    return _series(pc.replace_with_mask(pa.nulls(len(arr), pa.large_string()), pa.array(mask), found), s.index)
 
 
 def _extract_refs_values(arr: pa.Array, kind: str) -> pa.Array:

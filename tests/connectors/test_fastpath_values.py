@@ -114,6 +114,14 @@ def test_extract_refs_matches_plain(monkeypatch: pytest.MonkeyPatch, kind: str) 
     assert fast.notna().any()
 
 
+@pytest.mark.parametrize("memos", [["Kitchen", "Deck", "", None, "-"], ["Job #3", "Job 4 & 5", "JOB-7 then job 8"]])
+def test_extract_refs_of_columns_that_never_or_always_name_a_job_match_plain(monkeypatch: pytest.MonkeyPatch, memos: list[str | None]) -> None:
+    column = _column(memos, unique=0)
+    fast, plain = _both(monkeypatch, lambda: V.extract_refs(column, "job"))
+    _same(fast, plain)
+    assert fast.notna().any() == (memos[0] == "Job #3")
+
+
 def test_repeated_rows_match_pandas_duplicated() -> None:
     from connectors._frame import _repeats
 
