@@ -299,6 +299,15 @@ def _unwrap(arr: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(arr, r'^="(.*)"$', r"\1")
 
 
+def _has_substring(arr: pa.Array, text: str) -> bool:
+    """Whether any cell contains ``text`` (always True with ``DRIFTCHECK_FASTPATHS=0``)."""
+    import pyarrow.compute as pc
+
+    from driftcheck import _fastpaths
+
+    return not _fastpaths.enabled() or bool(pc.any(pc.match_substring(arr, text)).as_py())
+
+
 def _starts_with_any(arr: pa.Array, prefix: str) -> bool:
     """Whether any cell starts with ``prefix`` (always True with ``DRIFTCHECK_FASTPATHS=0``)."""
     import pyarrow.compute as pc
@@ -742,7 +751,11 @@ def _split_contact_values(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    first = _nullify_values(pc.replace_substring_regex(_nullify_values(arr), r"\s*;.*$", ""))
+    first = _nullify_values(arr)
+    # Only a cell holding ";" lists several contacts; without one the cut and the second
+    # trim would give the cells back unchanged (nullify is idempotent).
+    if _has_substring(first, ";"):
+        first = _nullify_values(pc.replace_substring_regex(first, r"\s*;.*$", ""))
     found_name, found_email = _contact_parts(first)
     bare = pc.fill_null(pc.match_substring_regex(first, r"^[^\s@]+@[^\s@]+\.[^\s@]+$"), False)
     none = pa.scalar(None, type=first.type)
@@ -822,11 +835,15 @@ def name_prefix(title: pd.Series) -> pd.Series:
 
 
 def _name_prefix_values(arr: pa.Array) -> pa.Array:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = _nullify_values(arr)
     dash = pc.struct_field(pc.extract_regex(arr, "^\\s*(?P<p>.+?)\\s+[-\u2013\u2014]\\s+\\S"), [0])
-    colon = pc.struct_field(pc.extract_regex(arr, r"^\s*(?P<p>[^:]+?)\s*:\s*\S"), [0])
+    if _has_substring(arr, ":"):
+        colon = pc.struct_field(pc.extract_regex(arr, r"^\s*(?P<p>[^:]+?)\s*:\s*\S"), [0])
+    else:  # deal names without a colon have no colon prefix: no need to run the lazy pattern
+        colon = pa.nulls(len(arr), arr.type)
     # The earlier separator wins: "Acme: roof - phase 2" -> "Acme".
     shorter = pc.fill_null(pc.less(pc.utf8_length(colon), pc.utf8_length(dash)), False)
     return _nullify_values(pc.if_else(shorter, colon, pc.coalesce(dash, colon)))
