@@ -408,7 +408,7 @@ def _repeats(data: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
         return out
     rows = np.flatnonzero(candidates)
     group = np.zeros(len(rows), dtype="int64")
-    for col in data.columns:
+    for col in _most_varied_first(data, rows):
         if len(rows) < 2:
             break
         codes, uniques = pd.factorize(data[col].iloc[rows], use_na_sentinel=True)
@@ -419,6 +419,33 @@ def _repeats(data: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
     if len(rows) > 1:
         out[rows] = pd.Series(group).duplicated(keep="first").to_numpy()
     return out
+
+
+def _most_varied_first(data: pd.DataFrame, rows: np.ndarray) -> list[str]:
+    """``data``'s columns, those with the most distinct values among the first candidate rows first.
+
+    Which rows repeat every cell does not depend on the order the columns are compared in,
+    but the cost does: a memo or a name column settles nearly every row at once, while a
+    date or a type column leaves them all standing for the next column to factorize again.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    head = rows[:_ORDER_SAMPLE]
+
+    def varied(col: str) -> int:
+        sample = data[col].iloc[head].array
+        try:
+            return int(pc.count_distinct(pa.array(sample)).as_py())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return len(set(sample))  # object columns (an XLSX's mixed cells) are rare and small
+
+    # a stable sort: ties keep the frame's order
+    return sorted(data.columns, key=lambda c: -varied(c))
+
+
+#: Candidate rows whose distinct values order the columns for :func:`_repeats`.
+_ORDER_SAMPLE = 2048
 
 
 def _null_column(dtype: str, index: pd.Index) -> pd.Series:

@@ -199,7 +199,9 @@ def matches(s: pd.Series, pattern: str) -> pd.Series:
     """Whether each cell matches ``pattern`` in full (RE2 syntax, through pyarrow); missing -> False."""
     import pyarrow.compute as pc
 
-    hit = pc.fill_null(pc.match_substring_regex(_arrow(s), f"^(?:{pattern})$"), False)
+    regex = f"^(?:{pattern})$"
+    # the first column of a report repeats (its dates, or blanks between headings): one test per value
+    hit = pc.fill_null(on_distinct(_arrow(s), lambda a: pc.match_substring_regex(a, regex)), False)
     return _series(hit, s.index).astype(bool)
 
 
