@@ -334,7 +334,7 @@ class ReadContext:
             data = data.assign(**{f"_extra{i}": e for i, e in enumerate(extra)})
         candidates = pd.Series(True, index=data.index)
         if key and key in self.columns:
-            candidates = self.col(key).duplicated(keep=False)
+            candidates = V.duplicated(self.col(key), keep=False)
         if not candidates.any():
             return
         from driftcheck import _fastpaths
@@ -347,7 +347,7 @@ class ReadContext:
 
     def first_per_id(self, ids: pd.Series, what: str) -> None:
         """Keep the first row of each id; later rows with the same id are skipped with a warning."""
-        repeat = ids.notna() & ids.duplicated(keep="first")
+        repeat = ids.notna() & V.duplicated(ids, keep="first")
         self.skip(repeat, f"rows repeat a {what} already read with different values (the first was kept)", column=self.header("record_id") if self.has("record_id") else None)
 
     # ------------------------------------------------------------------ output
@@ -407,13 +407,13 @@ def _repeats(data: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
     if not len(data.columns):  # as DataFrame.duplicated: rows of no columns repeat nothing
         return out
     rows = np.flatnonzero(candidates)
-    group = np.zeros(len(rows), dtype="int64")
+    group = None
     for col in _most_varied_first(data, rows):
         if len(rows) < 2:
             break
-        codes, uniques = pd.factorize(data[col].iloc[rows], use_na_sentinel=True)
-        codes = np.where(codes < 0, len(uniques), codes).astype("int64")
-        group, _ = pd.factorize(group * (len(uniques) + 1) + codes)
+        codes = V.codes(data[col], rows)
+        # the first column's codes are the groups already (dense, from 0)
+        group = codes if group is None else pd.factorize(group * (int(codes.max()) + 1) + codes)[0]
         shared = np.bincount(group)[group] > 1
         rows, group = rows[shared], group[shared]
     if len(rows) > 1:

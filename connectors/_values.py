@@ -145,6 +145,52 @@ def on_distinct(arr: pa.Array, fn: Callable[[pa.Array], Any], *, sample: bool = 
     return out.take(enc.indices)
 
 
+def codes(s: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+    """Integer codes of a column's values (of ``rows`` only, if given), numbered in order of first appearance.
+
+    Equal values share a code and missing values share their own, as ``pd.factorize``
+    groups them; pyarrow hashes a string column in about half the time pandas takes.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "pyarrow":
+        found, _ = pd.factorize(s if rows is None else s.iloc[rows], use_na_sentinel=False)
+        return np.asarray(found, dtype="int64")
+    arr = pa.array(s.array)  # chunked as stored: a take needs no combined copy
+    if rows is not None and len(rows) < len(arr):
+        arr = arr.take(pa.array(rows))
+    if isinstance(arr, pa.ChunkedArray):
+        # the hash kernel numbers the values of every chunk in one table: the chunks' codes
+        # share one dictionary and can be laid end to end
+        enc = pc.dictionary_encode(arr, null_encoding="encode")
+        parts = [c.indices.to_numpy(zero_copy_only=False) for c in enc.chunks]
+        return np.concatenate(parts).astype("int64") if parts else np.zeros(0, dtype="int64")
+    return pc.dictionary_encode(arr, null_encoding="encode").indices.to_numpy(zero_copy_only=False).astype("int64")
+
+
+def duplicated(s: pd.Series, *, keep: str | bool = "first") -> pd.Series:
+    """``s.duplicated(keep=keep)`` for ``keep`` ``"first"`` or ``False`` (missing values equal each other)."""
+    import numpy as np
+    import pandas as pd
+
+    from driftcheck import _fastpaths
+
+    if not _fastpaths.enabled() or keep not in ("first", False):
+        return s.duplicated(keep=keep)
+    found = codes(s)
+    if keep is False:
+        dup = np.bincount(found)[found] > 1 if len(found) else np.zeros(0, dtype=bool)
+    else:
+        # codes count up in order of first appearance: a row repeats an earlier value
+        # exactly when its code is not above every code before it
+        dup = np.zeros(len(found), dtype=bool)
+        dup[1:] = found[1:] <= np.maximum.accumulate(found)[:-1]
+    return pd.Series(dup, index=s.index)
+
+
 def any_cell(columns: list[pd.Series], test: Callable[[pa.Array], np.ndarray], n: int) -> np.ndarray:
     """Rows where ``test`` holds for at least one of ``columns`` (a boolean numpy array).
 

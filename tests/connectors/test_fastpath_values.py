@@ -261,3 +261,18 @@ def test_repeated_value_column_equals_plain_and_shares_one_block(monkeypatch: py
     # the file path of every record costs one block of text, not one copy per row
     assert pa.total_allocated_bytes() - before <= (1 << 16) * (len(path) + 8) + 4096
     assert col.dtype == pd.StringDtype("pyarrow") and len(col) == n
+
+
+@pytest.mark.parametrize("keep", ["first", False])
+@pytest.mark.parametrize("chunked", [False, True])
+def test_duplicated_matches_pandas_with_missing_values_and_chunks(keep: str | bool, chunked: bool) -> None:
+    import pyarrow as pa
+
+    s = _column(CELLS, unique=N)  # repeats, missing cells and values seen once
+    if chunked:  # as a CSV body or a concatenation holds it: the same values in several chunks
+        arr = pa.array(s.array).combine_chunks() if isinstance(pa.array(s.array), pa.ChunkedArray) else pa.array(s.array)
+        parts = pa.chunked_array([arr.slice(0, 7000), arr.slice(7000, 5000), arr.slice(12000)])
+        s = pd.Series(pd.arrays.ArrowStringArray(parts))
+    got = V.duplicated(s, keep=keep)
+    pd.testing.assert_series_equal(got, s.duplicated(keep=keep))
+    assert 0 < got.sum() < N
