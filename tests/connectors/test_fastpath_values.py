@@ -125,6 +125,16 @@ def test_extract_refs_of_columns_that_never_or_always_name_a_job_match_plain(mon
     assert fast.notna().any() == (memos[0] == "Job #3")
 
 
+def test_extract_refs_of_memos_that_all_differ_matches_plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a QBO payment memo names its own invoice: no two cells alike, so nothing is encoded
+    memos = pd.Series(
+        [f"Payment for Invoice #{i}" if i % 3 else f"Inv {i} and Invoice #{i + 1}" for i in range(N)], dtype=pd.StringDtype("pyarrow")
+    )
+    fast, plain = _both(monkeypatch, lambda: V.extract_refs(memos, "invoice"))
+    _same(fast, plain)
+    assert fast.iloc[3] == "3,4" and fast.iloc[4] == "4"
+
+
 def test_repeated_rows_match_pandas_duplicated() -> None:
     from connectors._frame import _repeats
 
