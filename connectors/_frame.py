@@ -374,7 +374,8 @@ class ReadContext:
         }
         out.update({k: v for k, v in fields.items() if v is not None})
         for col, (dtype, _) in RECORD_SCHEMA.items():
-            if col not in out:
+            # conform_columns fills missing dates and amounts itself, without normalising NaT
+            if col not in out and not (dtype == "float64" or dtype.startswith("datetime")):
                 out[col] = _null_column(dtype, index)
         used = {i for f, pos in self.columns.items() if f in RECORD_SCHEMA for i in pos}
         names: set[str] = set(RECORD_SCHEMA)
