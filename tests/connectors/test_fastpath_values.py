@@ -275,10 +275,16 @@ def test_repeated_value_column_equals_plain_and_shares_one_block(monkeypatch: py
 
 @pytest.mark.parametrize("keep", ["first", False])
 @pytest.mark.parametrize("chunked", [False, True])
-def test_duplicated_matches_pandas_with_missing_values_and_chunks(keep: str | bool, chunked: bool) -> None:
+@pytest.mark.parametrize("values", ["text", "numbers", "zeros"])
+def test_duplicated_matches_pandas_with_missing_values_and_chunks(keep: str | bool, chunked: bool, values: str) -> None:
     import pyarrow as pa
 
-    s = _column(CELLS, unique=N)  # repeats, missing cells and values seen once
+    # repeats, missing cells and values seen once; ids as plain numbers (compared as integers),
+    # or with leading zeros ("042" is not "42": compared as text)
+    pool = {"text": CELLS, "numbers": ["1042", "7", None, "123456789012345678"], "zeros": ["042", "42", None, "0"]}[values]
+    s = _column(pool, unique=N)
+    if values != "text":
+        s = s.str.replace("v", "9", regex=False)
     if chunked:  # as a CSV body or a concatenation holds it: the same values in several chunks
         arr = pa.array(s.array).combine_chunks() if isinstance(pa.array(s.array), pa.ChunkedArray) else pa.array(s.array)
         parts = pa.chunked_array([arr.slice(0, 7000), arr.slice(7000, 5000), arr.slice(12000)])
