@@ -292,3 +292,20 @@ def test_duplicated_matches_pandas_with_missing_values_and_chunks(keep: str | bo
     got = V.duplicated(s, keep=keep)
     pd.testing.assert_series_equal(got, s.duplicated(keep=keep))
     assert 0 < got.sum() < N
+
+
+@pytest.mark.parametrize("times", [["14:12", "09:05:59"], ["14:12", "2:05 PM"]])
+def test_datetime_columns_give_the_dates_of_the_plain_path(monkeypatch: pytest.MonkeyPatch, times: list[str]) -> None:
+    # HubSpot writes "2023-12-03 14:12": the date is read from the first ten characters when
+    # every cell has that shape, by the general time pattern otherwise
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2023-01-01", periods=900).strftime("%Y-%m-%d")
+    cells = [f"{days[i]}{'T' if i % 5 == 0 else ' '}{times[i % 2]}" for i in rng.integers(0, 900, N)]
+    s = pd.Series(cells, dtype=pd.StringDtype("pyarrow"))
+
+    def read() -> tuple[pd.Series, pd.Series]:
+        return V.parse_dates(V.scan_dates(s), dayfirst=False)
+
+    fast, plain = _both(monkeypatch, read)
+    _same(fast, plain)
+    assert fast[0].notna().all() and not fast[1].any()
