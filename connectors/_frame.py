@@ -276,6 +276,22 @@ class ReadContext:
         self.drop_blank()
         if dedupe:
             self.drop_duplicates()
+        self.drop_unmapped()
+
+    def drop_unmapped(self) -> None:
+        """Release the columns no field maps, when they are not kept as ``x:`` columns.
+
+        Call it after the last check that looks at every cell of a row (blank rows, exact
+        duplicates): nothing else reads those columns. A jobs export has 37 columns and its
+        reader maps a third of them; the rest were held, and copied by every row filter,
+        until the read ended.
+        """
+        if self.options.extras:
+            return
+        used = {f"c{i}" for pos in self.columns.values() for i in pos}
+        unused = [c for c in self._data_columns() if c not in used]
+        if unused:
+            self.frame = self.frame.drop(columns=unused)
 
     def drop_footer(self) -> None:
         """Remove summary rows (``Totals``, ``Report totals:``): layout kept in ``meta["totals"]``.

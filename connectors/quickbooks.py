@@ -126,6 +126,7 @@ def read_report(ctx: ReadContext) -> pd.DataFrame:
     group = _structure(ctx)
     ctx.drop_blank()
     ctx.drop_duplicates(extra=[group])
+    ctx.drop_unmapped()
 
     types: dict[str, str] = ctx.spec.options.get("types", {"invoice": "invoice"})
     raw_type = ctx.text("type")
