@@ -738,13 +738,20 @@ def extract_refs(s: pd.Series, kind: str) -> pd.Series:
 
 def _scatter(n: int, where: np.ndarray, values: pa.Array) -> pa.Array:
     """A text column of ``n`` missing cells with ``values`` at positions ``where``."""
+    import pyarrow as pa
+
+    return _put(pa.nulls(n, pa.large_string()), where, values)
+
+
+def _put(column: pa.Array, where: np.ndarray, values: pa.Array) -> pa.Array:
+    """``column`` with its cells at positions ``where`` replaced by ``values``."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    mask = np.zeros(n, dtype=bool)
+    mask = np.zeros(len(column), dtype=bool)
     mask[where] = True
-    return pc.replace_with_mask(pa.nulls(n, pa.large_string()), pa.array(mask), values)
+    return pc.replace_with_mask(column, pa.array(mask), values)
 
 
 def _extract_refs_values(arr: pa.Array, kind: str, mentions: np.ndarray | None = None) -> pa.Array:
@@ -1036,9 +1043,9 @@ def _synth_ids_coded(prefix: str, when: pd.Series, who: pd.Series | None, amount
     nth = pd.DataFrame({"d": day_codes, "n": name_codes, "c": cent_codes}).groupby(["d", "n", "c"], sort=False).cumcount().to_numpy()
     again = np.flatnonzero(nth > 0)
     if len(again):
-        suffix = np.full(len(nth), "", dtype=object)
-        suffix[again] = ["#" + str(k + 1) for k in nth[again]]  # repeats only: a few rows
-        key = pc.binary_join_element_wise(key, pa.array(suffix, type=pa.large_string()), pa.scalar("", pa.large_string()))
+        # repeats only: a few rows get their "#2", "#3" (the others are not joined again)
+        suffix = pa.array(["#" + str(k + 1) for k in nth[again]], type=pa.large_string())
+        key = _put(key, again, pc.binary_join_element_wise(key.take(pa.array(again)), suffix, pa.scalar("", pa.large_string())))
     return _series(key, when.index)
 
 
