@@ -528,8 +528,16 @@ def scan_dates(s: pd.Series) -> DateScan:
     if _fastpaths.enabled():
         # Clean the distinct cells, then encode the cleaned values: the distinct dates come out
         # in the order they first appear in the column, as encoding the cleaned column gives.
-        raw = pc.dictionary_encode(_arrow(s))
-        enc = pc.dictionary_encode(_drop_times(_nullify_values(raw.dictionary)))
+        arr = _arrow(s)
+        dates = _iso_dates(arr)
+        if dates is not None:
+            # "2023-12-03 14:12" throughout: the dates are cut off first, so the encoding
+            # hashes a few thousand short dates, not 600k distinct timestamps
+            raw = pc.dictionary_encode(dates)
+            enc = pc.dictionary_encode(_nullify_values(raw.dictionary))
+        else:
+            raw = pc.dictionary_encode(arr)
+            enc = pc.dictionary_encode(_drop_times(_nullify_values(raw.dictionary)))
         indices = enc.indices.take(raw.indices)
     else:
         enc = pc.dictionary_encode(pc.replace_substring_regex(_nullify(_arrow(s)), _TIME_SUFFIX, ""))
@@ -565,6 +573,18 @@ def _drop_times(values: pa.Array) -> pa.Array:
     if len(values) >= _DISTINCT_MIN_ROWS and pc.all(pc.match_substring_regex(values, _ISO_MINUTES)).as_py():
         return pc.utf8_slice_codeunits(values, 0, 10)
     return pc.replace_substring_regex(values, _TIME_SUFFIX, "")
+
+
+def _iso_dates(arr: pa.Array) -> pa.Array | None:
+    """The first ten characters of each cell when every cell is blank or an ISO date with a time; else None.
+
+    What :func:`_drop_times` gives such cells (a blank stays blank, to be nulled after).
+    """
+    import pyarrow.compute as pc
+
+    if len(arr) < _DISTINCT_MIN_ROWS or not pc.all(pc.match_substring_regex(arr, f"(?:{_ISO_MINUTES})|^$")).as_py():
+        return None
+    return pc.utf8_slice_codeunits(arr, 0, 10)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the date columns of a file share most of their dates

@@ -294,13 +294,16 @@ def test_duplicated_matches_pandas_with_missing_values_and_chunks(keep: str | bo
     assert 0 < got.sum() < N
 
 
-@pytest.mark.parametrize("times", [["14:12", "09:05:59"], ["14:12", "2:05 PM"]])
+@pytest.mark.parametrize("times", [["14:12", "09:05:59"], ["14:12", "2:05 PM"], ["14:12", "blank"], ["14:12 ", "09:05"]])
 def test_datetime_columns_give_the_dates_of_the_plain_path(monkeypatch: pytest.MonkeyPatch, times: list[str]) -> None:
-    # HubSpot writes "2023-12-03 14:12": the date is read from the first ten characters when
-    # every cell has that shape, by the general time pattern otherwise
+    # HubSpot writes "2023-12-03 14:12" (and nothing for an open deal's close date): the date
+    # is read from the first ten characters when every cell has that shape, by the general
+    # time pattern otherwise; a padded cell is trimmed first
     rng = np.random.default_rng(3)
     days = pd.date_range("2023-01-01", periods=900).strftime("%Y-%m-%d")
-    cells = [f"{days[i]}{'T' if i % 5 == 0 else ' '}{times[i % 2]}" for i in rng.integers(0, 900, N)]
+    cells = [
+        "" if times[i % 2] == "blank" else f"{days[i]}{'T' if i % 5 == 0 else ' '}{times[i % 2]}" for i in rng.integers(0, 900, N)
+    ]
     s = pd.Series(cells, dtype=pd.StringDtype("pyarrow"))
 
     def read() -> tuple[pd.Series, pd.Series]:
@@ -308,4 +311,4 @@ def test_datetime_columns_give_the_dates_of_the_plain_path(monkeypatch: pytest.M
 
     fast, plain = _both(monkeypatch, read)
     _same(fast, plain)
-    assert fast[0].notna().all() and not fast[1].any()
+    assert fast[0].notna().sum() > N // 3 and not fast[1].any()
