@@ -38,6 +38,8 @@ __all__ = [
     "NULL_TOKENS",
     "DateScan",
     "clean_text",
+    "codes",
+    "duplicated",
     "extract_refs",
     "first_ref",
     "group_union",
