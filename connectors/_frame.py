@@ -276,6 +276,22 @@ class ReadContext:
         self.drop_blank()
         if dedupe:
             self.drop_duplicates()
+        self.drop_unmapped()
+
+    def drop_unmapped(self) -> None:
+        """Release the columns no field maps, when they are not kept as ``x:`` columns.
+
+        Call it after the last check that looks at every cell of a row (blank rows, exact
+        duplicates): nothing else reads those columns. A jobs export has 37 columns and its
+        reader maps a third of them; the rest were held, and copied by every row filter,
+        until the read ended.
+        """
+        if self.options.extras:
+            return
+        used = {f"c{i}" for pos in self.columns.values() for i in pos}
+        unused = [c for c in self._data_columns() if c not in used]
+        if unused:
+            self.frame = self.frame.drop(columns=unused)
 
     def drop_footer(self) -> None:
         """Remove summary rows (``Totals``, ``Report totals:``): layout kept in ``meta["totals"]``.
@@ -334,7 +350,7 @@ class ReadContext:
             data = data.assign(**{f"_extra{i}": e for i, e in enumerate(extra)})
         candidates = pd.Series(True, index=data.index)
         if key and key in self.columns:
-            candidates = self.col(key).duplicated(keep=False)
+            candidates = V.duplicated(self.col(key), keep=False)
         if not candidates.any():
             return
         from driftcheck import _fastpaths
@@ -347,7 +363,7 @@ class ReadContext:
 
     def first_per_id(self, ids: pd.Series, what: str) -> None:
         """Keep the first row of each id; later rows with the same id are skipped with a warning."""
-        repeat = ids.notna() & ids.duplicated(keep="first")
+        repeat = ids.notna() & V.duplicated(ids, keep="first")
         self.skip(repeat, f"rows repeat a {what} already read with different values (the first was kept)", column=self.header("record_id") if self.has("record_id") else None)
 
     # ------------------------------------------------------------------ output
@@ -374,7 +390,8 @@ class ReadContext:
         }
         out.update({k: v for k, v in fields.items() if v is not None})
         for col, (dtype, _) in RECORD_SCHEMA.items():
-            if col not in out:
+            # conform_columns fills missing dates and amounts itself, without normalising NaT
+            if col not in out and not (dtype == "float64" or dtype.startswith("datetime")):
                 out[col] = _null_column(dtype, index)
         used = {i for f, pos in self.columns.items() if f in RECORD_SCHEMA for i in pos}
         names: set[str] = set(RECORD_SCHEMA)
@@ -407,18 +424,45 @@ def _repeats(data: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
     if not len(data.columns):  # as DataFrame.duplicated: rows of no columns repeat nothing
         return out
     rows = np.flatnonzero(candidates)
-    group = np.zeros(len(rows), dtype="int64")
-    for col in data.columns:
+    group = None
+    for col in _most_varied_first(data, rows):
         if len(rows) < 2:
             break
-        codes, uniques = pd.factorize(data[col].iloc[rows], use_na_sentinel=True)
-        codes = np.where(codes < 0, len(uniques), codes).astype("int64")
-        group, _ = pd.factorize(group * (len(uniques) + 1) + codes)
+        codes = V.codes(data[col], rows)
+        # the first column's codes are the groups already (dense, from 0)
+        group = codes if group is None else pd.factorize(group * (int(codes.max()) + 1) + codes)[0]
         shared = np.bincount(group)[group] > 1
         rows, group = rows[shared], group[shared]
     if len(rows) > 1:
         out[rows] = pd.Series(group).duplicated(keep="first").to_numpy()
     return out
+
+
+def _most_varied_first(data: pd.DataFrame, rows: np.ndarray) -> list[str]:
+    """``data``'s columns, those with the most distinct values among the first candidate rows first.
+
+    Which rows repeat every cell does not depend on the order the columns are compared in,
+    but the cost does: a memo or a name column settles nearly every row at once, while a
+    date or a type column leaves them all standing for the next column to factorize again.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    head = rows[:_ORDER_SAMPLE]
+
+    def varied(col: str) -> int:
+        sample = data[col].iloc[head].array
+        try:
+            return int(pc.count_distinct(pa.array(sample)).as_py())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return len(set(sample))  # object columns (an XLSX's mixed cells) are rare and small
+
+    # a stable sort: ties keep the frame's order
+    return sorted(data.columns, key=lambda c: -varied(c))
+
+
+#: Candidate rows whose distinct values order the columns for :func:`_repeats`.
+_ORDER_SAMPLE = 2048
 
 
 def _null_column(dtype: str, index: pd.Index) -> pd.Series:

@@ -38,6 +38,8 @@ __all__ = [
     "NULL_TOKENS",
     "DateScan",
     "clean_text",
+    "codes",
+    "duplicated",
     "extract_refs",
     "first_ref",
     "group_union",
@@ -135,6 +137,8 @@ def on_distinct(arr: pa.Array, fn: Callable[[pa.Array], Any], *, sample: bool = 
     head = arr.slice(0, _DISTINCT_MIN_ROWS)
     if sample and pc.count_distinct(head).as_py() > _DISTINCT_MAX_SHARE * len(head):
         return fn(arr)
+    if not sample and _all_distinct(arr):
+        return fn(arr)
     enc = pc.dictionary_encode(arr)
     # an expensive transform gains from any repetition; a cheap one loses to the take back
     if len(enc.dictionary) > (_DISTINCT_MAX_SHARE if sample else 0.95) * n:
@@ -143,6 +147,94 @@ def on_distinct(arr: pa.Array, fn: Callable[[pa.Array], Any], *, sample: bool = 
     if isinstance(out, tuple):
         return tuple(o.take(enc.indices) for o in out)
     return out.take(enc.indices)
+
+
+def _all_distinct(arr: pa.Array) -> bool:
+    """Whether no value of a long column comes twice, judged on its first rows and rows spread over the rest.
+
+    For :func:`on_distinct` with an expensive transform, which encodes any column with
+    repeats but gains nothing on one without (1.9M QBO memos naming 1.9M invoices: the
+    encoding was a quarter of the extraction). The head catches repeats that sit together;
+    the spread catches the others: a column whose values come twice on average shows a
+    repeat among 8,192 such cells all but surely, and when it does not the transform only
+    runs on every cell, as it would without this module's shortcuts.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(arr)
+    picks = np.arange(min(n, _DISTINCT_MIN_ROWS))
+    if n >= 2 * _DISTINCT_MIN_ROWS:
+        picks = np.concatenate([picks, np.linspace(_DISTINCT_MIN_ROWS, n - 1, _DISTINCT_MIN_ROWS).astype("int64")])
+    cells = arr.take(pa.array(picks))
+    return pc.count_distinct(cells, mode="all").as_py() == len(cells)
+
+
+def codes(s: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+    """Integer codes of a column's values (of ``rows`` only, if given), numbered in order of first appearance.
+
+    Equal values share a code and missing values share their own, as ``pd.factorize``
+    groups them; pyarrow hashes a string column in about half the time pandas takes.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "pyarrow":
+        found, _ = pd.factorize(s if rows is None else s.iloc[rows], use_na_sentinel=False)
+        return np.asarray(found, dtype="int64")
+    arr = pa.array(s.array)  # chunked as stored: a take needs no combined copy
+    if rows is not None and len(rows) < len(arr):
+        arr = arr.take(pa.array(rows))
+    numbers = _as_numbers(arr)
+    if numbers is not None:
+        return np.asarray(pd.factorize(numbers, use_na_sentinel=False)[0], dtype="int64")
+    if isinstance(arr, pa.ChunkedArray):
+        # the hash kernel numbers the values of every chunk in one table: the chunks' codes
+        # share one dictionary and can be laid end to end
+        enc = pc.dictionary_encode(arr, null_encoding="encode")
+        parts = [c.indices.to_numpy(zero_copy_only=False) for c in enc.chunks]
+        return np.concatenate(parts).astype("int64") if parts else np.zeros(0, dtype="int64")
+    return pc.dictionary_encode(arr, null_encoding="encode").indices.to_numpy(zero_copy_only=False).astype("int64")
+
+
+def _as_numbers(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """A column of plain numbers (``1042``; no sign, no leading zero) as int64, missing as -1; else None.
+
+    Ids are mostly such numbers, and two of them are the same text exactly when they are the
+    same number: integers hash in a fraction of the time their text takes.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(arr) < _DISTINCT_MIN_ROWS or not pc.all(pc.ascii_is_decimal(arr)).as_py():
+        return None
+    # at most 18 digits fit an int64; "0042" and "42" are different ids
+    if (pc.max(pc.binary_length(arr)).as_py() or 0) > 18 or pc.any(pc.starts_with(arr, "0")).as_py():
+        return None
+    return pc.fill_null(pc.cast(arr, pa.int64()), -1).to_numpy()
+
+
+def duplicated(s: pd.Series, *, keep: str | bool = "first") -> pd.Series:
+    """``s.duplicated(keep=keep)`` for ``keep`` ``"first"`` or ``False`` (missing values equal each other)."""
+    import numpy as np
+    import pandas as pd
+
+    from driftcheck import _fastpaths
+
+    if not _fastpaths.enabled() or keep not in ("first", False):
+        return s.duplicated(keep=keep)
+    found = codes(s)
+    if keep is False:
+        dup = np.bincount(found)[found] > 1 if len(found) else np.zeros(0, dtype=bool)
+    else:
+        # codes count up in order of first appearance: a row repeats an earlier value
+        # exactly when its code is not above every code before it
+        dup = np.zeros(len(found), dtype=bool)
+        dup[1:] = found[1:] <= np.maximum.accumulate(found)[:-1]
+    return pd.Series(dup, index=s.index)
 
 
 def any_cell(columns: list[pd.Series], test: Callable[[pa.Array], np.ndarray], n: int) -> np.ndarray:
@@ -199,7 +291,9 @@ def matches(s: pd.Series, pattern: str) -> pd.Series:
     """Whether each cell matches ``pattern`` in full (RE2 syntax, through pyarrow); missing -> False."""
     import pyarrow.compute as pc
 
-    hit = pc.fill_null(pc.match_substring_regex(_arrow(s), f"^(?:{pattern})$"), False)
+    regex = f"^(?:{pattern})$"
+    # the first column of a report repeats (its dates, or blanks between headings): one test per value
+    hit = pc.fill_null(on_distinct(_arrow(s), lambda a: pc.match_substring_regex(a, regex)), False)
     return _series(hit, s.index).astype(bool)
 
 
@@ -222,11 +316,29 @@ def labels(codes: object, names: list[str], index: pd.Index) -> pd.Series:
     return _series(taken, index)
 
 
+#: Rows per block of a repeated value (:func:`repeat`): 64k copies of a 70-character path are 5 MB.
+_REPEAT_BLOCK = 1 << 16
+
+
 def repeat(value: str, index: pd.Index) -> pd.Series:
-    """One text value on every row of ``index``."""
+    """One text value on every row of ``index``.
+
+    A long column is one block of the value, repeated as chunks that all share the block's
+    buffers: every record of an export carries its file path, source name, system and role,
+    and spelling those out was a gigabyte of a million-job scan's read (and 2 s of copying).
+    """
     import pyarrow as pa
 
-    return _series(pa.repeat(pa.scalar(value, pa.large_string()), len(index)), index)
+    from driftcheck import _fastpaths
+
+    n = len(index)
+    scalar = pa.scalar(value, pa.large_string())
+    if n <= _REPEAT_BLOCK or not _fastpaths.enabled():
+        return _series(pa.repeat(scalar, n), index)
+    block = pa.repeat(scalar, _REPEAT_BLOCK)
+    full, rest = divmod(n, _REPEAT_BLOCK)
+    chunks = [block] * full + ([block.slice(0, rest)] if rest else [])
+    return _series(pa.chunked_array(chunks, type=pa.large_string()), index)
 
 
 def clean_text(s: pd.Series) -> pd.Series:
@@ -279,6 +391,15 @@ def _unwrap(arr: pa.Array) -> pa.Array:
     if not _starts_with_any(arr, '="'):  # a plain prefix test skips compiling and running the regex
         return arr
     return pc.replace_substring_regex(arr, r'^="(.*)"$', r"\1")
+
+
+def _has_substring(arr: pa.Array, text: str) -> bool:
+    """Whether any cell contains ``text`` (always True with ``DRIFTCHECK_FASTPATHS=0``)."""
+    import pyarrow.compute as pc
+
+    from driftcheck import _fastpaths
+
+    return not _fastpaths.enabled() or bool(pc.any(pc.match_substring(arr, text)).as_py())
 
 
 def _starts_with_any(arr: pa.Array, prefix: str) -> bool:
@@ -409,8 +530,16 @@ def scan_dates(s: pd.Series) -> DateScan:
     if _fastpaths.enabled():
         # Clean the distinct cells, then encode the cleaned values: the distinct dates come out
         # in the order they first appear in the column, as encoding the cleaned column gives.
-        raw = pc.dictionary_encode(_arrow(s))
-        enc = pc.dictionary_encode(pc.replace_substring_regex(_nullify_values(raw.dictionary), _TIME_SUFFIX, ""))
+        arr = _arrow(s)
+        dates = _iso_dates(arr)
+        if dates is not None:
+            # "2023-12-03 14:12" throughout: the dates are cut off first, so the encoding
+            # hashes a few thousand short dates, not 600k distinct timestamps
+            raw = pc.dictionary_encode(dates)
+            enc = pc.dictionary_encode(_nullify_values(raw.dictionary))
+        else:
+            raw = pc.dictionary_encode(arr)
+            enc = pc.dictionary_encode(_drop_times(_nullify_values(raw.dictionary)))
         indices = enc.indices.take(raw.indices)
     else:
         enc = pc.dictionary_encode(pc.replace_substring_regex(_nullify(_arrow(s)), _TIME_SUFFIX, ""))
@@ -428,6 +557,36 @@ def scan_dates(s: pd.Series) -> DateScan:
             elif parts[2] > 12 and parts[1] <= 12 and scan.monthfirst_example is None:
                 scan.monthfirst_example = value
     return scan
+
+
+#: ``2023-12-03 14:12`` or ``2023-12-03T14:12:59``: what HubSpot and most APIs write.
+_ISO_MINUTES = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?$"
+
+
+def _drop_times(values: pa.Array) -> pa.Array:
+    """Trimmed date cells without their time part (``_TIME_SUFFIX`` removed).
+
+    When every cell is an ISO date with a time, the time starts at the 11th character (nothing
+    before it is a space or ``T``), so the date is that prefix: a match and a slice instead of
+    a search-and-replace on each of a datetime column's hundreds of thousands of values.
+    """
+    import pyarrow.compute as pc
+
+    if len(values) >= _DISTINCT_MIN_ROWS and pc.all(pc.match_substring_regex(values, _ISO_MINUTES)).as_py():
+        return pc.utf8_slice_codeunits(values, 0, 10)
+    return pc.replace_substring_regex(values, _TIME_SUFFIX, "")
+
+
+def _iso_dates(arr: pa.Array) -> pa.Array | None:
+    """The first ten characters of each cell when every cell is blank or an ISO date with a time; else None.
+
+    What :func:`_drop_times` gives such cells (a blank stays blank, to be nulled after).
+    """
+    import pyarrow.compute as pc
+
+    if len(arr) < _DISTINCT_MIN_ROWS or not pc.all(pc.match_substring_regex(arr, f"(?:{_ISO_MINUTES})|^$")).as_py():
+        return None
+    return pc.utf8_slice_codeunits(arr, 0, 10)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the date columns of a file share most of their dates
@@ -572,11 +731,59 @@ def extract_refs(s: pd.Series, kind: str) -> pd.Series:
     Returns:
         Comma-joined numbers per cell (``"9001,9002"``), missing where none is named.
     """
-    # free text repeats (a customer's name, "Deposit 30% - Job #3"): each distinct cell is parsed once
-    return _series(on_distinct(_arrow(s), functools.partial(_extract_refs_values, kind=kind), sample=False), s.index)
+    import numpy as np
+    import pyarrow as pa
+
+    from driftcheck import _fastpaths
+
+    arr = _arrow(s)
+    parse = functools.partial(_extract_refs_values, kind=kind)
+    if not _fastpaths.enabled():
+        return _series(parse(arr), s.index)
+    # Only cells that mention the keyword can name a number: they are picked by a plain
+    # substring count before anything is hashed, so a memo column that never says "job"
+    # costs one count, not an encoding of a million distinct memos.
+    mentions = _count_words(arr, _REF_HINTS[kind])
+    where = np.flatnonzero(mentions)
+    if not len(where):
+        return _series(pa.nulls(len(arr), pa.large_string()), s.index)
+    every = len(where) == len(arr)
+    cells = arr if every else arr.take(pa.array(where))
+    if len(cells) < _DISTINCT_MIN_ROWS or _all_distinct(cells):
+        # nothing repeats (memos naming one invoice each): parse every cell with the counts made
+        found = _extract_refs_values(cells, kind, mentions[where])
+    else:
+        # free text repeats (a customer's name, "Deposit 30% - Job #3"): each distinct cell is parsed once
+        found = on_distinct(cells, parse, sample=False)
+    return _series(found if every else _scatter(len(arr), where, found), s.index)
 
 
-def _extract_refs_values(arr: pa.Array, kind: str) -> pa.Array:
+def _scatter(n: int, where: np.ndarray, values: pa.Array) -> pa.Array:
+    """A text column of ``n`` missing cells with ``values`` at positions ``where``."""
+    import pyarrow as pa
+
+    return _put(pa.nulls(n, pa.large_string()), where, values)
+
+
+def _put(column: pa.Array, where: np.ndarray, values: pa.Array) -> pa.Array:
+    """``column`` with its cells at positions ``where`` replaced by ``values``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mask = np.zeros(len(column), dtype=bool)
+    mask[where] = True
+    return pc.replace_with_mask(column, pa.array(mask), values)
+
+
+def _extract_refs_values(arr: pa.Array, kind: str, mentions: np.ndarray | None = None) -> pa.Array:
+    """The references of ``kind`` each cell of ``arr`` names.
+
+    Args:
+        arr: free-text cells.
+        kind: ``job``, ``invoice`` or ``quote``.
+        mentions: how many times each cell says the keyword (:func:`_count_words`), if counted already.
+    """
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -584,12 +791,14 @@ def _extract_refs_values(arr: pa.Array, kind: str) -> pa.Array:
 
     pattern = _REF_KEYWORDS[kind] + _NUMBER_LIST
     arr = _nullify_values(arr)
-    # Most cells never mention the keyword: a plain substring count picks the ones to parse.
-    mentions = _count_words(arr, _REF_HINTS[kind])
+    # Most cells never mention the keyword: a plain substring count picks the ones to parse
+    # (trimming and nulling "-"-like cells changes no count).
+    if mentions is None:
+        mentions = _count_words(arr, _REF_HINTS[kind])
     where = np.flatnonzero(mentions)
     if not len(where):
         return pa.nulls(len(arr), pa.large_string())
-    cells = arr.take(pa.array(where))
+    cells = arr if len(where) == len(arr) else arr.take(pa.array(where))
     found = pc.struct_field(pc.extract_regex(cells, pattern), [0]).cast(pa.large_string())
     twice = np.flatnonzero(mentions[where] > 1)
     if len(twice):
@@ -601,10 +810,8 @@ def _extract_refs_values(arr: pa.Array, kind: str) -> pa.Array:
             values[i] = ",".join(rx.findall(cells[int(i)].as_py())) or None
         found = pa.array(values, type=pa.large_string())
     refs = _arrow(normalise_refs(_series(found, pd.RangeIndex(len(found)))))
-    # Scatter the parsed cells back into a column of the original length.
-    mask = np.zeros(len(arr), dtype=bool)
-    mask[where] = True
-    return pc.replace_with_mask(pa.nulls(len(arr), pa.large_string()), pa.array(mask), refs)
+    # the parsed cells back in a column of the original length
+    return refs if len(where) == len(arr) else _scatter(len(arr), where, refs)
 
 
 def _count_words(arr: pa.Array, words: tuple[str, ...]) -> np.ndarray:
@@ -703,7 +910,11 @@ def _split_contact_values(arr: pa.Array) -> tuple[pa.Array, pa.Array]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    first = _nullify_values(pc.replace_substring_regex(_nullify_values(arr), r"\s*;.*$", ""))
+    first = _nullify_values(arr)
+    # Only a cell holding ";" lists several contacts; without one the cut and the second
+    # trim would give the cells back unchanged (nullify is idempotent).
+    if _has_substring(first, ";"):
+        first = _nullify_values(pc.replace_substring_regex(first, r"\s*;.*$", ""))
     found_name, found_email = _contact_parts(first)
     bare = pc.fill_null(pc.match_substring_regex(first, r"^[^\s@]+@[^\s@]+\.[^\s@]+$"), False)
     none = pa.scalar(None, type=first.type)
@@ -783,11 +994,15 @@ def name_prefix(title: pd.Series) -> pd.Series:
 
 
 def _name_prefix_values(arr: pa.Array) -> pa.Array:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = _nullify_values(arr)
     dash = pc.struct_field(pc.extract_regex(arr, "^\\s*(?P<p>.+?)\\s+[-\u2013\u2014]\\s+\\S"), [0])
-    colon = pc.struct_field(pc.extract_regex(arr, r"^\s*(?P<p>[^:]+?)\s*:\s*\S"), [0])
+    if _has_substring(arr, ":"):
+        colon = pc.struct_field(pc.extract_regex(arr, r"^\s*(?P<p>[^:]+?)\s*:\s*\S"), [0])
+    else:  # deal names without a colon have no colon prefix: no need to run the lazy pattern
+        colon = pa.nulls(len(arr), arr.type)
     # The earlier separator wins: "Acme: roof - phase 2" -> "Acme".
     shorter = pc.fill_null(pc.less(pc.utf8_length(colon), pc.utf8_length(dash)), False)
     return _nullify_values(pc.if_else(shorter, colon, pc.coalesce(dash, colon)))
@@ -850,9 +1065,9 @@ def _synth_ids_coded(prefix: str, when: pd.Series, who: pd.Series | None, amount
     nth = pd.DataFrame({"d": day_codes, "n": name_codes, "c": cent_codes}).groupby(["d", "n", "c"], sort=False).cumcount().to_numpy()
     again = np.flatnonzero(nth > 0)
     if len(again):
-        suffix = np.full(len(nth), "", dtype=object)
-        suffix[again] = ["#" + str(k + 1) for k in nth[again]]  # repeats only: a few rows
-        key = pc.binary_join_element_wise(key, pa.array(suffix, type=pa.large_string()), pa.scalar("", pa.large_string()))
+        # repeats only: a few rows get their "#2", "#3" (the others are not joined again)
+        suffix = pa.array(["#" + str(k + 1) for k in nth[again]], type=pa.large_string())
+        key = _put(key, again, pc.binary_join_element_wise(key.take(pa.array(again)), suffix, pa.scalar("", pa.large_string())))
     return _series(key, when.index)
 
 

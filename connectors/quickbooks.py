@@ -73,8 +73,7 @@ def _structure(ctx: ReadContext) -> pd.Series:
     preamble = ctx.meta.get("preamble", [])
     for key, value in zip(("company", "title", "period"), preamble):
         ctx.meta[key] = value
-    group = pd.Series(pd.NA, index=frame.index, dtype=pd.StringDtype("pyarrow"))
-    group = group.mask(is_heading, first).mask(is_total, "").ffill().replace("", pd.NA)
+    group = _groups(first, is_heading, is_total)
     # Blank lines after the last data row are the footer, not skipped rows.
     content = any_value & ~(is_total | is_stamp | is_heading)
     last = content[content].index.max() if content.any() else -1
@@ -83,6 +82,26 @@ def _structure(ctx: ReadContext) -> pd.Series:
         ctx.meta["groups"] = int(is_heading.sum())
     ctx.keep(~(is_total | is_stamp | is_heading | trailing_blank))
     return group
+
+
+def _groups(first: pd.Series, is_heading: pd.Series, is_total: pd.Series) -> pd.Series:
+    """Each row's group heading: the last heading above it, unless a total closed that group."""
+    import pandas as pd
+
+    if not _fastpaths.enabled():
+        group = pd.Series(pd.NA, index=first.index, dtype=pd.StringDtype("pyarrow"))
+        return group.mask(is_heading, first).mask(is_total, "").ffill().replace("", pd.NA)
+    import numpy as np
+    import pyarrow as pa
+
+    heading = is_heading.to_numpy(dtype=bool)
+    marks = heading | is_total.to_numpy(dtype=bool)
+    # position of the last heading or total at or above each row (-1: none yet), by a running max
+    last = np.maximum.accumulate(np.where(marks, np.arange(len(marks)), -1)) if len(marks) else np.zeros(0, dtype="int64")
+    under = last >= 0
+    under[under] = heading[last[under]]
+    taken = V._arrow(first).take(pa.array(np.where(under, last, 0), mask=~under))
+    return V._series(taken, first.index)
 
 
 def _derive_status(amount: pd.Series, balance: pd.Series | None) -> pd.Series:
@@ -107,6 +126,7 @@ def read_report(ctx: ReadContext) -> pd.DataFrame:
     group = _structure(ctx)
     ctx.drop_blank()
     ctx.drop_duplicates(extra=[group])
+    ctx.drop_unmapped()
 
     types: dict[str, str] = ctx.spec.options.get("types", {"invoice": "invoice"})
     raw_type = ctx.text("type")

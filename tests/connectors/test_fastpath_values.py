@@ -72,10 +72,13 @@ def test_all_digit_ids_are_kept_as_written(monkeypatch: pytest.MonkeyPatch) -> N
     assert fast.tolist() == s.tolist()
 
 
-def test_contacts_and_name_prefix_match_plain(monkeypatch: pytest.MonkeyPatch) -> None:
-    contacts = _column(CONTACTS + [f"P{i} Q (p{i}@x.com)" for i in range(300)], unique=50)
+@pytest.mark.parametrize("lists", [True, False])
+def test_contacts_and_name_prefix_match_plain(monkeypatch: pytest.MonkeyPatch, lists: bool) -> None:
+    # without any ";" list or ":" prefix in the column, the fast path skips those patterns
+    keep = (lambda v: True) if lists else (lambda v: v is None or (";" not in v and ":" not in v))
+    contacts = _column([c for c in CONTACTS if keep(c)] + [f"P{i} Q (p{i}@x.com)" for i in range(300)], unique=50)
     _same(*_both(monkeypatch, lambda: V.split_contact(contacts)))
-    titles = _column(TITLES, unique=50)
+    titles = _column([t for t in TITLES if keep(t)], unique=50)
     _same(*_both(monkeypatch, lambda: V.name_prefix(titles)))
 
 
@@ -112,6 +115,24 @@ def test_extract_refs_matches_plain(monkeypatch: pytest.MonkeyPatch, kind: str) 
     fast, plain = _both(monkeypatch, lambda: V.extract_refs(memos, kind))
     _same(fast, plain)
     assert fast.notna().any()
+
+
+@pytest.mark.parametrize("memos", [["Kitchen", "Deck", "", None, "-"], ["Job #3", "Job 4 & 5", "JOB-7 then job 8"]])
+def test_extract_refs_of_columns_that_never_or_always_name_a_job_match_plain(monkeypatch: pytest.MonkeyPatch, memos: list[str | None]) -> None:
+    column = _column(memos, unique=0)
+    fast, plain = _both(monkeypatch, lambda: V.extract_refs(column, "job"))
+    _same(fast, plain)
+    assert fast.notna().any() == (memos[0] == "Job #3")
+
+
+def test_extract_refs_of_memos_that_all_differ_matches_plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a QBO payment memo names its own invoice: no two cells alike, so nothing is encoded
+    memos = pd.Series(
+        [f"Payment for Invoice #{i}" if i % 3 else f"Inv {i} and Invoice #{i + 1}" for i in range(N)], dtype=pd.StringDtype("pyarrow")
+    )
+    fast, plain = _both(monkeypatch, lambda: V.extract_refs(memos, "invoice"))
+    _same(fast, plain)
+    assert fast.iloc[3] == "3,4" and fast.iloc[4] == "4"
 
 
 def test_repeated_rows_match_pandas_duplicated() -> None:
@@ -235,3 +256,59 @@ def test_contact_split_matches_the_full_pattern_on_random_cells(monkeypatch: pyt
     for f, p in zip(fast, plain, strict=True):
         assert f.equals(p)
     assert fast[1].null_count < len(arr)
+
+
+@pytest.mark.parametrize("n", [0, 5, 1 << 16, (1 << 16) * 3 + 17])
+def test_repeated_value_column_equals_plain_and_shares_one_block(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    import pyarrow as pa
+
+    path = "/exports/Transaction List by Date.csv"
+    index = pd.RangeIndex(n)
+    _same(*_both(monkeypatch, lambda: V.repeat(path, index)))
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "1")
+    before = pa.total_allocated_bytes()
+    col = V.repeat(path, index)
+    # the file path of every record costs one block of text, not one copy per row
+    assert pa.total_allocated_bytes() - before <= (1 << 16) * (len(path) + 8) + 4096
+    assert col.dtype == pd.StringDtype("pyarrow") and len(col) == n
+
+
+@pytest.mark.parametrize("keep", ["first", False])
+@pytest.mark.parametrize("chunked", [False, True])
+@pytest.mark.parametrize("values", ["text", "numbers", "zeros"])
+def test_duplicated_matches_pandas_with_missing_values_and_chunks(keep: str | bool, chunked: bool, values: str) -> None:
+    import pyarrow as pa
+
+    # repeats, missing cells and values seen once; ids as plain numbers (compared as integers),
+    # or with leading zeros ("042" is not "42": compared as text)
+    pool = {"text": CELLS, "numbers": ["1042", "7", None, "123456789012345678"], "zeros": ["042", "42", None, "0"]}[values]
+    s = _column(pool, unique=N)
+    if values != "text":
+        s = s.str.replace("v", "9", regex=False)
+    if chunked:  # as a CSV body or a concatenation holds it: the same values in several chunks
+        arr = pa.array(s.array).combine_chunks() if isinstance(pa.array(s.array), pa.ChunkedArray) else pa.array(s.array)
+        parts = pa.chunked_array([arr.slice(0, 7000), arr.slice(7000, 5000), arr.slice(12000)])
+        s = pd.Series(pd.arrays.ArrowStringArray(parts))
+    got = V.duplicated(s, keep=keep)
+    pd.testing.assert_series_equal(got, s.duplicated(keep=keep))
+    assert 0 < got.sum() < N
+
+
+@pytest.mark.parametrize("times", [["14:12", "09:05:59"], ["14:12", "2:05 PM"], ["14:12", "blank"], ["14:12 ", "09:05"]])
+def test_datetime_columns_give_the_dates_of_the_plain_path(monkeypatch: pytest.MonkeyPatch, times: list[str]) -> None:
+    # HubSpot writes "2023-12-03 14:12" (and nothing for an open deal's close date): the date
+    # is read from the first ten characters when every cell has that shape, by the general
+    # time pattern otherwise; a padded cell is trimmed first
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2023-01-01", periods=900).strftime("%Y-%m-%d")
+    cells = [
+        "" if times[i % 2] == "blank" else f"{days[i]}{'T' if i % 5 == 0 else ' '}{times[i % 2]}" for i in rng.integers(0, 900, N)
+    ]
+    s = pd.Series(cells, dtype=pd.StringDtype("pyarrow"))
+
+    def read() -> tuple[pd.Series, pd.Series]:
+        return V.parse_dates(V.scan_dates(s), dayfirst=False)
+
+    fast, plain = _both(monkeypatch, read)
+    _same(fast, plain)
+    assert fast[0].notna().sum() > N // 3 and not fast[1].any()
