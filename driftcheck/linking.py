@@ -1069,10 +1069,12 @@ class _Linker:
         # as an id into an arrow text pool (-1: none), so no Python object is held per node
         self.words = _Words()
         self.texts = _Texts()
-        self.method = np.full(n, -1, dtype=np.int64)
+        # (codes and ids per node are int32: half the memory of int64 at millions of nodes; the
+        # group ids in ``grp`` stay int64, as pairs of them are combined into one integer)
+        self.method = np.full(n, -1, dtype=np.int32)
         self.conf = np.ones(n)
-        self.choice = np.full(n, -1, dtype=np.int64)
-        self.detail = np.full(n, -1, dtype=np.int64)
+        self.choice = np.full(n, -1, dtype=np.int32)
+        self.detail = np.full(n, -1, dtype=np.int32)
         self.edge_log: list[tuple[np.ndarray, ...]] = []
         self.forbid_a = np.array([], dtype=np.int64)
         self.forbid_b = np.array([], dtype=np.int64)
@@ -1120,7 +1122,7 @@ class _Linker:
         no_id = rid.isna().to_numpy()
         codes = np.where(no_id, -1 - np.arange(n_rows), codes)
         codes, _ = pd.factorize(codes)
-        self.node_of_row = codes.astype(np.int64)
+        self.node_of_row = codes.astype(np.int32)  # (int32: per-node codes are half the memory; node counts fit)
         first_row = np.full(codes.max() + 1 if n_rows else 0, n_rows, dtype=np.int64)
         np.minimum.at(first_row, codes, np.arange(n_rows))
         self.N = len(first_row)
@@ -1136,10 +1138,10 @@ class _Linker:
         if cats is not None:
             # the source is categorical: its codes name the text ("" for none, at the end)
             c = nd["source"].cat.codes.to_numpy().astype(np.int64)
-            self.src_code, self.src_uniq = np.where(c >= 0, c, len(cats)), np.append(cats, "").astype(object)
+            self.src_code, self.src_uniq = np.where(c >= 0, c, len(cats)).astype(np.int32), np.append(cats, "").astype(object)
         else:
             c, u = pd.factorize(_text(nd["source"]))
-            self.src_code, self.src_uniq = c.astype(np.int64), np.asarray(u, dtype=object)
+            self.src_code, self.src_uniq = c.astype(np.int32), np.asarray(u, dtype=object)
         self.rtype = rtype[first_row]
         self.role = _text(nd["role"])
         self.system = sys_[first_row]
@@ -1354,12 +1356,21 @@ class _Linker:
         self._apply_overrides()
         if "reference" in self.s.tiers:
             self._link_references()
+        self._keep_only(self._CUSTOMER_READS)
         self._resolve_customers()
+        # the identities' name parts and the keys only customers needed: hundreds of MB at a
+        # million jobs, let go before the job steps (the run's second peak)
+        self._keep_only(self._JOB_READS)
         self._link_deals_to_jobs()
         self._link_payments_to_invoices()
         self._link_invoices_to_jobs()
         self._link_payments_to_open_jobs()
         return self._result()
+
+    def _keep_only(self, reads: frozenset[str]) -> None:
+        """Let go of every attribute the remaining steps do not read (see the ``*_READS`` sets)."""
+        for name in [k for k in vars(self) if k not in reads]:
+            delattr(self, name)
 
     # ------------------------------------------------------------------ customer keys
 
@@ -1426,7 +1437,7 @@ class _Linker:
         def part_codes(name: str) -> tuple[np.ndarray, np.ndarray]:
             """A name part per node as (code, -1 for none; distinct texts with "" at the end)."""
             c, u = _coded(pd.arrays.ArrowStringArray(ptab[name]))
-            return np.append(c, -1)[pcode], u
+            return np.append(c, -1).astype(np.int32)[pcode], u
         # keys are held as integer codes (-1: none) with their distinct values beside them:
         # comparisons, joins and grouping run on ints, text is looked up only where shown
         # titles (a deal's work part) are keyed only when records are compared (see _titles)
@@ -1435,7 +1446,7 @@ class _Linker:
         self.c_key, u_key = part_codes("name_key")
         # an email/phone on many customers' records is the office's own: no evidence of identity
         sys_code, _ = pd.factorize(self.system)
-        self.sys_code = sys_code.astype(np.int64)
+        self.sys_code = sys_code = sys_code.astype(np.int32)
         key_code = self.c_key
         for label, (v_code, v_text) in (("email", email), ("phone", phone)):
             v = _codes(sys_code, v_code)
@@ -1460,7 +1471,7 @@ class _Linker:
         def recoded(codes: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             """Codes numbered by first appearance (after placeholders were dropped), texts with "" at the end."""
             ok = codes >= 0
-            out = np.full(len(codes), -1, dtype=np.int64)
+            out = np.full(len(codes), -1, dtype=np.int32)
             out[ok], first = pd.factorize(codes[ok])
             return out, np.append(text[first], "").astype(object)
 
@@ -1478,8 +1489,9 @@ class _Linker:
         # not numbered here: the identities are numbered once, over the nodes that have one
         combo = _codes(sys_code, self.c_key, c_qual, self.c_email, self.c_phone, c_written, uniq, numbered=False)
         del uniq
-        codes = np.full(self.N, -1, dtype=np.int64)
+        codes = np.full(self.N, -1, dtype=np.int32)
         codes[has], _ = pd.factorize(combo[has])
+        del combo
         self.ident = codes
         n_id = int(codes.max()) + 1 if len(codes) and codes.max() >= 0 else 0
         self.I = n_id
@@ -1515,7 +1527,7 @@ class _Linker:
             ignore_index=True,
         )
         c_street, _ = _coded(streets)
-        self.c_street = np.append(c_street[:n_addr], -1)[self.c_addr]
+        self.c_street = np.append(c_street[:n_addr], -1).astype(np.int32)[self.c_addr]
         self.i_qual_street = c_street[n_addr:]
         self.i_email_c = self.c_email[rep]
         self.i_phone_c = self.c_phone[rep]
@@ -1535,15 +1547,18 @@ class _Linker:
         # the tier that first joined each identity to another, as an index into _TIER_NAMES (0: none)
         self.i_wtier = np.zeros(n_id, dtype=np.int8)
         self.i_xtier = np.zeros(n_id, dtype=np.int8)
-        self.cust_series = nd["customer"].astype("string[pyarrow]").fillna(nd["company"].astype("string[pyarrow]"))
 
     def _customer_name(self, nodes: np.ndarray) -> np.ndarray:
-        """Customer names as the sources wrote them, for the given nodes ("" when none)."""
+        """Customer names as the sources wrote them, for the given nodes ("" when none).
+
+        Read for the few nodes asked about (no column of every node's name is kept: 140 MB at a million jobs).
+        """
         import numpy as np
 
-        return np.asarray(
-            self.cust_series.iloc[np.asarray(nodes, dtype=np.int64)].fillna("").to_numpy(object), dtype=object
-        )
+        nodes = np.asarray(nodes, dtype=np.int64)
+        cust = self.nd["customer"].iloc[nodes].astype("string[pyarrow]")
+        name = cust.fillna(self.nd["company"].iloc[nodes].astype("string[pyarrow]"))
+        return np.asarray(name.fillna("").to_numpy(object), dtype=object)
 
     def _compat(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Do identities ``x[i]`` and ``y[i]`` name the same party? 1 yes, 0 cannot tell, -1 no.
@@ -2891,8 +2906,27 @@ class _Linker:
         (
             "N", "I", "s", "input", "nd", "grp", "rank", "method", "conf", "choice", "detail", "node_of_row",
             "texts", "words", "edge_log", "dangling", "amb_log", "dup_ev", "sc", "ident", "lab", "i_sys",
-            "rtype", "system", "src_code", "src_uniq", "rid_arr", "cust_series", "pins", "forbids",
+            "rtype", "system", "src_code", "src_uniq", "rid_arr", "pins", "forbids",
             "forbid_hit", "warnings", "overrides",
+        )
+    )
+
+    #: What the job steps (deals, invoices, payments to jobs) and the result read.
+    _JOB_READS = _RESULT_READS | frozenset(
+        (
+            "amb_df", "amb_node", "amount", "balance", "c_addr", "c_email", "c_key", "c_phone",
+            "d_closed", "d_completed", "d_created", "d_paid", "d_scheduled", "deal_work", "forbid_a", "forbid_b",
+            "forbid_of", "g_deal", "g_job", "g_rank", "i_wtier", "i_xtier", "is_acct", "is_deal", "is_inv", "is_job",
+            "is_pay", "state", "surname_df",
+        )
+    )
+    #: What resolving customers and the steps after it read: the identities, and the keys per node.
+    _CUSTOMER_READS = _JOB_READS | frozenset(
+        (
+            "_ia", "c_street", "sys_code", "u_addr", "u_email", "u_phone", "i_bit", "i_derived", "i_email_c",
+            "i_first", "i_first_c", "i_init_only", "i_initial", "i_initial_c", "i_is_org", "i_is_person", "i_key",
+            "i_key_c", "i_kind", "i_kind_c", "i_last", "i_last_c", "i_node", "i_phone_c", "i_qual_c",
+            "i_qual_street", "i_written",
         )
     )
 
@@ -2904,8 +2938,7 @@ class _Linker:
 
         # the output columns are built next (the largest allocations of the run): the keys,
         # name parts and dates held for matching are dropped before (GBs at a million jobs)
-        for name in [k for k in vars(self) if k not in self._RESULT_READS]:
-            delattr(self, name)
+        self._keep_only(self._RESULT_READS)
         gkey = self._group_keys()
         size = np.bincount(self.grp, minlength=self.N)
         node = self.node_of_row
