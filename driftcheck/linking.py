@@ -2916,7 +2916,8 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
-        order = np.lexsort((np.arange(self.N), -self.rank))
+        # strongest record kind first, ties by node (a stable sort of the int8 ranks: radix, not lexsort)
+        order = np.argsort(-self.rank, kind="stable")
         g = self.grp[order]
         # the anchor of a group: its first node in that order (the strongest record)
         first = np.full(self.N, self.N, dtype=np.int64)
