@@ -1953,36 +1953,23 @@ class _Linker:
         # --- same name (and qualifier), unless two of them hold different emails/phones
         has = np.flatnonzero((self.i_key != "") & ~self.i_derived)
         if len(has):
-            codes = _codes(self.sys_code[self.i_node[has]], self.i_key_c[has], self.i_qual_c[has])
+            sys_h = self.sys_code[self.i_node[has]]
+            codes = _codes(sys_h, self.i_key_c[has], self.i_qual_c[has])
             strong = (self.i_email_c[has] >= 0) | (self.i_phone_c[has] >= 0)
-            f = pd.DataFrame({"code": codes, "i": has, "cl": lab[has], "strong": strong})
-            n_strong = f[f["strong"]].groupby("code")["cl"].nunique().reindex(range(codes.max() + 1), fill_value=0)
-            f["n"] = n_strong.to_numpy()[codes]
-            # a name some system knows as two different people (two emails) is no evidence anywhere:
-            # two bare "Matt Johnson" records are not merged, nor reported as one customer
-            f["key"] = self.i_key_c[has]
-            f["sys"] = self.sys_code[self.i_node[has]]
-            known = (
-                f[f["strong"]]
-                .drop_duplicates(["key", "sys", "cl"])
-                .groupby(["key", "sys"])
-                .size()
-                .groupby(level=0)
-                .max()
-            )
-            f["n"] = np.maximum(f["n"].to_numpy(), known.reindex(f["key"].to_numpy()).fillna(0).to_numpy().astype(int))
-            # representative: a strong identity if there is one
-            f = f.sort_values(["code", "strong", "i"], ascending=[True, False, True])
-            f["rep"] = f.groupby("code")["i"].transform("first")
-            one = f[(f["n"] <= 1) & (f["i"] != f["rep"])]
-            x, y = one["i"].to_numpy(np.int64), one["rep"].to_numpy(np.int64)
+            cl = lab[has]  # the customers before this tier joins any
+            n, rep = self._same_name(codes, has, cl, strong, self.i_key_c[has], sys_h)
+            one = (n <= 1) & (has != rep)
+            x, y = has[one], rep[one]
             if len(x):
                 lab = self._join(lab, x, y)
                 mark(self.i_wtier, x, y, "name")
                 evidence(x, y, "same name written two ways")
-            many = f[f["n"] >= 2]
-            weak = many[~many["strong"]]
-            if len(weak):
+            at = np.flatnonzero(n >= 2)
+            if len(at) and not strong[at].all():
+                # by name, strong identities first, then by identity
+                at = at[np.lexsort((has[at], ~strong[at], codes[at]))]
+                many = pd.DataFrame({"code": codes[at], "i": has[at], "cl": cl[at], "strong": strong[at]})
+                weak = many[~many["strong"]]
                 # a record with only a name that two customers of its own system share
                 st = many[many["strong"]].drop_duplicates(["code", "cl"])[["code", "i"]].rename(columns={"i": "y"})
                 pairs = weak[["code", "i"]].rename(columns={"i": "x"}).merge(st, on="code")
@@ -2022,13 +2009,16 @@ class _Linker:
         if "reference" in tiers:
             nodes = np.flatnonzero(self.ident >= 0)
             g = self.grp[nodes]
-            # groups holding records of more than one system (codes: lowest != highest)
+            # groups holding records of more than one system: one member's system per group (any
+            # member's: whichever write lands), then the groups where some member's differs; three
+            # array passes instead of a minimum.at and a maximum.at over millions of nodes
             sc = self.sys_code[nodes]
-            lo = np.full(self.N, np.iinfo(np.int64).max, dtype=np.int64)
-            hi = np.full(self.N, -1, dtype=np.int64)
-            np.minimum.at(lo, g, sc)
-            np.maximum.at(hi, g, sc)
-            multi = lo[g] != hi[g]
+            one = np.zeros(self.N, dtype=sc.dtype)
+            one[g] = sc
+            mixed = np.zeros(self.N, dtype=bool)
+            mixed[g[sc != one[g]]] = True
+            multi = mixed[g]
+            del one, mixed
             lab = self._x_tier(lab, self.ident[nodes[multi]], g[multi], "reference", compat=True)
         if "email" in tiers:
             e = np.flatnonzero(self.i_email_c >= 0)
@@ -2071,6 +2061,58 @@ class _Linker:
             if self.surname_pairs
             else pd.DataFrame(columns=["x", "y", "tier"])
         )
+
+    def _same_name(
+        self, codes: np.ndarray, ids: np.ndarray, cl: np.ndarray, strong: np.ndarray, key: np.ndarray, sys_: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per identity with a name: how many customers hold its name, and the identity it joins.
+
+        ``codes`` numbers (system, name key, qualifier) by first appearance over ``ids``
+        (ascending identities); ``cl`` is each one's customer so far, ``strong`` whether it
+        has an email or phone. The count is the larger of: the customers with a strong
+        identity under this name in this system, and the most any one system knows under
+        the name key (a name some system knows as two people is no evidence anywhere).
+        The identity joined is the name's first strong identity, else its first identity.
+        """
+        import numpy as np
+        import pandas as pd
+
+        from . import _fastpaths
+
+        if not _fastpaths.enabled():  # the plain twin: pandas groupby, sort and transform
+            f = pd.DataFrame({"code": codes, "i": ids, "cl": cl, "strong": strong, "key": key, "sys": sys_})
+            n_strong = f[f["strong"]].groupby("code")["cl"].nunique().reindex(range(codes.max() + 1), fill_value=0)
+            known = (
+                f[f["strong"]]
+                .drop_duplicates(["key", "sys", "cl"])
+                .groupby(["key", "sys"])
+                .size()
+                .groupby(level=0)
+                .max()
+            )
+            f["n"] = np.maximum(n_strong.to_numpy()[codes], known.reindex(key).fillna(0).to_numpy().astype(int))
+            f = f.sort_values(["code", "strong", "i"], ascending=[True, False, True])
+            f["rep"] = f.groupby("code")["i"].transform("first")
+            f = f.sort_index()
+            return f["n"].to_numpy(), f["rep"].to_numpy(np.int64)
+        s = np.flatnonzero(strong)
+        n = np.zeros(len(codes), dtype=np.int64)
+        rep = ids[_firsts(codes)]  # per name: its first identity
+        if len(s):
+            cs, cls, ks = codes[s], cl[s], key[s]
+            # distinct customers per name, among the strong identities
+            n = np.bincount(cs[_first_rows(cs, cls)], minlength=len(rep))[codes]
+            # distinct customers per (name key, system), the most over the systems, per name key
+            kv = _codes(ks, sys_[s])
+            per = np.bincount(kv[_first_rows(kv, cls)])
+            key_of = np.zeros(len(per), dtype=np.int64)
+            key_of[kv] = ks
+            most = np.zeros(int(key.max()) + 1, dtype=np.int64)
+            np.maximum.at(most, key_of, per)
+            n = np.maximum(n, most[key])
+            first = _first_per(cs)  # per name with a strong identity: the first of them
+            rep[cs[first]] = ids[s[first]]
+        return n, rep[codes]
 
     def _within(self, ids: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of identities sharing ``key`` whose names are compatible (one email, one phone).
