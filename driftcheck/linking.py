@@ -898,6 +898,49 @@ def _firsts(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
+def _node_codes(kind: np.ndarray, rid: np.ndarray, no_id: np.ndarray, pay: np.ndarray, extra: list) -> np.ndarray:
+    """Per row, its node, numbered by first appearance: rows of one kind (system, record type)
+    with one record id (codes ``rid``) are one node; payments (rows ``pay``) also need equal
+    ``extra`` parts (codes per payment row); a row without an id is a node of its own.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from . import _fastpaths
+
+    n = len(rid)
+    n_kind = int(kind.max()) + 1 if n else 1
+    if not _fastpaths.enabled():  # the plain twin: one combined code per row, factorised
+        codes = kind.astype(np.int64) * (int(rid.max()) + 2 if n else 1) + (rid + 1)
+        if len(pay):
+            codes[pay] = int(codes.max()) + 1 + _codes(codes[pay], *extra)
+        codes = np.where(no_id, -1 - np.arange(n), codes)
+        return np.asarray(pd.factorize(codes)[0], dtype=np.int64)
+    # each row's first row of its node; numbering the nodes by those first rows needs no hash
+    # table of millions of codes (a record id usually has one kind: the first row of the id is
+    # the node's, and only the rows of another kind under an id already seen are factorised)
+    first = np.arange(n)
+    is_pay = np.zeros(n, dtype=bool)
+    is_pay[pay] = True
+    rows = np.flatnonzero(~no_id & ~is_pay)
+    if len(rows):
+        rr = rid[rows]
+        at = np.full(int(rr.max()) + 1, n, dtype=np.int64)
+        np.minimum.at(at, rr, rows)  # the id's first row
+        own = kind[rows] == kind[at[rr]]
+        first[rows[own]] = at[rr[own]]
+        other = rows[~own]
+        if len(other):
+            c = np.asarray(pd.factorize(rid[other].astype(np.int64) * n_kind + kind[other])[0])
+            first[other] = other[_firsts(c)][c]
+    if len(pay):
+        c = _codes(rid[pay].astype(np.int64) * n_kind + kind[pay], *extra)
+        first[pay] = pay[_firsts(c)][c]
+    node = np.zeros(n, dtype=bool)
+    node[first] = True
+    return (np.cumsum(node) - 1)[first]
+
+
 def _inner_join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row pairs (left position, right position) with equal integer keys.
 
@@ -1143,22 +1186,14 @@ class _Linker:
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
         money = np.isin(rtype, ["payment", "deposit"])
         # categorical columns enter as integer codes of their text (no hashing of a string per row)
-        parts = [_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), _dict_codes(rid)]
-        codes = _codes(*parts, numbered=False)  # numbered below, once the id-less rows are apart
-        del parts
-        if money.any():
-            # payment numbers are customers' cheque numbers: not unique across customers. The
-            # extra parts are combined on the payment rows alone, into codes above all others
-            # (a payment and a non-payment differ in record type, so they never met anyway)
-            mi = np.flatnonzero(money)
-            extra = [pd.factorize(rec[col].iloc[mi], use_na_sentinel=True)[0] for col in ("customer", "amount", "created")]
-            mcode = _codes(codes[mi], *extra, numbered=False)
-            codes = codes.astype(np.int64, copy=False)
-            codes[mi] = int(codes.max()) + 1 + (mcode - int(mcode.min()))
-        # a record without an id is a node of its own
+        kind = _codes(_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), numbered=False)
         no_id = rid.isna().to_numpy()
-        codes = np.where(no_id, -1 - np.arange(n_rows), codes)
-        codes, _ = pd.factorize(codes)
+        # payment numbers are customers' cheque numbers: not unique across customers (payments
+        # without an id are nodes of their own, like every record without one)
+        pay = np.flatnonzero(money & ~no_id)
+        extra = [pd.factorize(rec[col].iloc[pay], use_na_sentinel=True)[0] for col in ("customer", "amount", "created")]
+        codes = _node_codes(kind, _dict_codes(rid), no_id, pay, extra)
+        del kind, extra
         self.node_of_row = codes.astype(np.int32)  # (int32: per-node codes are half the memory; node counts fit)
         first_row = _firsts(codes)  # (pd.factorize numbers by first appearance)
         self.N = len(first_row)

@@ -408,3 +408,30 @@ def test_same_name_inside_one_system_joins_unless_two_customers_hold_it(monkeypa
     assert plain.records["customer_key"].tolist() == res.records["customer_key"].tolist()
     assert plain.duplicates.equals(res.duplicates)
     assert plain.ambiguous.equals(res.ambiguous)
+
+
+def test_one_node_per_system_type_and_id_and_payments_also_by_customer(monkeypatch):
+    # a job and an invoice numbered alike, and one number in two systems, are different records;
+    # a cheque number two customers wrote is two payments; a row exported twice is one record
+    rows = [
+        ("job", {"record_id": "1092", "customer": "Ann Lee", "email": "ann@lee.com"}),
+        ("jinv", {"record_id": "1092", "customer": "Bo Park", "email": "bo@park.com", "amount": 50}),
+        ("qinv", {"record_id": "1092", "customer": "Gil Ho", "email": "gil@ho.com", "amount": 70}),
+        ("qpay", {"record_id": "77", "customer": "Cy Diaz", "amount": 100, "created": "2026-03-02"}),
+        ("qpay", {"record_id": "77", "customer": "Di Evans", "amount": 250, "created": "2026-03-02"}),
+        ("qpay", {"record_id": "77", "customer": "Cy Diaz", "amount": 100, "created": "2026-03-02"}),
+        ("jinv", {"record_id": "1092", "customer": "Bo Park", "email": "bo@park.com", "amount": 50}),
+    ]
+    recs = records(*[(kind, {**fields, "row": i + 2}) for i, (kind, fields) in enumerate(rows)])
+    jobs = link_records(recs).records["job"].tolist()
+    assert jobs == [
+        "J-1092",
+        "I-1092@jobber",
+        "I-1092@quickbooks",
+        "P-77@quickbooks#5",
+        "P-77@quickbooks#6",
+        "P-77@quickbooks#5",
+        "I-1092@jobber",
+    ]
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "0")  # the plain twin: one combined code per row, factorised
+    assert link_records(recs).records["job"].tolist() == jobs
