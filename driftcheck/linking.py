@@ -1859,7 +1859,10 @@ class _Linker:
             if not len(s):
                 return
             a, b, pos = self._lookup(s, code, target, same_system=same_system, by=by)
-            asked.append((s, method.split(":")[1].rstrip("#"), code))
+            # only what this rule left unresolved can dangle (most references resolve in their own rule)
+            left = np.ones(len(s), dtype=bool)
+            left[pos] = False
+            asked.append((s[left], method.split(":")[1].rstrip("#"), code[left]))
             resolved.append((s[pos] if len(pos) else s[:0], code[pos] if len(pos) else code[:0]))
             if flip:
                 a, b = b, a
@@ -1947,8 +1950,11 @@ class _Linker:
         what = np.repeat(np.arange(len(asked)), [len(x[0]) for x in asked])
         # one integer per (record, token): asked pairs that no rule resolved
         code = s.astype(np.int64) * (int(tcode.max()) + 1 if len(tcode) else 1) + tcode
-        # a hash-set test (pandas) rather than np.isin, which sorts both sides
-        miss = np.flatnonzero(~pd.Series(code[:n_asked]).isin(code[n_asked:]).to_numpy())
+        # a hash-set test (pandas) rather than np.isin, which sorts both sides; the few asked pairs
+        # are hashed and the many resolved ones looked up in them (not the other way round)
+        asked_code, done = code[:n_asked], code[n_asked:]
+        found = done[pd.Series(done).isin(asked_code).to_numpy()]
+        miss = np.flatnonzero(~pd.Series(asked_code).isin(found).to_numpy())
         if not len(miss):
             return
         tok = np.asarray(self.tok_text.take(pa.array(tcode[miss])).to_numpy(zero_copy_only=False), dtype=object)
