@@ -897,7 +897,7 @@ def _return_freed_memory() -> None:
     pa.default_memory_pool().release_unused()
     try:
         ctypes.CDLL(None).malloc_trim(0)
-    except (AttributeError, OSError):  # not glibc (musl, macOS): nothing to trim
+    except (AttributeError, OSError, TypeError):  # not glibc (musl, macOS, Windows): nothing to trim
         pass
 
 
