@@ -612,8 +612,9 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
 def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
     """One int code per row for the combination of ``columns`` (nulls count as a value).
 
-    Cheaper than concatenating strings: each column is factorised once and the codes are
-    paired up, re-factorised after each step so they never overflow. With ``numbered``
+    Cheaper than concatenating strings: each column is factorised once (integer columns
+    below 2**31 are taken as they are) and the codes are paired up, re-factorised only when
+    the next pairing could overflow. With ``numbered``
     false, the codes are only equal where the combinations are (not numbered 0, 1, ...
     by first appearance), which is all that de-duplication needs.
     """
@@ -627,9 +628,10 @@ def _codes(*columns: Any, numbered: bool = True) -> np.ndarray:
     card = 0  # exclusive upper bound of ``out`` (a Python int: no overflow)
     for col in columns:
         col = np.asarray(col) if not hasattr(col, "array") else col
-        dense = fast and isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col) and col.min() >= -1
-        if len(columns) > 1 and dense and col.max() < 4 * len(col) + 65536:
-            # integer codes already (-1: none): used as they are, the last step numbers the combination
+        ints = fast and isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col) and col.min() >= -1
+        if len(columns) > 1 and ints and col.max() < 2**31 - 1:
+            # integer codes already (-1: none; ids, cluster labels): used as they are (two fit in
+            # one int64 without hashing either), the last step numbers the combination
             c = np.add(col, 1, dtype=np.int64)  # one pass: no int64 copy before the add
             radix = int(c.max()) + 1
         else:
