@@ -533,9 +533,8 @@ def link_records(
     Returns:
         A :class:`LinkResult`.
     """
-    result = _Linker(records, settings or MatchSettings(), list(overrides)).run()
-    _return_freed_memory()  # the linker's matching state went with it: the scan's next steps start lower
-    return result
+    # (no trim here: the scan's next steps reuse the memory the linker freed, faulting no new pages)
+    return _Linker(records, settings or MatchSettings(), list(overrides)).run()
 
 
 # =========================================================================== small vector helpers
