@@ -105,6 +105,8 @@ _ADDRESS_RULES: tuple[tuple[str, str], ...] = (
     (r"\bwest\b", "w"),
     (r"\bunit(?:\s+unit)+\b", "unit"),
 )
+#: Matches where any of ``_ADDRESS_RULES`` does.
+_ADDRESS_ANY = "|".join(f"(?:{pattern})" for pattern, _ in _ADDRESS_RULES)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -597,8 +599,15 @@ def _address_words(arr: pa.Array) -> pa.Array:
 
     out = _ascii_lower(arr)
     out = pc.replace_substring_regex(out, r"[.,;']", " ")
-    for pattern, repl in _ADDRESS_RULES:
-        out = pc.replace_substring_regex(out, pattern, repl)
+
+    def rules(a: pa.Array) -> pa.Array:
+        for pattern, repl in _ADDRESS_RULES:
+            a = pc.replace_substring_regex(a, pattern, repl)
+        return a
+
+    # a rule changes only text another rule's pattern matches (or an earlier rule rewrote, which
+    # needed a match): one pass finds the values any rule can touch, the 26 passes run on those
+    out = _only_where(out, pc.match_substring_regex(out, _ADDRESS_ANY), rules)
     return pc.replace_substring_regex(out, r"[^a-z0-9 ]+", " ")
 
 

@@ -385,3 +385,53 @@ def test_placeholder_office_phone_is_not_evidence():
 def test_empty_frame():
     res = link_records(records())
     assert res.records.empty and res.links.empty and res.ambiguous.empty and res.duplicates.empty
+
+
+def test_same_name_inside_one_system_joins_unless_two_customers_hold_it(monkeypatch):
+    # Jobber knows two Matt Johnsons (two emails): a bare "Matt Johnson" invoice joins neither;
+    # "Lee, Ann" on a bare invoice is the one Ann Lee, written another way (a duplicate)
+    recs = records(
+        ("job", {"record_id": "101", "customer": "Matt Johnson", "email": "mj@gmail.com", "amount": 900}),
+        ("job", {"record_id": "102", "customer": "Matt Johnson", "email": "matt.j@yahoo.com", "amount": 4000}),
+        ("jinv", {"record_id": "7", "customer": "Matt Johnson", "amount": 900}),
+        ("job", {"record_id": "201", "customer": "Ann Lee", "email": "ann@lee.com", "amount": 300}),
+        ("jinv", {"record_id": "8", "customer": "Lee, Ann", "amount": 300}),
+    )
+    res = link_records(recs)
+    assert job_of(res, "jinv", "7") == "I-7"
+    assert res.ambiguous.set_index("record_id").loc["7", "candidates"] == "J-101,J-102"
+    assert job_of(res, "jinv", "8") == "J-201"
+    assert res.duplicates["names"].tolist() == ["Ann Lee; Lee, Ann"]
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "0")  # the plain twin (pandas groupby and sort)
+    plain = link_records(recs)
+    assert plain.records["job"].tolist() == res.records["job"].tolist()
+    assert plain.records["customer_key"].tolist() == res.records["customer_key"].tolist()
+    assert plain.duplicates.equals(res.duplicates)
+    assert plain.ambiguous.equals(res.ambiguous)
+
+
+def test_one_node_per_system_type_and_id_and_payments_also_by_customer(monkeypatch):
+    # a job and an invoice numbered alike, and one number in two systems, are different records;
+    # a cheque number two customers wrote is two payments; a row exported twice is one record
+    rows = [
+        ("job", {"record_id": "1092", "customer": "Ann Lee", "email": "ann@lee.com"}),
+        ("jinv", {"record_id": "1092", "customer": "Bo Park", "email": "bo@park.com", "amount": 50}),
+        ("qinv", {"record_id": "1092", "customer": "Gil Ho", "email": "gil@ho.com", "amount": 70}),
+        ("qpay", {"record_id": "77", "customer": "Cy Diaz", "amount": 100, "created": "2026-03-02"}),
+        ("qpay", {"record_id": "77", "customer": "Di Evans", "amount": 250, "created": "2026-03-02"}),
+        ("qpay", {"record_id": "77", "customer": "Cy Diaz", "amount": 100, "created": "2026-03-02"}),
+        ("jinv", {"record_id": "1092", "customer": "Bo Park", "email": "bo@park.com", "amount": 50}),
+    ]
+    recs = records(*[(kind, {**fields, "row": i + 2}) for i, (kind, fields) in enumerate(rows)])
+    jobs = link_records(recs).records["job"].tolist()
+    assert jobs == [
+        "J-1092",
+        "I-1092@jobber",
+        "I-1092@quickbooks",
+        "P-77@quickbooks#5",
+        "P-77@quickbooks#6",
+        "P-77@quickbooks#5",
+        "I-1092@jobber",
+    ]
+    monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "0")  # the plain twin: one combined code per row, factorised
+    assert link_records(recs).records["job"].tolist() == jobs
