@@ -508,6 +508,9 @@ class LinkResult:
     overrides_applied: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     settings: MatchSettings = field(default_factory=MatchSettings)
+    #: each record's job as an integer, equal exactly where ``records["job"]`` is equal (None:
+    #: not known); the job table numbers jobs from it instead of hashing every key's text
+    job_codes: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def links(self) -> pd.DataFrame:
@@ -883,23 +886,6 @@ def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     mark = np.zeros(len(k), dtype=bool)
     mark[at[at < len(k)]] = True
     return order[mark]
-
-
-def _return_freed_memory() -> None:
-    """Hand memory freed by the step just done back to the system (glibc's heap, pyarrow's pool).
-
-    Arrays freed between steps leave holes in the heap that the allocator keeps; at a
-    million jobs they held over a gigabyte of RSS that the next step did not reuse.
-    """
-    import ctypes
-
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (AttributeError, OSError, TypeError):  # not glibc (musl, macOS, Windows): nothing to trim
-        pass
 
 
 def _firsts(codes: np.ndarray) -> np.ndarray:
@@ -1444,8 +1430,10 @@ class _Linker:
     # ------------------------------------------------------------------ run
 
     def run(self) -> LinkResult:
+        from ._memory import release_freed
+
         self._customer_columns()
-        _return_freed_memory()  # (the parsing's temporaries: a gigabyte at a million jobs)
+        release_freed(self.N)  # (the parsing's temporaries: a gigabyte at a million jobs)
         self._apply_overrides()
         if "reference" in self.s.tiers:
             self._link_references()
@@ -1462,9 +1450,12 @@ class _Linker:
 
     def _keep_only(self, reads: frozenset[str]) -> None:
         """Let go of every attribute the remaining steps do not read (see the ``*_READS`` sets)."""
+        from ._memory import release_freed
+
+        n = self.N
         for name in [k for k in vars(self) if k not in reads]:
             delattr(self, name)
-        _return_freed_memory()
+        release_freed(n)  # what was let go goes back to the system, not only to the allocator
 
     # ------------------------------------------------------------------ customer keys
 
@@ -3041,10 +3032,13 @@ class _Linker:
             ident[none] = self.src_uniq[self.src_code[a[none]]] + "#" + rows(a[none])
         key = pd.Series(prefix.astype(object) + ident)
         dup = key.duplicated(keep=False).to_numpy()
-        if dup.any():  # (no clash: nothing to tell apart, no second pass)
+        #: whether no two groups share a key (then a group's number stands for its key: see job_codes)
+        self.keys_unique = not dup.any()
+        if not self.keys_unique:  # (no clash: nothing to tell apart, no second pass)
             key[dup] = key[dup] + "@" + self.system[a][dup]
             dup = key.duplicated(keep=False).to_numpy()
             key[dup] = key[dup] + "#" + rows(a[dup])
+            self.keys_unique = not key.duplicated().any()
         out = np.full(self.N, None, dtype=object)
         out[groups] = key.to_numpy(object)
         return out
@@ -3167,7 +3161,9 @@ class _Linker:
             hit = self.forbid_hit.get(i)
             extra = f"; without it they would have been linked ({hit})" if hit else ""
             applied.append(f"kept {ov.a} apart from {ov.b} ({ov.origin}){why}{extra}")
-        return LinkResult(out, links, ambiguous, duplicates, applied, self.warnings, self.s)
+        # each record's job as a number (its group's root), when numbers and keys correspond one to one
+        job_codes = pos[g] if self.keys_unique and (pos[g] >= 0).all() else None
+        return LinkResult(out, links, ambiguous, duplicates, applied, self.warnings, self.s, job_codes)
 
     def _ambiguous_frame(self, gkey: np.ndarray, src: np.ndarray) -> pd.DataFrame:
         import numpy as np

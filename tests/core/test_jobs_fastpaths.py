@@ -28,3 +28,21 @@ def test_without_codes_the_keys_are_factorised():
     keys = pd.Series(["D-2", "J-1", "D-2"], dtype="string[pyarrow]")
     codes, uniques = _job_ids(keys, None)
     assert codes.tolist() == [0, 1, 0] and list(uniques) == ["D-2", "J-1"]
+
+
+@pytest.mark.parametrize("folder", ["sample_exports", "tests/fixtures/sample_week2"])
+def test_the_linkers_job_codes_correspond_one_to_one_with_the_job_keys(folder):
+    """Two records share a job code exactly when they share a job key, so the job table may
+    number jobs from the codes."""
+    from pathlib import Path
+
+    from driftcheck.pipeline import load
+    from driftcheck.scan import link
+
+    root = Path(__file__).resolve().parents[2] / folder
+    result = link(load([root]), [root])
+    assert result.job_codes is not None
+    by_key = pd.factorize(result.records["job"], sort=False)[0]
+    by_code = pd.factorize(result.job_codes, sort=False)[0]
+    assert by_key.tolist() == by_code.tolist()
+    assert by_key.max() > 10
