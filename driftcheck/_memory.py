@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+from collections.abc import Callable
 
 __all__ = ["release_freed"]
 
@@ -33,7 +34,7 @@ def release_freed(rows: int) -> None:
         trim(0)
 
 
-def _malloc_trim():  # noqa: ANN202 - a ctypes function or None
+def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``; None on other C libraries (macOS, musl), where nothing is done."""
     if not sys.platform.startswith("linux"):
         return None

@@ -297,13 +297,12 @@ def _isin_text(column: pd.Series, values: Iterable[Any]) -> np.ndarray:
     chunked = getattr(column.array, "_pa_array", None)
     if not _fast() or chunked is None:
         return column.isin(values).to_numpy(dtype=bool, na_value=False)
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    import pandas as pd
-
     # as pandas does: a missing value among ``values`` finds the missing rows; non-text finds nothing
-    wanted = [v for v in values if isinstance(v, str) or v is None or v is pd.NA or v != v]
+    wanted = [v for v in values if isinstance(v, str) or (pd.api.types.is_scalar(v) and pd.isna(v))]
     found = pc.is_in(chunked, value_set=pa.array([v if isinstance(v, str) else None for v in wanted], type=chunked.type))
     return found.to_numpy(zero_copy_only=False)
 
@@ -399,7 +398,6 @@ def _owner_conflicts(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
     books show a balance; says complete, operations says scheduled), or when exactly one of
     them says the work or invoice is cancelled/void.
     """
-    import numpy as np
     import pandas as pd
 
     recs = ctx.records
@@ -418,25 +416,18 @@ def _owner_conflicts(rule: Rule, ctx: EvalContext) -> pd.DataFrame:
             continue
         # billing: pair invoices by number with the owner's invoice of the same job; else compare with the job
         owner_rows = _rows((recs["record_type"] == "invoice") & (recs["role"] == owner_role)) if domain == "billing" else None
-
-        def owner_invoices(columns: list[str]) -> pd.DataFrame | None:
-            """The owner's invoices (``columns`` of them), named ``o_<column>``; None outside billing."""
-            if owner_rows is None:
-                return None
-            return recs.loc[owner_rows, ["jid", "record_id", *columns]].rename(columns={c: f"o_{c}" for c in columns})
-
         if _fast():
             # Most claims agree with their owner (1M jobs: all of them). Decide on the few columns the
             # comparison reads, then build the full rows only for the claims that conflict (the wide
             # selection and merge of every claim took ~2 s at 1M jobs).
-            decide = owner_invoices(["state", "balance"])
+            decide = _owner_invoices(recs, owner_rows, ["state", "balance"])
             conflicts = _billing_conflicts(recs, at, decide, jobs) if decide is not None else None
             if conflicts is None:
                 _, conflicts = _claims_against_owner(recs.loc[at, ["jid", "record_id", "state"]], domain, decide, jobs)
             at = at[conflicts]
             if not len(at):
                 continue
-        owner_inv = owner_invoices(["state", "balance", "raw_status", "system", "source", "amount"])
+        owner_inv = _owner_invoices(recs, owner_rows, ["state", "balance", "raw_status", "system", "source", "amount"])
         if owner_inv is not None:
             owner_inv = owner_inv.rename(columns={"o_raw_status": "o_status"})
         merged, conflicts = _claims_against_owner(recs.loc[at, cols], domain, owner_inv, jobs)
@@ -476,6 +467,14 @@ def _state_domains(state: pd.Series) -> pd.Series:
     names = list(DOMAINS)
     code_of = np.array([names.index(domain_of[c]) if c in domain_of else -1 for c in state.cat.categories] + [-1])
     return pd.Series(pd.Categorical.from_codes(code_of[state.array.codes], categories=names), index=state.index)
+
+
+def _owner_invoices(recs: pd.DataFrame, rows: np.ndarray | None, columns: list[str]) -> pd.DataFrame | None:
+    """The billing owner's invoices (``rows`` of the records): job, number and ``columns``, these
+    named ``o_<column>``. None outside billing (no rows)."""
+    if rows is None:
+        return None
+    return recs.loc[rows, ["jid", "record_id", *columns]].rename(columns={c: f"o_{c}" for c in columns})
 
 
 def _billing_conflicts(recs: pd.DataFrame, at: pd.Index, owner_inv: pd.DataFrame, jobs: pd.DataFrame) -> np.ndarray | None:

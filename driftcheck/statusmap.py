@@ -15,7 +15,7 @@ records, and how to map it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .model import ReadWarning
 
