@@ -1347,13 +1347,15 @@ class _Linker:
         m = len(a)
         if m == 0:
             return np.array([], dtype=np.int64)
-        a = np.asarray(a, dtype=np.int64)
-        b = np.asarray(b, dtype=np.int64)
+        # node ids stay in the (narrow) integer type they come in; one choice for every edge is a
+        # broadcast view, not an array: at a million jobs the reference merge holds 7.5M edges
+        a = a if _is_codes(a) else np.asarray(a, dtype=np.int64)
+        b = b if _is_codes(b) else np.asarray(b, dtype=np.int64)
         meth = method if _is_codes(method) else self.words.codes(method, m)
         cf = np.broadcast_to(np.asarray(conf, dtype=float), (m,))
         det = detail if _is_codes(detail) else self.texts.ids(detail, m)
-        cho = self.words.codes(choice, m)
-        pending = np.arange(m)
+        cho = np.broadcast_to(np.int64(self.words.code(choice)), (m,)) if isinstance(choice, str) else self.words.codes(choice, m)
+        pending = np.arange(m, dtype=np.int32 if m < 2**31 else np.int64)
         applied = []
         while len(pending):
             ga, gb = self.grp[a[pending]], self.grp[b[pending]]
@@ -1917,12 +1919,13 @@ class _Linker:
         self._tokens = self.rid_code = self.tok_text = None
         if not edges:
             return
-        a = np.concatenate([e[0] for e in edges])
-        b = np.concatenate([e[1] for e in edges])
-        meth = np.concatenate([np.full(len(e[0]), self.words.code(e[2]), dtype=np.int64) for e in edges])
+        # node ids, methods and text ids in narrow integers: these arrays are the run's peak
+        a = np.concatenate([e[0].astype(np.int32, copy=False) for e in edges])
+        b = np.concatenate([e[1].astype(np.int32, copy=False) for e in edges])
+        meth = np.concatenate([np.full(len(e[0]), self.words.code(e[2]), dtype=np.int32) for e in edges])
         cf = np.concatenate([np.full(len(e[0]), e[3]) for e in edges])
-        prio = np.concatenate([np.full(len(e[0]), e[4]) for e in edges])
-        det = np.concatenate([e[5] for e in edges])
+        prio = np.concatenate([np.full(len(e[0]), e[4], dtype=np.int8) for e in edges])
+        det = np.concatenate([np.asarray(e[5]).astype(np.int32, copy=False) for e in edges])
         del edges
         order = np.lexsort((np.arange(len(a)), -cf, prio))
         del prio
