@@ -55,6 +55,7 @@ __all__ = [
     "parse_bool",
     "parse_dates",
     "parse_money",
+    "plain_numbers",
     "repeat",
     "scan_dates",
     "split_contact",
@@ -188,7 +189,7 @@ def codes(s: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
     arr = pa.array(s.array)  # chunked as stored: a take needs no combined copy
     if rows is not None and len(rows) < len(arr):
         arr = arr.take(pa.array(rows))
-    numbers = _as_numbers(arr)
+    numbers = plain_numbers(arr) if len(arr) >= _DISTINCT_MIN_ROWS else None
     if numbers is not None:
         return np.asarray(pd.factorize(numbers, use_na_sentinel=False)[0], dtype="int64")
     if isinstance(arr, pa.ChunkedArray):
@@ -200,19 +201,26 @@ def codes(s: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
     return pc.dictionary_encode(arr, null_encoding="encode").indices.to_numpy(zero_copy_only=False).astype("int64")
 
 
-def _as_numbers(arr: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
-    """A column of plain numbers (``1042``; no sign, no leading zero) as int64, missing as -1; else None.
+def plain_numbers(arr: pa.Array | pa.ChunkedArray, *, max_digits: int = 18) -> np.ndarray | None:
+    """A column of plain numbers (``1042``, ``0``; ASCII digits, no sign, no leading zero) as
+    int64, missing as -1; else None.
 
     Ids are mostly such numbers, and two of them are the same text exactly when they are the
     same number: integers hash in a fraction of the time their text takes.
+
+    Args:
+        arr: a string column.
+        max_digits: the longest number accepted (18 fit an int64; a caller that multiplies
+            the numbers into a wider key asks for fewer).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if len(arr) < _DISTINCT_MIN_ROWS or not pc.all(pc.ascii_is_decimal(arr)).as_py():
+    if not pc.all(pc.ascii_is_decimal(arr)).as_py():
         return None
-    # at most 18 digits fit an int64; "0042" and "42" are different ids
-    if (pc.max(pc.binary_length(arr)).as_py() or 0) > 18 or pc.any(pc.starts_with(arr, "0")).as_py():
+    # "0042" and "42" are different ids; "0" alone is the number 0
+    length = pc.binary_length(arr)
+    if (pc.max(length).as_py() or 0) > max_digits or pc.any(pc.and_(pc.starts_with(arr, "0"), pc.greater(length, 1))).as_py():
         return None
     return pc.fill_null(pc.cast(arr, pa.int64()), -1).to_numpy()
 

@@ -286,21 +286,18 @@ def _latest_payment_coded(records: pd.DataFrame, pays: pd.DataFrame, dates: pd.S
 
 
 def _plain_numbers(texts: pa.Array) -> np.ndarray | None:
-    """``texts`` as int64 when every one is a plain decimal number (ASCII digits, no leading zero,
-    at most 15 digits), else None.
+    """``texts`` as int64 when every one is a plain decimal number of at most 15 digits
+    (:func:`connectors._values.plain_numbers`), else None; also None when one is missing.
 
     Then two texts are equal exactly when their numbers are, so invoice numbers can be matched
-    on the numbers without hashing a single string (1M jobs: 0.1 s against 1.1 s).
+    on the numbers without hashing a single string (1M jobs: 0.1 s against 1.1 s). Fifteen
+    digits leave room for the system code the caller multiplies in front of them.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    from connectors import _values as V
 
-    if texts.null_count or not pc.all(pc.ascii_is_decimal(texts)).as_py():
+    if texts.null_count:
         return None
-    length = pc.binary_length(texts)
-    if pc.max(length).as_py() > 15 or pc.any(pc.and_(pc.starts_with(texts, "0"), pc.greater(length, 1))).as_py():
-        return None
-    return pc.cast(texts, pa.int64()).to_numpy()
+    return V.plain_numbers(texts, max_digits=15)
 
 
 def load(

@@ -312,3 +312,19 @@ def test_datetime_columns_give_the_dates_of_the_plain_path(monkeypatch: pytest.M
     fast, plain = _both(monkeypatch, read)
     _same(fast, plain)
     assert fast[0].notna().sum() > N // 3 and not fast[1].any()
+
+
+def test_plain_numbers_read_ids_as_integers_only_when_text_and_number_correspond() -> None:
+    """Equal ids must stay equal and different ids different: "0" is a number, "0042" is not,
+    and a missing id is -1."""
+    import pyarrow as pa
+
+    def read(values, **kw):
+        got = V.plain_numbers(pa.array(values, type=pa.large_string()), **kw)
+        return None if got is None else got.tolist()
+
+    assert read(["1042", "0", None, "7"]) == [1042, 0, -1, 7]
+    assert read(["1042", "0042"]) is None
+    assert read(["1042", "#7"]) is None
+    assert read(["1234567890123456789"]) is None  # past 18 digits
+    assert read(["1234567890123456"], max_digits=15) is None
