@@ -503,7 +503,7 @@ class LinkResult:
     """
 
     records: pd.DataFrame
-    _links: pd.DataFrame | Callable[[], pd.DataFrame] = field(repr=False)
+    _links: pd.DataFrame | Callable[[], pd.DataFrame] | None = field(repr=False)
     ambiguous: pd.DataFrame
     duplicates: pd.DataFrame
     overrides_applied: list[str] = field(default_factory=list)
@@ -516,7 +516,13 @@ class LinkResult:
     @property
     def links(self) -> pd.DataFrame:
         """The link edges, built on first use: a scan never reads them, and at a million jobs
-        their 5.7M rows of text took seconds and a gigabyte (``driftcheck links`` reads them)."""
+        their 5.7M rows of text took seconds and a gigabyte (``driftcheck links`` reads them).
+
+        Raises:
+            ValueError: the records were linked with ``keep_links=False`` (as a scan does).
+        """
+        if self._links is None:
+            raise ValueError("link edges were not kept: link with link_records(..., keep_links=True)")
         if callable(self._links):
             self._links = self._links()
         return self._links
@@ -526,6 +532,8 @@ def link_records(
     records: pd.DataFrame,
     settings: MatchSettings | None = None,
     overrides: Sequence[LinkOverride] = (),
+    *,
+    keep_links: bool = True,
 ) -> LinkResult:
     """Decide which records belong to the same job, and say how each link was made.
 
@@ -533,12 +541,15 @@ def link_records(
         records: one record frame (``RECORD_SCHEMA`` columns) holding every source.
         settings: matching settings (defaults: :class:`MatchSettings`).
         overrides: pins and forbids (:func:`load_overrides`).
+        keep_links: keep every link edge for :attr:`LinkResult.links`. A scan reads only the
+            records' jobs, and at a million jobs the edges (with what building them needs)
+            held 740 MB through every later stage.
 
     Returns:
         A :class:`LinkResult`.
     """
     # (no trim here: the scan's next steps reuse the memory the linker freed, faulting no new pages)
-    return _Linker(records, settings or MatchSettings(), list(overrides)).run()
+    return _Linker(records, settings or MatchSettings(), list(overrides), keep_links=keep_links).run()
 
 
 # =========================================================================== small vector helpers
@@ -1156,10 +1167,13 @@ class _Words:
 class _Linker:
     """One linking run. Holds the node frame (distinct records) and the group labels."""
 
-    def __init__(self, records: pd.DataFrame, settings: MatchSettings, overrides: list[LinkOverride]):
+    def __init__(
+        self, records: pd.DataFrame, settings: MatchSettings, overrides: list[LinkOverride], *, keep_links: bool = True
+    ):
         import numpy as np
 
         self.s = settings
+        self.keep_links = keep_links
         self.overrides = overrides
         self.input = records
         self.warnings: list[str] = []
@@ -1424,7 +1438,8 @@ class _Linker:
             np.logical_or.at(self.g_deal, d, self.g_deal[s])
             applied.append(idx)
             # (node ids as int32: millions of edges are held to the end)
-            self.edge_log.append((a[idx].astype(np.int32), b[idx].astype(np.int32), meth[idx], cf[idx], det[idx]))
+            if self.keep_links:
+                self.edge_log.append((a[idx].astype(np.int32), b[idx].astype(np.int32), meth[idx], cf[idx], det[idx]))
             pending = pending[~now]
         return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
 
@@ -3064,7 +3079,7 @@ class _Linker:
     #: What building the result reads; every other per-node / per-identity array is let go first.
     _RESULT_READS = frozenset(
         (
-            "N", "I", "s", "input", "nd", "grp", "rank", "method", "conf", "choice", "detail", "node_of_row",
+            "N", "I", "s", "input", "keep_links", "nd", "grp", "rank", "method", "conf", "choice", "detail", "node_of_row",
             "texts", "words", "edge_log", "dangling", "amb_log", "dup_ev", "sc", "ident", "lab", "i_sys",
             "rtype", "system", "src_code", "src_uniq", "rid_arr", "pins", "forbids",
             "forbid_hit", "warnings", "overrides",
@@ -3139,7 +3154,10 @@ class _Linker:
         out["dangling_ref"] = _take_cat(np.array(list(self.dangling.values()), dtype=object), dangling[node])
 
         src = _str_or_empty(self.nd["source"])
-        if self.edge_log:
+        links: pd.DataFrame | Callable[[], pd.DataFrame] | None
+        if not self.keep_links:
+            links = None
+        elif self.edge_log:
             a, b, emeth, econf, edet = (np.concatenate(x) for x in zip(*self.edge_log, strict=True))
             self.edge_log = []  # the pieces, now copied into one array each
             a, b = a.astype(np.int64, copy=False), b.astype(np.int64, copy=False)
@@ -3163,7 +3181,7 @@ class _Linker:
             from . import _fastpaths
 
             # only what the edges need is kept for later (not the linker's matching state)
-            links: pd.DataFrame | Callable[[], pd.DataFrame] = build_links if _fastpaths.enabled() else build_links()
+            links = build_links if _fastpaths.enabled() else build_links()
         else:
             links = pd.DataFrame(
                 columns=["source_a", "record_a", "source_b", "record_b", "method", "confidence", "detail", "job"]

@@ -55,16 +55,17 @@ class ScanOutcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def link(loaded: Loaded, paths: Iterable[Path] = ()) -> Any:
+def link(loaded: Loaded, paths: Iterable[Path] = (), *, keep_links: bool = True) -> Any:
     """Link the loaded records into jobs with the config's ``[matching]`` settings and link overrides
-    (``[[links]]`` in driftcheck.toml, or a ``links.csv`` beside the config or the exports)."""
+    (``[[links]]`` in driftcheck.toml, or a ``links.csv`` beside the config or the exports).
+    ``keep_links``: keep the link edges (``LinkResult.links``), which only discovery reads."""
     from .linking import link_records, overrides_from_config
 
     cfg = loaded.config
     settings, overrides = overrides_from_config(
         cfg.raw, config_file=str(cfg.path) if cfg.path else None, base_dir=cfg.base_dir, paths=list(paths)
     )
-    return link_records(loaded.records, settings, overrides)
+    return link_records(loaded.records, settings, overrides, keep_links=keep_links)
 
 
 def _today() -> dt.date:
@@ -82,6 +83,7 @@ def run_scan(
     progress: bool = False,
     history_path: Path | None = None,
     show_acknowledged: bool = False,
+    keep_links: bool = False,
 ) -> ScanOutcome:
     """Run a scan and return its outcome.
 
@@ -94,6 +96,8 @@ def run_scan(
         progress: progress bars for API pulls.
         history_path: the SQLite history to record the scan in and compare with (None: no history).
         show_acknowledged: keep acknowledged findings in the output.
+        keep_links: keep the link edges in ``outcome.link.links`` (discovery's profile reads
+            them; a scan does not, and at a million jobs they held 740 MB to the end).
     """
     from ._memory import release_freed
     from .jobs import build_job_table
@@ -109,7 +113,7 @@ def run_scan(
     release_freed(len(loaded.records))  # each stage starts without the last one's garbage mapped
 
     t = time.perf_counter()
-    link_result = link(loaded, paths)
+    link_result = link(loaded, paths, keep_links=keep_links)
     records = link_result.records
     release_freed(len(records))
     timings["link"] = time.perf_counter() - t

@@ -62,7 +62,7 @@ def discover(paths: list[Path], config_path: Path | None = None, *, as_of: dt.da
     from ..scan import run_scan
     from . import flow, truths, vocabulary
 
-    outcome = run_scan(list(paths), config_path=config_path, as_of=as_of)
+    outcome = run_scan(list(paths), config_path=config_path, as_of=as_of, keep_links=True)
     loaded, table, scan = outcome.loaded, outcome.table, outcome.scan
     cfg = loaded.config
     audit = dt.date.fromisoformat(scan["as_of"])

@@ -369,6 +369,25 @@ def test_every_input_row_is_kept_in_order_with_the_new_columns():
     assert list(res.links.columns[:6]) == ["source_a", "record_a", "source_b", "record_b", "method", "confidence"]
 
 
+def test_linking_without_edges_decides_the_same_jobs_and_says_edges_were_not_kept():
+    # a scan links with keep_links=False: the jobs, methods and evidence must not change
+    import pandas as pd
+    import pytest
+
+    recs = records(
+        ("job", {"record_id": "101", **JOHN, "quote_refs": "88", "amount": 9000}),
+        ("jinv", {"record_id": "2001", **JOHN, "job_refs": "101", "amount": 9000}),
+        ("qinv", {"record_id": "2001", "customer": "Smith, John", "amount": 9000}),
+        ("deposit", {"record_id": "TX2", "customer": "John Smith", "quote_refs": "88", "amount": 2700}),
+        ("job", {"record_id": "102", "customer": "Ana Torres", "email": "ana@t.com", "amount": 800}),
+    )
+    kept, lean = link_records(recs), link_records(recs, keep_links=False)
+    pd.testing.assert_frame_equal(kept.records, lean.records)
+    assert len(kept.links) >= 3
+    with pytest.raises(ValueError, match="keep_links=True"):
+        lean.links
+
+
 def test_placeholder_office_phone_is_not_evidence():
     office = "(555) 000-1234"
     recs = records(
