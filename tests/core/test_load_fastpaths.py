@@ -96,6 +96,20 @@ def test_one_chunk_keeps_values_and_dtypes() -> None:
     assert out["record_id"].array._pa_array.num_chunks == 1
 
 
+def test_text_columns_no_source_fills_share_one_empty_column() -> None:
+    records = pd.concat([_records(), _records()], ignore_index=True)
+    assert records["company"].isna().all() and records["currency"].isna().all()
+    out = records.copy(deep=False)
+    pipeline._one_chunk(out)
+    pd.testing.assert_frame_equal(out, records)  # same values, same dtype
+    company, currency = (out[c].array._pa_array.chunks[0] for c in ("company", "currency"))
+    company.validate(full=True)
+    # one allocation for both (and for every other empty text column), not 8 bytes a row each
+    assert [b.address for b in company.buffers()] == [b.address for b in currency.buffers()]
+    filled = out["record_id"].array._pa_array.chunks[0]
+    assert filled.buffers()[1].address != company.buffers()[1].address
+
+
 def test_labels_from_frame_runs_equal_astype_category() -> None:
     """Source, system and file are one value per reader frame: the categoricals load builds from
     the frames' lengths equal ``astype("category")`` of the concatenated text, including a
