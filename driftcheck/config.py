@@ -10,6 +10,7 @@ from :attr:`Config.raw`.
 Example::
 
     business = "Harbor & Pine Renovations"
+    currency = "USD"              # what amounts are written in (default: the exports' own codes, else $)
     as_of = "2026-11-20"          # pin the audit date (a demo, or a re-run)
     fail_on = "low"               # exit 1 when a finding at or above this severity exists
 
@@ -50,7 +51,7 @@ SEVERITIES = ("high", "medium", "low")
 _FAIL_ON = (*SEVERITIES, "never")
 
 _TOP_KEYS = {
-    "business", "as_of", "fail_on", "sources", "status_map", "owners", "teams", "rules",
+    "business", "currency", "as_of", "fail_on", "sources", "status_map", "owners", "teams", "rules",
     "rule_packs", "matching", "links", "email", "web", "history", "cache", "discovery",
 }
 _SOURCE_KEYS = {
@@ -83,6 +84,8 @@ class Config:
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     business: str | None = None
+    #: ISO 4217 code amounts are written in (None: the records' own codes, else dollars)
+    currency: str | None = None
     as_of: dt.date | None = None
     fail_on: str | None = None
     sources: list[SourceConfig] = field(default_factory=list)
@@ -152,6 +155,13 @@ def load_config(path: Path | None) -> Config:
     if "business" in raw:
         _expect(isinstance(raw["business"], str), f"expected text, found {raw['business']!r}", path, "business")
         cfg.business = raw["business"]
+    if "currency" in raw:
+        from .currency import CODE
+
+        cur = raw["currency"]
+        _expect(isinstance(cur, str) and bool(CODE.match(cur.strip().upper())),
+                f"found {cur!r}, expected a three-letter ISO currency code such as USD, GBP or EUR", path, "currency")
+        cfg.currency = cur.strip().upper()
     if "as_of" in raw:
         cfg.as_of = _parse_date(raw["as_of"], path, "as_of")
     if "fail_on" in raw:

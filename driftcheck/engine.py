@@ -262,6 +262,8 @@ class EvalContext:
     duplicates: pd.DataFrame | None = None
     ambiguous: pd.DataFrame | None = None
     failures: list[dict[str, Any]] = field(default_factory=list)
+    #: the ISO code messages write amounts in (None: dollars); see driftcheck.currency
+    currency: str | None = None
 
     @property
     def as_of_ts(self):  # noqa: ANN201
@@ -1018,14 +1020,17 @@ def _per_value(column: pd.Series, how: Callable[[Any], str], missing: str) -> np
 
 def evaluate(rules: list[Rule], ctx: EvalContext) -> list[Finding]:
     """Run every enabled rule; return findings sorted by severity, then amount (largest first)."""
+    from .currency import using_currency
+
     findings: list[Finding] = []
-    for rule in rules:
-        if not rule.enabled:
-            continue
-        hits = KINDS[rule.kind].evaluate(rule, ctx)
-        if hits is None or len(hits) == 0:
-            continue
-        findings.extend(_to_findings(rule, hits, ctx))
+    with using_currency(ctx.currency):  # the amounts in messages
+        for rule in rules:
+            if not rule.enabled:
+                continue
+            hits = KINDS[rule.kind].evaluate(rule, ctx)
+            if hits is None or len(hits) == 0:
+                continue
+            findings.extend(_to_findings(rule, hits, ctx))
     findings.sort(key=lambda f: (_SEV_RANK.get(f.severity, 9), -(f.amount or 0.0), f.rule, f.job, f.id))
     return findings
 

@@ -100,6 +100,7 @@ def run_scan(
             them; a scan does not, and at a million jobs they held 740 MB to the end).
     """
     from ._memory import release_freed
+    from .currency import business_currency
     from .jobs import build_job_table
     from .pipeline import load
 
@@ -124,6 +125,7 @@ def run_scan(
                             job_codes=getattr(link_result, "job_codes", None))
     release_freed(len(records))
     failures = [{**f, "since": f["since"] or audit.isoformat()} for f in loaded.failures]
+    currency, mixed = business_currency(cfg.currency, records)
     ctx = EvalContext(
         jobs=table.jobs,
         records=table.records,
@@ -134,17 +136,21 @@ def run_scan(
         duplicates=duplicate_rows(getattr(link_result, "duplicates", None), records),
         ambiguous=ambiguous_rows(getattr(link_result, "ambiguous", None), records),
         failures=failures,
+        currency=currency,
     )
     findings = evaluate(rules, ctx)
     timings["rules"] = time.perf_counter() - t
 
     warnings = list(loaded.warnings)
+    if mixed:
+        warnings.append(ReadWarning(source="currency", message=mixed))
     for sentence in getattr(link_result, "overrides_applied", []) or []:
         warnings.append(ReadWarning(source="links", message=sentence))
     for sentence in getattr(link_result, "warnings", []) or []:
         warnings.append(ReadWarning(source="links", message=str(sentence)))
     scan = build_scan_dict(
         findings=findings, loaded=loaded, table=table, rules=rules, as_of=audit, warnings=warnings,
+        currency=currency,
     )
     if history_path is not None:
         from .history import record_scan
@@ -171,8 +177,9 @@ def build_scan_dict(
     rules: list[Rule],
     as_of: dt.date,
     warnings: list[ReadWarning],
+    currency: str | None = None,
 ) -> dict[str, Any]:
-    """Assemble the ``driftcheck.scan/1`` dict."""
+    """Assemble the ``driftcheck.scan/1`` dict (``currency`` only when the business has one)."""
     by_sev = Counter(f.severity for f in findings)
     by_rule = Counter(f.rule for f in findings)
     by_owner = Counter(f.owner for f in findings)
@@ -191,6 +198,7 @@ def build_scan_dict(
         "tool": {"name": "driftcheck", "version": __version__},
         "as_of": as_of.isoformat(),
         "business": loaded.config.business,
+        **({"currency": currency} if currency else {}),
         "sources": [s.as_dict() for s in loaded.sources],
         "summary": {
             "jobs": int(len(jobs)),

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..currency import priced
+
 __all__ = ["SEVERITY_ORDER", "group_by_owner", "money", "ordered_findings", "source_line", "summary_line"]
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-def money(v: float | None, *, cents: bool = True, none: str = "—") -> str:
+def money(v: float | None, *, cents: bool = True, none: str = "—", currency: str | None = None) -> str:
     """``$1,234.50`` (``cents=False``: ``$1,235``); ``none`` for no amount.
 
     The one money formatter: terminal, text, HTML, Markdown, email and finding messages all
-    call it. scan/1 carries no currency, so the dollar sign is every report's one assumption.
+    call it. The symbol is the scan's currency (``£1,234.50``, ``CHF 1,234.50``; see
+    :mod:`driftcheck.currency`), dollars when the scan names none; ``currency`` names it here.
     """
     if v is None:
         return none
+    from ..currency import symbol
+
     v = float(v)
     sign = "-" if v < 0 else ""
-    return f"{sign}${abs(v):,.2f}" if cents else f"{sign}${abs(v):,.0f}"
+    sym = symbol(currency)
+    return f"{sign}{sym}{abs(v):,.2f}" if cents else f"{sign}{sym}{abs(v):,.0f}"
 
 
 def ordered_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -47,6 +53,7 @@ def group_by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[
     )
 
 
+@priced
 def summary_line(scan: dict[str, Any]) -> str:
     """``152 jobs checked · 19 findings (6 high, 8 medium, 5 low) · $84,300.00 at stake``."""
     s = scan["summary"]

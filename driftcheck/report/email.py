@@ -29,6 +29,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 
+from ..currency import priced
 from ..errors import AuthError, ConfigError, DeliveryError, UsageError
 from .html import SEVERITIES, jinja_env, money, page_model
 
@@ -235,6 +236,7 @@ def _one_line(value: Any) -> str:
     return re.sub(r"\s+", " ", str(value)).strip()
 
 
+@priced
 def subject_for(scan: Mapping[str, Any], prefix: str = "driftcheck") -> str:
     """The subject line: counts by severity (and new), money at stake, business, audit date.
 
@@ -259,6 +261,7 @@ def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
+@priced
 def plain_body(scan: Mapping[str, Any], *, web: Mapping[str, Any] | None = None) -> str:
     """The text/plain part: headline, then findings grouped by owner, then sources and warnings."""
     m = page_model(scan, web=web)
@@ -315,6 +318,7 @@ def plain_body(scan: Mapping[str, Any], *, web: Mapping[str, Any] | None = None)
     return "\n".join(lines) + "\n"
 
 
+@priced
 def render_email_html(scan: Mapping[str, Any], *, web: Mapping[str, Any] | None = None) -> str:
     """The text/html part: inline styles, no script, no image (mail clients block both)."""
     return str(jinja_env().get_template("email.html.j2").render(m=page_model(scan, web=web)))

@@ -29,6 +29,7 @@ from datetime import date
 from typing import Any
 
 from .. import __version__
+from ..currency import priced
 from . import charts as _charts
 from .common import money as common_money
 from .vendorlinks import finding_links, source_systems
@@ -102,7 +103,7 @@ _SCRIPT = """
 def money(value: float | int | None, *, cents: bool = False) -> str:
     """Format an amount for people: ``$12,340`` (``cents=True``: ``$12,340.50``); ``""`` for None.
 
-    scan/1 carries no currency, so the dollar sign is the report's one assumption.
+    In the scan's currency, as :func:`driftcheck.report.common.money` writes it.
     """
     return common_money(value, cents=cents, none="")
 
@@ -126,6 +127,7 @@ def _age(as_of: str | None, day: str | None) -> int | None:
         return None
 
 
+@priced
 def page_model(scan: Mapping[str, Any], *, web: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The view of a scan that every human-facing report renders.
 
@@ -232,6 +234,7 @@ def _chart_svgs(model: Mapping[str, Any], history: Sequence[Mapping[str, Any]] |
     return out
 
 
+@priced
 def render_html(
     scan: Mapping[str, Any],
     *,

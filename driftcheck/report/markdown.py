@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..currency import priced
 from .charts import SEVERITIES, age_bucket_counts, counts_by
 from .html import money, page_model
 
@@ -57,6 +58,7 @@ def _link(text: str, url: str | None) -> str:
     return f"[{text}](<{url}>)" if url else text
 
 
+@priced
 def render_markdown(scan: Mapping[str, Any], *, web: Mapping[str, Any] | None = None) -> str:
     """Render a scan as GitHub-flavoured Markdown.
 

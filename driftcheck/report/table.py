@@ -53,7 +53,7 @@ class ScanTable:
                 what = Text(f["message"])
                 what.append(f"\n{f['rule']} · {f['id']}", style="dim")
                 age = f"{f['age_days']}d" if f.get("age_days") is not None else ""
-                t.add_row(sev, f["job"], f["customer"] or "—", what, age, money(f.get("amount")) if f.get("amount") else "")
+                t.add_row(sev, f["job"], f["customer"] or "—", what, age, money(f.get("amount"), currency=scan.get("currency")) if f.get("amount") else "")
             yield Text("")
             yield t
         if not scan["findings"]:

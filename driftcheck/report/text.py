@@ -5,11 +5,13 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from ..currency import priced
 from .common import group_by_owner, money, source_line, summary_line
 
 __all__ = ["render_text"]
 
 
+@priced
 def render_text(scan: dict[str, Any], *, width: int = 100) -> str:
     """Render a ``driftcheck.scan/1`` dict as plain text."""
     out: list[str] = []
