@@ -36,14 +36,15 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         paths: PathsArg = None,
         output: Annotated[Path | None, typer.Option("--output", "-o", help="The file to write. Default: driftcheck.toml in the scanned folder.", show_default=False)] = None,
-        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file (settings discovery does not learn, such as [[links]] or [web], are not carried over).")] = False,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file. What discovery does not learn is kept: business, currency, [[links]], [matching], [email], [web], [history] and the like.")] = False,
         as_of: AsOfOpt = None,
     ) -> None:
         """Write a commented driftcheck.toml from what discovery learns: sources, status maps, owners, thresholds.
 
         Example: driftcheck init ~/Downloads/client-exports
         """
-        from ..discovery import discover, write_config
+        from ..discovery import discover, render_config, write_config
+        from ..discovery.configfile import carry_over
         from .scan import _parse_date
 
         app_state = state(ctx)
@@ -54,7 +55,9 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"{target} already exists; not overwriting it. Run `driftcheck init --force` to replace it, "
                              "or `--output` to write somewhere else")
         d = discover(paths, app_state.config, as_of=_parse_date(as_of))
+        old = target.read_text(encoding="utf-8-sig") if target.exists() else None
         write_config(d, target, force=force)
+        kept = carry_over(old, render_config(d, target))[1] if old is not None else []
         suggested = sum(1 for _, e in d.unmapped if e.suggestion is not None)
         review = sum(1 for v in d.vocabularies if v.kind == "status" for e in v.entries if e.note)
         raised = [t for t in d.thresholds if t.proposed is not None]
@@ -62,6 +65,7 @@ def register(app: typer.Typer) -> None:
         con.print(f"wrote {target}: {len(d.sources)} sources, "
                   f"{sum(len(v.entries) for v in d.vocabularies if v.kind == 'status')} status values "
                   f"({suggested} suggested, {review} to review)"
-                  + (", thresholds raised: " + ", ".join(f"{t.rule} {t.default}->{t.proposed} d" for t in raised) if raised else ""),
+                  + (", thresholds raised: " + ", ".join(f"{t.rule} {t.default}->{t.proposed} d" for t in raised) if raised else "")
+                  + (f"; kept from the previous file: {', '.join(kept)}" if kept else ""),
                   markup=False, highlight=False)
         con.print("Read the lines marked 'suggested: review' and 'Review:', then run `driftcheck scan`.", markup=False, highlight=False)

@@ -18,6 +18,11 @@ The file holds, in order:
   commented with what was measured;
 * an ``[email]`` stub, commented out.
 
+Overwriting a file (``init --force``) keeps what discovery does not learn: the business,
+currency, pinned audit date, ``fail_on`` and rule packs, and the ``[[links]]``,
+``[matching]``, ``[email]``, ``[web]``, ``[history]``, ``[cache]``, ``[teams]`` and
+``[discovery]`` tables, copied as written (comments included), see :func:`carry_over`.
+
 The written file loads with :func:`driftcheck.config.load_config`; a scan with it gives
 the zero-config findings, less the ones a raised threshold calls normal work, plus the
 ones the mappings enable.
@@ -36,7 +41,7 @@ from ..lifecycle import DOMAINS, domain_of
 from .model import Discovery, VocabEntry, Vocabulary
 from .vocabulary import DERIVED
 
-__all__ = ["render_config", "write_config"]
+__all__ = ["carry_over", "render_config", "write_config"]
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _WIDTH = 96
@@ -231,6 +236,105 @@ def _email() -> list[str]:
     ]
 
 
+#: What a consultant writes by hand and discovery never learns: kept when ``init --force`` rewrites a file.
+CARRIED_KEYS = ("business", "currency", "as_of", "fail_on", "rule_packs")
+CARRIED_TABLES = ("links", "matching", "email", "web", "history", "cache", "teams", "discovery")
+_HEADER = re.compile(r'^\s*\[\[?\s*(?P<root>"[^"]*"|[A-Za-z0-9_-]+)\s*[\].]')
+
+
+def _toml_value(value: object) -> str:
+    """A carried top-level value as TOML (text, a date, a number or a list of texts)."""
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return _s(value.isoformat())
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return _s(str(value))
+
+
+def _table_blocks(text: str, roots: set[str]) -> list[str]:
+    """The lines of ``text``'s tables whose root key is in ``roots``, each with the comment
+    lines just above its header, in the file's order."""
+    lines = text.splitlines()
+    heads = [i for i, line in enumerate(lines) if _HEADER.match(line)]
+    out: list[str] = []
+    for n, i in enumerate(heads):
+        root = _HEADER.match(lines[i])["root"].strip('"')  # type: ignore[index]
+        if root not in roots:
+            continue
+        start = i
+        while start > 0 and lines[start - 1].lstrip().startswith("#"):
+            start -= 1
+        end = heads[n + 1] if n + 1 < len(heads) else len(lines)
+        while end > i + 1 and lines[end - 1].lstrip().startswith("#"):  # the next table's comments
+            end -= 1
+        block = lines[start:end]
+        while block and not block[-1].strip():
+            block.pop()
+        out += ["", *block]
+    return out
+
+
+def carry_over(old_text: str, new_text: str) -> tuple[str, list[str]]:
+    """``new_text`` with the hand-written settings of ``old_text`` that discovery does not learn.
+
+    Top-level settings (:data:`CARRIED_KEYS`) go above the first table, unless the new text
+    already sets them; tables (:data:`CARRIED_TABLES`) are copied as written at the end.
+
+    Returns:
+        The text, and what was kept (``["currency", "[[links]] x2", "[web]"]``) for the command to say.
+
+    Raises:
+        UsageError: the old file is not valid TOML, or its kept settings would not read back
+            the same (nothing is written then).
+    """
+    import tomllib
+
+    try:
+        old = tomllib.loads(old_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"the existing file is not valid TOML ({exc}); fix it or move it away before "
+                         "`driftcheck init --force`, so its [[links]] and other hand-written settings are not lost") from exc
+    new = tomllib.loads(new_text)
+    keys = [k for k in CARRIED_KEYS if k in old and k not in new]
+    tables = [t for t in CARRIED_TABLES if t in old]
+    if not keys and not tables:
+        return new_text, []
+    lines = new_text.rstrip("\n").splitlines()
+    if "email" in tables:  # the commented stub would only repeat the real table
+        lines = _without_email_stub(lines)
+    if keys:
+        first = next((i for i, line in enumerate(lines) if line.startswith("# ----")), len(lines))
+        first -= 1 if first and not lines[first - 1].strip() else 0  # above the rule's blank line
+        lines[first:first] = ["", "# kept from the previous driftcheck.toml",
+                              *(f"{k} = {_toml_value(old[k])}" for k in keys)]
+    if tables:
+        lines += [*_rule("kept from the previous driftcheck.toml"),
+                  *_comment("Written by hand, not by discovery: copied as they were."),
+                  *_table_blocks(old_text, set(tables))]
+    text = "\n".join(lines).rstrip() + "\n"
+    back = tomllib.loads(text)
+    lost = [k for k in (*keys, *tables) if back.get(k) != old[k]]
+    if lost:
+        raise UsageError(f"could not keep {', '.join(lost)} of the existing file as written; not overwriting it. "
+                         "Write the new file elsewhere with `--output` and copy those settings by hand")
+    kept = [*keys, *(f"[[{t}]] x{len(old[t])}" if isinstance(old[t], list) else f"[{t}]" for t in tables)]
+    return text, kept
+
+
+def _without_email_stub(lines: list[str]) -> list[str]:
+    stub = _email()
+    for i in range(len(lines) - len(stub) + 1):
+        if lines[i:i + len(stub)] == stub:
+            return lines[:i] + lines[i + len(stub):]
+    return lines
+
+
 def render_config(discovery: Discovery, path: Path) -> str:
     """The text of a commented ``driftcheck.toml`` for ``discovery``, to be written at ``path``.
 
@@ -253,13 +357,15 @@ def write_config(discovery: Discovery, path: Path, *, force: bool = False) -> st
     Args:
         discovery: what discovery learned.
         path: the file to write (conventionally ``driftcheck.toml`` beside the exports).
-        force: overwrite an existing file. Defaults to False.
+        force: overwrite an existing file, keeping its hand-written settings
+            (:func:`carry_over`). Defaults to False.
 
     Returns:
         The text written.
 
     Raises:
-        UsageError: ``path`` exists and ``force`` is False.
+        UsageError: ``path`` exists and ``force`` is False, or its hand-written settings cannot
+            be kept.
 
     Example:
         >>> write_config(discover([Path("exports")]), Path("exports") / "driftcheck.toml")
@@ -269,6 +375,8 @@ def write_config(discovery: Discovery, path: Path, *, force: bool = False) -> st
         raise UsageError(f"{path} already exists; not overwriting it. Run `driftcheck init --force` to replace it, "
                          f"or `--output` to write somewhere else")
     text = render_config(discovery, path)
+    if path.exists():
+        text, _kept = carry_over(path.read_text(encoding="utf-8-sig"), text)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return text

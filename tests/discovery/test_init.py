@@ -136,3 +136,54 @@ def test_odd_status_values_survive_the_toml(tmp_path):
     for _, e in d.unmapped:
         if e.suggestion is None:
             assert f"# {json.dumps(e.value)} = \"\"" in text.splitlines()
+
+
+def test_force_keeps_what_discovery_does_not_learn(disc_main, tmp_path):
+    """A consultant's pinned links, email and web settings survive `init --force`; sources and
+    status maps are rewritten from the data."""
+    path = tmp_path / "driftcheck.toml"
+    mine = (
+        'currency = "CAD"\n'
+        'fail_on = "medium"\n'
+        "\n"
+        '[[sources]]\nname = "stale.csv"\npath = "gone/stale.csv"\n'
+        "\n"
+        "# the Lees are two customers: Chris senior and junior\n"
+        "[[links]]\n"
+        'forbid = ["jobber job 1042", "quickbooks invoice 5201"]\n'
+        'reason = "different Chris Lee"\n'
+        "\n"
+        "[[links]]\n"
+        'pin = ["hubspot deal 20487779832", "jobber job 1105"]\n'
+        "\n"
+        "[email]\n"
+        'host = "smtp.example.com"\n'
+        'to = ["owner@example.com",\n      "office@example.com"]\n'
+        "\n"
+        "[web.quickbooks]\n"
+        'company_id = "1234"\n'
+        "\n"
+        '[status_map.hubspot.deal]\n"Old Stage" = "won"\n'
+    )
+    path.write_text(mine, encoding="utf-8")
+    before = tomllib.loads(mine)
+    text = write_config(disc_main, path, force=True)
+    after = tomllib.loads(text)
+    for key in ("currency", "fail_on", "links", "email", "web"):
+        assert after[key] == before[key], key
+    assert "# the Lees are two customers" in text  # comments travel with their table
+    assert "# [email]" not in text  # no commented stub beside the real table
+    # what discovery learns is rewritten, not merged
+    assert {s["name"] for s in after["sources"]} == {s.name for s in disc_main.sources}  # no stale.csv
+    assert "old stage" not in {k.lower() for k in after["status_map"]["hubspot"]["deal"]}
+    cfg = load_config(path)
+    assert cfg.currency == "CAD" and cfg.fail_on == "medium"
+
+
+def test_force_refuses_to_drop_settings_of_a_file_that_does_not_parse(disc_main, tmp_path):
+    path = tmp_path / "driftcheck.toml"
+    broken = '[[links]]\npin = ["a", "b"\n'
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(UsageError, match="not valid TOML"):
+        write_config(disc_main, path, force=True)
+    assert path.read_text(encoding="utf-8") == broken
