@@ -123,7 +123,7 @@ def _tier_arrays() -> tuple[Any, Any]:
 #: Record columns the linker reads per node (the rest stay on the input frame only).
 _NODE_COLUMNS = frozenset(
     (
-        "source", "role", "record_id", "row", "customer", "company", "email", "phone", "address", "title",
+        "source", "role", "row", "customer", "company", "email", "phone", "address", "title",
         "job_refs", "invoice_refs", "deal_refs", "quote_refs", "state", "amount", "balance",
         "created", "completed", "closed", "scheduled", "paid",
     )
@@ -897,21 +897,29 @@ def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Positions (in ``order`` order) of the first row of each distinct key."""
     import numpy as np
 
-    if order is None:
-        order = np.arange(len(keys))
-    k = keys[order]
+    # (without an order, the keys are read in place: no copy of millions of merge edges' keys)
+    k = keys if order is None else keys[order]
     if not len(k):
-        return order[:0]
+        return np.zeros(0, dtype=np.int64) if order is None else order[:0]
     hi = int(k.max())
     if k.min() < 0 or hi >= 4 * len(k) + 65536:
         _, first = np.unique(k, return_index=True)
-        return order[np.sort(first)]
+        first = np.sort(first)
+        return first if order is None else order[first]
     # small non-negative keys (group ids): the first position per key without sorting
-    at = np.full(hi + 1, len(k), dtype=np.int64)
-    np.minimum.at(at, k, np.arange(len(k)))
+    pos = _narrow(len(k))
+    at = np.full(hi + 1, len(k), dtype=pos)
+    np.minimum.at(at, k, np.arange(len(k), dtype=pos))
     mark = np.zeros(len(k), dtype=bool)
     mark[at[at < len(k)]] = True
-    return order[mark]
+    return np.flatnonzero(mark) if order is None else order[mark]
+
+
+def _narrow(n: int) -> type:
+    """The integer type for positions or ids below ``n``: int32 when they fit (half the memory)."""
+    import numpy as np
+
+    return np.int32 if n < 2**31 - 1 else np.int64
 
 
 def _firsts(codes: np.ndarray) -> np.ndarray:
@@ -1128,6 +1136,44 @@ class _Days:
         return self.v[idx].astype(np.float64)
 
 
+class _Vocab:
+    """A per-node text column with a handful of values (system, record type, state), held as
+    small integer codes with the distinct texts beside them.
+
+    An object array holds 8 bytes per node (the strings themselves are shared): 55 MB per
+    column at a million jobs, against 7 MB of ``int8`` codes. ``v[nodes]`` reads the text of
+    the nodes asked about; :meth:`isin` compares codes, never text.
+    """
+
+    __slots__ = ("codes", "words")
+
+    def __init__(self, text: np.ndarray) -> None:
+        import numpy as np
+        import pandas as pd
+
+        # numbered by first appearance (as ``pd.factorize`` of the text: callers rely on it)
+        c, u = pd.factorize(np.asarray(text, dtype=object), use_na_sentinel=True)
+        # a missing value (the columns are read as "" when missing, so never in practice) reads as ""
+        self.words = np.append(np.asarray(u, dtype=object), "")
+        dtype = np.int8 if len(self.words) < 2**7 else np.int16 if len(self.words) < 2**15 else np.int32
+        self.codes = np.where(c >= 0, c, len(u)).astype(dtype)
+
+    def __getitem__(self, idx: Any) -> Any:
+        return self.words[self.codes[idx]]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def isin(self, words: Iterable[str]) -> np.ndarray:
+        """Per node: whether its text is one of ``words``."""
+        import numpy as np
+
+        hit = np.flatnonzero(np.isin(self.words[:-1], list(words)))
+        if len(hit) == 1:
+            return self.codes == hit[0]
+        return np.isin(self.codes, hit)
+
+
 class _Words:
     """A small vocabulary (link methods, choices) coded as integers (-1: none)."""
 
@@ -1179,13 +1225,15 @@ class _Linker:
         self.warnings: list[str] = []
         self._build_nodes()
         n = self.N
-        self.grp = np.arange(n, dtype=np.int64)
+        # (group ids as int32 when they fit, as every per-node code: the merge of millions of edges
+        # reads and writes them over and over; where two are combined into one integer, they
+        # are widened first)
+        self.grp = np.arange(n, dtype=_narrow(n))
         # how each node joined its group: method and choice as vocabulary codes, the detail
         # as an id into an arrow text pool (-1: none), so no Python object is held per node
         self.words = _Words()
         self.texts = _Texts()
-        # (codes and ids per node are int32: half the memory of int64 at millions of nodes; the
-        # group ids in ``grp`` stay int64, as pairs of them are combined into one integer)
+        # (codes and ids per node are int32: half the memory of int64 at millions of nodes)
         self.method = np.full(n, -1, dtype=np.int32)
         self.conf = np.ones(n)
         self.choice = np.full(n, -1, dtype=np.int32)
@@ -1204,6 +1252,7 @@ class _Linker:
         """Distinct records: one node per (system, type, id); rows repeated in overlapping exports share it."""
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         from .records import conform
@@ -1233,12 +1282,13 @@ class _Linker:
         first_row = _firsts(codes)  # (pd.factorize numbers by first appearance)
         self.N = len(first_row)
         # the node frame holds the columns linking reads (not raw statuses, extra x: columns...)
+        # (not the record ids: ``rid_arr`` below holds them, stripped, and nothing reads them twice)
         cols = [c for c in rec.columns if c in _NODE_COLUMNS]
-        if self.N == n_rows and np.array_equal(first_row, np.arange(n_rows)):
+        one_per_row = self.N == n_rows and np.array_equal(first_row, np.arange(n_rows))
+        if one_per_row:
             nd = rec[cols].copy(deep=False)  # no repeated record (the usual case): no copy of the data
         else:
             nd = rec[cols].iloc[first_row].reset_index(drop=True)
-        nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
         self.nd = nd
         cats = _str_cats(nd["source"])
         if cats is not None:
@@ -1248,19 +1298,31 @@ class _Linker:
         else:
             c, u = pd.factorize(_text(nd["source"]))
             self.src_code, self.src_uniq = c.astype(np.int32), np.asarray(u, dtype=object)
-        self.rtype = rtype[first_row]
-        self.role = _text(nd["role"])
-        self.system = sys_[first_row]
+        # (as small integer codes with their texts: see _Vocab)
+        self.rtype = _Vocab(rtype[first_row])
+        role = _Vocab(_text(nd["role"]))
+        self.system = _Vocab(sys_[first_row])
+        del rtype, sys_
+        # each node's system as a number (equal system, equal number; numbered by first appearance)
+        self.sys_code = self.system.codes
         # record ids stay in arrow (a Python string per node would cost ~70 bytes each at scale):
         # ``rid_blank`` says which nodes have none, :meth:`_rids` reads the text of a few
-        rid_arr = _arrow_text(nd["record_id"])
+        rid_arr = _arrow_text(rid)
+        del rid
+        if not one_per_row:
+            rid_arr = rid_arr.take(pa.array(first_row))
         self.rid_arr = pc.fill_null(rid_arr, "")
+        del rid_arr
         self.rid_blank = pc.equal(self.rid_arr, "").to_numpy(zero_copy_only=False)
-        self.is_job = (self.rtype == "job") & (self.role != "crm")
-        self.is_deal = self.rtype == "deal"
-        self.is_inv = self.rtype == "invoice"
-        self.is_pay = np.isin(self.rtype, ["payment", "deposit"])
-        self.is_acct = self.role == "accounting"
+        self.is_job = self.rtype.isin(["job"]) & ~role.isin(["crm"])
+        self.is_deal = self.rtype.isin(["deal"])
+        self.is_inv = self.rtype.isin(["invoice"])
+        self.is_pay = self.rtype.isin(["payment", "deposit"])
+        self.is_acct = role.isin(["accounting"])
+        # (the roles are read by the reference rules only: two masks, not a column)
+        self.is_ops = role.isin(["operations"])
+        self.is_crm = role.isin(["crm"])
+        del role
         rank = np.ones(self.N, dtype=np.int8)
         rank[self.is_inv] = 2
         rank[self.is_inv & self.is_acct] = 3
@@ -1290,7 +1352,7 @@ class _Linker:
         self.d_closed = _Days(days("closed"))
         self.d_scheduled = _Days(days("scheduled"))
         self.d_paid = _Days(days("paid"))
-        self.state = _text(nd["state"])
+        self.state = _Vocab(_text(nd["state"]))
         self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
@@ -1320,11 +1382,11 @@ class _Linker:
         """Which group pairs a forbid override keeps apart (and remember that it did, and against what)."""
         import numpy as np
 
-        ga = np.asarray(ga, dtype=np.int64)
-        gb = np.asarray(gb, dtype=np.int64)
         if not len(self.forbid_a) or not len(ga):
             return np.zeros(len(ga), dtype=bool)
-        fa, fb = self.grp[self.forbid_a], self.grp[self.forbid_b]
+        ga = np.asarray(ga, dtype=np.int64)
+        gb = np.asarray(gb, dtype=np.int64)
+        fa, fb = self.grp[self.forbid_a].astype(np.int64), self.grp[self.forbid_b].astype(np.int64)
         codes = np.concatenate([fa * self.N + fb, fb * self.N + fa])
         which = np.concatenate([self.forbid_of, self.forbid_of])
         order = np.argsort(codes)
@@ -1414,13 +1476,14 @@ class _Linker:
             if not now.any():
                 break
             s, d, idx = src[now], dst[now], pending[now]
-            remap = np.arange(self.N, dtype=np.int64)
+            remap = np.arange(self.N, dtype=self.grp.dtype)
             remap[s] = d
             old = self.grp
             new = remap[old]
+            del remap
             mv = np.flatnonzero(new != old)
             # the edge that moved each node's group (every moved node's old group is a source)
-            eidx = np.full(self.N, -1, dtype=np.int64)
+            eidx = np.full(self.N, -1, dtype=pending.dtype)
             eidx[s] = idx
             e_mv = eidx[old[mv]]
             del eidx
@@ -1475,8 +1538,12 @@ class _Linker:
         # million jobs, let go before the job steps (the run's second peak)
         self._keep_only(self._JOB_READS)
         self._link_deals_to_jobs()
+        # each job step frees its candidates and scores (most below the allocator's mmap size,
+        # so kept mapped): given back before the next builds its own (~0.9 GB at a million jobs)
+        release_freed(self.N)
         self._link_payments_to_invoices()
         self._link_invoices_to_jobs()
+        release_freed(self.N)
         self._link_payments_to_open_jobs()
         return self._result()
 
@@ -1563,8 +1630,7 @@ class _Linker:
         key_p, u_key = party_codes("name_key")
         self.c_key = key_p[pcode]
         # an email/phone on many customers' records is the office's own: no evidence of identity
-        sys_code, _ = pd.factorize(self.system)
-        self.sys_code = sys_code = sys_code.astype(np.int32)
+        sys_code = self.sys_code
         key_code = self.c_key
         for label, (v_code, v_text) in (("email", email), ("phone", phone)):
             # (system, value) numbered over the records holding a value only (under half of them)
@@ -1739,13 +1805,13 @@ class _Linker:
         elif ref.record_type in ("payment", "deposit"):
             hit &= self.is_pay
         elif ref.record_type:
-            hit &= self.rtype == ref.record_type
+            hit &= self.rtype.isin([ref.record_type])
         if ref.who:
             who = ref.who.lower()
             who = _SYSTEM_ALIASES.get(who, who)
             src = np.char.lower(_str_or_empty(self.nd["source"]).astype(str))
             stem = np.array([Path(s).stem for s in src]) if len(src) else src
-            hit &= (src == who) | (stem == who) | (np.char.lower(self.system.astype(str)) == who)
+            hit &= (src == who) | (stem == who) | (np.char.lower(self.system.words.astype(str)) == who)[self.system.codes]
         nodes = np.flatnonzero(hit)
         # a job key names the job; an invoice key the accounting invoice first
         return nodes[np.argsort(-self.rank[nodes] - 0.5 * self.is_acct[nodes], kind="stable")]
@@ -1860,8 +1926,8 @@ class _Linker:
         """Explicit references, strongest first (see the module docstring)."""
         import numpy as np
 
-        ops = self.role == "operations"
-        crm = self.role == "crm"
+        ops = self.is_ops
+        crm = self.is_crm
         job = self.is_job
         edges: list[tuple[np.ndarray, np.ndarray, str, float, int, np.ndarray]] = []
         resolved: list[tuple[np.ndarray, np.ndarray]] = []
@@ -2883,7 +2949,7 @@ class _Linker:
             return
         s, i, gap = s[ok], i[ok], gap[ok]
         paid_same = self.d_paid[i] == self.d_created[s]
-        same_sys = self.system[s] == self.system[i]
+        same_sys = self.system.codes[s] == self.system.codes[i]
         P["score"] = (
             0.5 + 0.3 * paid_same + 0.1 * same_sys + 0.1 * (1 - np.clip(np.nan_to_num(gap, nan=180.0), 0, 180) / 180)
         )
@@ -2959,7 +3025,7 @@ class _Linker:
             ms, mn = M["s"].to_numpy(np.int64), M["n"].to_numpy(np.int64)
             with np.errstate(invalid="ignore"):
                 hit = (
-                    (self.system[ms] != self.system[mn])
+                    (self.system.codes[ms] != self.system.codes[mn])
                     & (
                         np.abs(self.amount[ms] - self.amount[mn])
                         <= np.fmax(1.0, self.s.amount_tolerance * np.abs(self.amount[mn]))
@@ -2974,7 +3040,7 @@ class _Linker:
             np.where(hj, self.d_created[jj], np.nan),
             np.where(hd, np.where(np.isnan(self.d_closed[dd]), self.d_created[dd], self.d_closed[dd]), np.nan),
         )
-        done = hj & (~np.isnan(self.d_completed[jj]) | np.isin(self.state[jj], ["completed", "cancelled"]))
+        done = hj & (~np.isnan(self.d_completed[jj]) | self.state.isin(["completed", "cancelled"])[jj])
         end = np.where(done, np.fmax(np.fmax(self.d_completed[jj], self.d_closed[jj]), self.d_created[jj]), np.inf)
         date = self._window(self.d_created[s], start - 45, end + 120, 180.0)
         t_node = np.where(hj, jj, dd)
@@ -3013,8 +3079,8 @@ class _Linker:
         rank = self._group_rank()
         pay = np.flatnonzero(self.is_pay & (rank[self.grp] == 1) & ~self.amb_node)
         jj, dd = np.maximum(jn, 0), np.maximum(dn, 0)
-        open_job = (jn >= 0) & ~np.isin(self.state[jj], ["completed", "cancelled"]) & np.isnan(self.d_completed[jj])
-        open_deal = (jn < 0) & (dn >= 0) & (self.state[dd] == "won")
+        open_job = (jn >= 0) & ~self.state.isin(["completed", "cancelled"])[jj] & np.isnan(self.d_completed[jj])
+        open_deal = (jn < 0) & (dn >= 0) & self.state.isin(["won"])[dd]
         P = self._candidates(pay, open_job | open_deal)
         if not len(P):
             return
