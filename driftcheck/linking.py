@@ -915,6 +915,17 @@ def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     return np.flatnonzero(mark) if order is None else order[mark]
 
 
+def _narrow_bits(masks: np.ndarray) -> np.ndarray:
+    """Non-negative bit masks in the narrowest unsigned type that holds them (the same bits)."""
+    import numpy as np
+
+    hi = int(masks.max()) if len(masks) else 0
+    for t in (np.uint8, np.uint16, np.uint32):
+        if hi <= np.iinfo(t).max and (not len(masks) or masks.min() >= 0):
+            return masks.astype(t)
+    return masks
+
+
 def _narrow(n: int) -> type:
     """The integer type for positions or ids below ``n``: int32 when they fit (half the memory)."""
     import numpy as np
@@ -1036,11 +1047,20 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(keys, kind="stable")
     k = keys[order]
     start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    del k
     end = np.r_[start[1:], n]
     # each sorted position pairs with the later positions of its block
     cnt = np.repeat(end, end - start) - np.arange(n) - 1
-    xi = np.repeat(np.arange(n), cnt)
-    yi = xi + 1 + (np.arange(len(xi)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    # positions in the narrowest integer that holds them: the name tier makes 8M pairs at a
+    # million jobs, and each array of them is built in place (no int64 temporaries of that length)
+    total = int(cnt.sum())
+    pt = _narrow(max(n, total))
+    xi = np.repeat(np.arange(n, dtype=pt), cnt)
+    yi = np.arange(total, dtype=pt)
+    yi -= np.repeat((np.cumsum(cnt) - cnt).astype(pt), cnt)
+    yi += xi
+    yi += 1
+    order = order.astype(pt)
     return order[xi], order[yi]
 
 
@@ -1311,7 +1331,14 @@ class _Linker:
         del rid
         if not one_per_row:
             rid_arr = rid_arr.take(pa.array(first_row))
-        self.rid_arr = pc.fill_null(rid_arr, "")
+        else:
+            raw = _arrow_text(rec["record_id"])
+            if raw.type == rid_arr.type and raw.equals(rid_arr):
+                # stripping changed no id (the usual case): the input's own ids (an arrow column
+                # already), not a second copy of them (140 MB at a million jobs)
+                rid_arr = raw
+            del raw
+        self.rid_arr = pc.fill_null(rid_arr, "")  # (the same array when no id is missing)
         del rid_arr
         self.rid_blank = pc.equal(self.rid_arr, "").to_numpy(zero_copy_only=False)
         self.is_job = self.rtype.isin(["job"]) & ~role.isin(["crm"])
@@ -1873,14 +1900,20 @@ class _Linker:
         rid = self.rid_arr.take(pa.array(named)).cast(pa.large_string())
         # one dictionary for every token and record id: equal text, equal code
         enc = pc.dictionary_encode(pa.concat_arrays([tok for _, tok in split.values()] + [rid]))
-        codes = np.asarray(pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
+        del rid
+        # (token codes and node positions in int32 when they fit: millions of references at a
+        # million jobs, held through the reference rules)
+        ct = _narrow(len(enc.dictionary) + 1)
+        codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(), dtype=ct)
         self.tok_text = enc.dictionary
+        del enc
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         at = 0
         for col, (pos, tok) in split.items():
-            out[col] = (pos, codes[at : at + len(tok)])
+            out[col] = (pos.astype(_narrow(self.N)), codes[at : at + len(tok)])
             at += len(tok)
-        rid_code = np.full(self.N, -1, dtype=np.int64)  # -1: named by no reference (no id, or not a target)
+        del split
+        rid_code = np.full(self.N, -1, dtype=ct)  # -1: named by no reference (no id, or not a target)
         rid_code[named] = codes[at:]
         self.rid_code = rid_code
         self._tokens = out
@@ -1918,9 +1951,11 @@ class _Linker:
             n_sys = int(self.sys_code.max()) + 1
             lk, rk = lk * n_sys + self.sys_code[s], rk * n_sys + self.sys_code[tt]
         pos, ri = _inner_join(lk, rk)
+        del lk, rk
         a, b = s[pos], tt[ri]
         keep = a != b
-        return a[keep].astype(np.int64), b[keep].astype(np.int64), pos[keep]
+        nt = _narrow(self.N)
+        return a[keep].astype(nt), b[keep].astype(nt), pos[keep].astype(nt)
 
     def _link_references(self) -> None:
         """Explicit references, strongest first (see the module docstring)."""
@@ -1957,7 +1992,7 @@ class _Linker:
             if flip:
                 a, b = b, a
             # the details are put together by pyarrow and kept in the text pool (ids)
-            edges.append((a, b, method, conf, prio, self._texts_with(f"{what} ", code[pos])))
+            edges.append((a, b, method, conf, prio, self._texts_with(f"{what} ", code[pos]).astype(np.int32)))
 
         # inside operations (Jobber): invoice Job #s, job Invoice #s, transactions' Invoice # / Job # / quote
         add("job_refs", ops & self.is_inv, job & ops, "ref:job#", 1.0, 1, True, "names job")
@@ -1992,7 +2027,8 @@ class _Linker:
                 unnamed = (self.ident[a2] < 0) | (self.ident[b2] < 0)
                 ok &= ~(unnamed & amount_known & ~same_amt)
                 a2, b2 = a2[ok], b2[ok]
-                edges.append((a2, b2, "ref:invoice#", 0.95, 3, self._texts_with("same invoice number ", self.rid_code[a2])))
+                det = self._texts_with("same invoice number ", self.rid_code[a2]).astype(np.int32)
+                edges.append((a2, b2, "ref:invoice#", 0.95, 3, det))
         # references that point at nothing
         self._dangling(asked, resolved)
         # the tokens are read by nothing after this: let them go before the merge (the run's peak)
@@ -2000,18 +2036,27 @@ class _Linker:
         self._tokens = self.rid_code = self.tok_text = None
         if not edges:
             return
+        # strongest first: by priority, then confidence (highest first), then in the order found.
+        # Both are one value per rule, so one small sort key per rule, spread over its edges and
+        # sorted stably, gives that order (no lexsort over a float per edge and an index array)
+        rules = sorted({(e[4], -e[3]) for e in edges})
+        lens = [len(e[0]) for e in edges]
+        key = np.repeat(np.array([rules.index((e[4], -e[3])) for e in edges], dtype=np.int16), lens)
+        order = np.argsort(key, kind="stable")
+        del key
+
+        def ordered(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+            # one rule's arrays at a time into one, then in merge order (never two per-edge copies of more)
+            return np.concatenate([np.asarray(x, dtype=dtype) for x in parts])[order]
+
         # node ids, methods and text ids in narrow integers: these arrays are the run's peak
-        a = np.concatenate([e[0].astype(np.int32, copy=False) for e in edges])
-        b = np.concatenate([e[1].astype(np.int32, copy=False) for e in edges])
-        meth = np.concatenate([np.full(len(e[0]), self.words.code(e[2]), dtype=np.int32) for e in edges])
-        cf = np.concatenate([np.full(len(e[0]), e[3]) for e in edges])
-        prio = np.concatenate([np.full(len(e[0]), e[4], dtype=np.int8) for e in edges])
-        det = np.concatenate([np.asarray(e[5]).astype(np.int32, copy=False) for e in edges])
-        del edges
-        order = np.lexsort((np.arange(len(a)), -cf, prio))
-        del prio
-        a, b, meth, cf, det = a[order], b[order], meth[order], cf[order], det[order]
-        del order
+        nt = _narrow(self.N)
+        a = ordered([e[0] for e in edges], nt)
+        b = ordered([e[1] for e in edges], nt)
+        det = ordered([e[5] for e in edges], np.int32)
+        meth = np.repeat(np.array([self.words.code(e[2]) for e in edges], dtype=np.int32), lens)[order]
+        cf = np.repeat(np.array([e[3] for e in edges], dtype=float), lens)[order]
+        del edges, order
         self._merge(a, b, meth, cf, det, "reference")
 
     def _texts_with(self, prefix: str, codes: np.ndarray) -> np.ndarray:
@@ -2356,8 +2401,8 @@ class _Linker:
         if not (small and _fastpaths.enabled()):
             # keys only need to be small non-negative ints (counted, joined): codes are used as they are
             kv = pd.factorize(kv)[0]
-        kv = kv.astype(np.int64, copy=False)
-        cl = lab[ki]
+        # (cluster ids as int32 while the pairs are made, widened where two are combined)
+        cl = lab[ki].astype(_narrow(self.I))
         # one row per (cluster, key), the first seen
         first = _first_rows(cl, kv)
         cl, kv, ii = cl[first], kv[first], np.asarray(ki, dtype=np.int64)[first]
@@ -2373,7 +2418,7 @@ class _Linker:
         if not len(left):
             return lab
         m = self._mask(lab)
-        mr = m[cl]  # each row's cluster's systems
+        mr = _narrow_bits(m)[cl]  # each row's cluster's systems (in one byte when up to 8 systems)
         if query is None:
             # every row looks for partners: the pairs are symmetric (so are the tests below), so
             # each unordered pair is made and tested once, and both orientations kept at the end
@@ -2395,6 +2440,7 @@ class _Linker:
         del lx, ly
         if not len(clx):
             return lab
+        clx, cly = clx.astype(np.int64), cly.astype(np.int64)
         # distinct cluster pairs, sorted by (clx, cly)
         if query is None:
             half = pd.unique(np.minimum(clx, cly) * self.I + np.maximum(clx, cly))
