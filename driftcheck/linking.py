@@ -730,7 +730,7 @@ def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
 
     c, u = pd.factorize(values)
     uniq = np.append(np.asarray(u, dtype=object), "")
-    return c.astype(np.int64), uniq
+    return c.astype(_narrow(len(uniq))), uniq
 
 
 def _take_str(uniques: Any, codes: np.ndarray, *, nan: bool = False) -> pd.api.extensions.ExtensionArray:
@@ -1157,15 +1157,17 @@ class _Days:
 
 
 class _Vocab:
-    """A per-node text column with a handful of values (system, record type, state), held as
-    small integer codes with the distinct texts beside them.
+    """A text column (per node, or per identity) held as integer codes with the distinct texts
+    beside them: system, record type and state of each node, name parts of each identity.
 
-    An object array holds 8 bytes per node (the strings themselves are shared): 55 MB per
-    column at a million jobs, against 7 MB of ``int8`` codes. ``v[nodes]`` reads the text of
-    the nodes asked about; :meth:`isin` compares codes, never text.
+    An object array holds 8 bytes per item (the strings themselves are shared): 55 MB per
+    column at a million jobs, against 7 MB of ``int8`` codes (or none, where the codes are
+    kept anyway). ``v[items]`` reads the text of the items asked about; ``v == "x"``,
+    ``v != "x"`` and :meth:`isin` give a mask over all items by testing the few distinct texts.
     """
 
     __slots__ = ("codes", "words")
+    __hash__ = None  # type: ignore[assignment]  # (== gives a mask, as on an array)
 
     def __init__(self, text: np.ndarray) -> None:
         import numpy as np
@@ -1178,20 +1180,34 @@ class _Vocab:
         dtype = np.int8 if len(self.words) < 2**7 else np.int16 if len(self.words) < 2**15 else np.int32
         self.codes = np.where(c >= 0, c, len(u)).astype(dtype)
 
+    @classmethod
+    def of(cls, codes: np.ndarray, words: np.ndarray) -> _Vocab:
+        """The column ``words[codes]`` (as :func:`_coded` gives them: -1 reads the last word, "")."""
+        out = cls.__new__(cls)
+        out.codes, out.words = codes, words
+        return out
+
     def __getitem__(self, idx: Any) -> Any:
         return self.words[self.codes[idx]]
 
     def __len__(self) -> int:
         return len(self.codes)
 
+    def __eq__(self, word: object) -> Any:  # type: ignore[override]
+        return (self.words == word)[self.codes]
+
+    def __ne__(self, word: object) -> Any:  # type: ignore[override]
+        return (self.words != word)[self.codes]
+
     def isin(self, words: Iterable[str]) -> np.ndarray:
-        """Per node: whether its text is one of ``words``."""
+        """Per item: whether its text is one of ``words``."""
         import numpy as np
 
-        hit = np.flatnonzero(np.isin(self.words[:-1], list(words)))
-        if len(hit) == 1:
-            return self.codes == hit[0]
-        return np.isin(self.codes, hit)
+        return np.isin(self.words, list(words))[self.codes]
+
+    def text(self) -> np.ndarray:
+        """Every item's text (an object array)."""
+        return self.words[self.codes]
 
 
 class _Words:
@@ -1714,14 +1730,16 @@ class _Linker:
         rep = ok[_firsts(self.ident[ok])]
         del ok
         self.i_node = rep
-        self.i_sys = self.system[rep]
+        # (the name parts of each identity below are _Vocab columns over codes kept anyway: no
+        # object array of 2M texts per part)
+        self.i_sys = _Vocab.of(self.system.codes[rep], self.system.words)
 
         rep_party = pa.array(pcode[rep], mask=pcode[rep] < 0, type=pa.int64())
 
         def at_rep(name: str) -> tuple[np.ndarray, np.ndarray]:
             """Text and integer code of a name part, per identity."""
             c, u = _coded(pd.arrays.ArrowStringArray(ptab[name].take(rep_party)))
-            return u[c], c
+            return _Vocab.of(c, u), c
 
         self.i_kind, self.i_kind_c = at_rep("kind")
         self.i_is_org = self.i_kind == "org"
@@ -1729,7 +1747,7 @@ class _Linker:
         self.i_first, self.i_first_c = at_rep("first")
         self.i_last, self.i_last_c = at_rep("last")
         self.i_key_c = self.c_key[rep]
-        self.i_key = u_key[self.i_key_c]
+        self.i_key = _Vocab.of(self.i_key_c, u_key)
         self.i_qual, self.i_qual_c = at_rep("qualifier")
         # streets of service addresses and of name qualifiers ("Chris Lee (Maple Ave)") share one code space
         # (the streets of the distinct addresses, then of each identity's qualifier)
@@ -1737,7 +1755,7 @@ class _Linker:
         streets = pd.concat(
             [
                 street_key(pd.Series(self.u_addr[:n_addr], dtype="string[pyarrow]"), normalised=True),
-                street_key(pd.Series(self.i_qual, dtype="string[pyarrow]")),
+                street_key(pd.Series(self.i_qual.text(), dtype="string[pyarrow]")),
             ],
             ignore_index=True,
         )
@@ -1748,10 +1766,10 @@ class _Linker:
         self.i_phone_c = self.c_phone[rep]
         self.i_written = at_rep("written")[0]
         self.i_derived = derived[rep]
-        first = pd.Series(self.i_first, dtype="string[pyarrow]")
+        first = pd.Series(self.i_first.text(), dtype="string[pyarrow]")
         initial = first.str.slice(0, 1)
         self.i_initial_c, u = _coded(initial.where(initial != ""))
-        self.i_initial = u[self.i_initial_c]
+        self.i_initial = _Vocab.of(self.i_initial_c, u)
         self.i_init_only = (first.str.len() == 1).fillna(False).to_numpy()
         n_sys = int(sys_code.max()) + 1 if len(sys_code) else 0
         if n_sys > 62:
@@ -2118,11 +2136,14 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
+        from ._memory import release_freed
+
         n_id = self.I
         lab = np.arange(n_id, dtype=np.int64)
         self.frozen = np.zeros(n_id, dtype=bool)
-        self.amb_pairs: list[pd.DataFrame] = []
-        self.surname_pairs: list[pd.DataFrame] = []
+        # (identity pairs: x is ambiguous between y and others / a surname alone that fits y)
+        self.amb_pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.surname_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         dup_ev: list[pd.DataFrame] = []
 
         def evidence(x: np.ndarray, y: np.ndarray, text: np.ndarray | str) -> None:
@@ -2171,7 +2192,7 @@ class _Linker:
                 # a record with only a name that two customers of its own system share
                 st = many[many["strong"]].drop_duplicates(["code", "cl"])[["code", "i"]].rename(columns={"i": "y"})
                 pairs = weak[["code", "i"]].rename(columns={"i": "x"}).merge(st, on="code")
-                self.amb_pairs.append(pairs.assign(tier="name")[["x", "y", "tier"]])
+                self._pair(self.amb_pairs, pairs["x"].to_numpy(), pairs["y"].to_numpy())
                 self.frozen[pairs["x"].to_numpy()] = True
         # --- near-identical names at one address
         ia = self._ident_addr()
@@ -2202,6 +2223,9 @@ class _Linker:
         self.sc = lab.copy()
         self.dup_ev = pd.concat(dup_ev, ignore_index=True) if dup_ev else pd.DataFrame(columns=["x", "y", "text"])
 
+        # (each tier frees its keys and pairs, mostly below the allocator's mmap size: given
+        # back to the system between the heavy tiers, not left mapped under the next one's)
+        release_freed(self.N)
         # --- across systems, strongest tier first
         tiers = self.s.tiers
         if "reference" in tiers:
@@ -2218,6 +2242,7 @@ class _Linker:
             multi = mixed[g]
             del one, mixed
             lab = self._x_tier(lab, self.ident[nodes[multi]], g[multi], "reference", compat=True)
+        release_freed(self.N)
         if "email" in tiers:
             e = np.flatnonzero(self.i_email_c >= 0)
             lab = self._x_tier(lab, e, self.i_email_c[e], "email", compat=True)
@@ -2249,16 +2274,32 @@ class _Linker:
             p = np.flatnonzero((self.i_kind == "person") & (self.i_last != ""))
             lab = self._x_tier(lab, p, self.i_last_c[p], "surname", query=self.i_first == "", freeze=False)
         if "fuzzy" in tiers:
+            release_freed(self.N)
             lab = self._x_fuzzy(lab)
         self.lab = lab
-        self.amb_df = (
-            pd.concat(self.amb_pairs, ignore_index=True) if self.amb_pairs else pd.DataFrame(columns=["x", "y", "tier"])
-        )
-        self.surname_df = (
-            pd.concat(self.surname_pairs, ignore_index=True)
-            if self.surname_pairs
-            else pd.DataFrame(columns=["x", "y", "tier"])
-        )
+        # the job steps read only which customers each ambiguous one fits: the distinct pairs of
+        # final clusters, made once here (3M identity pairs at a million jobs, far fewer clusters')
+        self.amb_cl = self._cluster_pairs(self.amb_pairs)
+        self.surname_cl = self._cluster_pairs(self.surname_pairs)
+        self.amb_pairs, self.surname_pairs = [], []
+
+    def _pair(self, into: list[tuple[np.ndarray, np.ndarray]], x: Any, y: Any) -> None:
+        """Remember identity pairs (``x`` fits ``y``), as int32 when identities fit."""
+        import numpy as np
+
+        it = _narrow(self.I)
+        into.append((np.asarray(x).astype(it), np.asarray(y).astype(it)))
+
+    def _cluster_pairs(self, pairs: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+        """Distinct (cluster, candidate cluster) of identity pairs, in order of first appearance."""
+        import numpy as np
+        import pandas as pd
+
+        if not pairs:
+            return pd.DataFrame({"cl": np.zeros(0, dtype=np.int64), "cand": np.zeros(0, dtype=np.int64)})
+        x = np.concatenate([p[0] for p in pairs])
+        y = np.concatenate([p[1] for p in pairs])
+        return pd.DataFrame({"cl": self.lab[x], "cand": self.lab[y]}).drop_duplicates()
 
     def _same_name(
         self, codes: np.ndarray, ids: np.ndarray, cl: np.ndarray, strong: np.ndarray, key: np.ndarray, sys_: np.ndarray
@@ -2462,12 +2503,11 @@ class _Linker:
         lab = self._apply_tier(lab, ax, ay, m, label)
         if len(amb_x):
             sel = np.isin(clx, amb_x) & (lab[clx] != lab[cly])
-            rows = pd.DataFrame({"x": clx[sel], "y": cly[sel], "tier": label})
             if freeze:
-                self.amb_pairs.append(rows)
+                self._pair(self.amb_pairs, clx[sel], cly[sel])
                 self.frozen[np.isin(lab, lab[amb_x])] = True
             else:
-                self.surname_pairs.append(rows)
+                self._pair(self.surname_pairs, clx[sel], cly[sel])
         return lab
 
     def _ambiguous_queries(self, clx: np.ndarray, cly: np.ndarray, m: np.ndarray, lab: np.ndarray) -> np.ndarray:
@@ -2511,7 +2551,7 @@ class _Linker:
             prop[undo] = lab[undo]
             sel = np.isin(new[ax], badc)
             one = np.bitwise_count(m[ax[sel]]) == 1
-            self.amb_pairs.append(pd.DataFrame({"x": ax[sel][one], "y": ay[sel][one], "tier": label}))
+            self._pair(self.amb_pairs, ax[sel][one], ay[sel][one])
             self.frozen[np.isin(lab, ax[sel][one])] = True
         # every identity of a cluster that joined another now carries this tier, if none before
         joined = np.zeros(self.I, dtype=bool)
@@ -2655,7 +2695,7 @@ class _Linker:
             lab = self._apply_tier(lab, clx[s], cly[s], self._mask(lab), label)
         if len(amb_x):
             sel = np.isin(clx, amb_x)
-            self.amb_pairs.append(pd.DataFrame({"x": clx[sel], "y": cly[sel], "tier": "fuzzy-name"}))
+            self._pair(self.amb_pairs, clx[sel], cly[sel])
             self.frozen[np.isin(lab, lab[amb_x])] = True
         return lab
 
@@ -2691,12 +2731,9 @@ class _Linker:
         own = own[own["sg"] != own["tg"]].assign(via="own")
         parts = [own]
         rest = S[~S["s"].isin(own["s"])]
-        for df, via in ((self.amb_df, "ambiguous"), (self.surname_df, "surname")):
-            if not len(df) or not len(rest):
+        for ac, via in ((self.amb_cl, "ambiguous"), (self.surname_cl, "surname")):
+            if not len(ac) or not len(rest):
                 continue
-            ac = pd.DataFrame(
-                {"cl": self.lab[df["x"].to_numpy(np.int64)], "cand": self.lab[df["y"].to_numpy(np.int64)]}
-            ).drop_duplicates()
             r = rest.merge(ac, on="cl").merge(T.rename(columns={"cl": "cand"}), on="cand")[["s", "sg", "tg"]]
             r = r.drop_duplicates()
             r = r[r["sg"] != r["tg"]].assign(via=via)
@@ -3201,10 +3238,10 @@ class _Linker:
     #: What the job steps (deals, invoices, payments to jobs) and the result read.
     _JOB_READS = _RESULT_READS | frozenset(
         (
-            "amb_df", "amb_node", "amount", "balance", "c_addr", "c_email", "c_key", "c_phone",
+            "amb_cl", "amb_node", "amount", "balance", "c_addr", "c_email", "c_key", "c_phone",
             "d_closed", "d_completed", "d_created", "d_paid", "d_scheduled", "deal_work", "forbid_a", "forbid_b",
             "forbid_of", "g_deal", "g_job", "g_rank", "i_wtier", "i_xtier", "is_acct", "is_deal", "is_inv", "is_job",
-            "is_pay", "state", "surname_df",
+            "is_pay", "state", "surname_cl",
         )
     )
     #: What resolving customers and the steps after it read: the identities, and the keys per node.
