@@ -1064,12 +1064,43 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order[xi], order[yi]
 
 
+class _Joined:
+    """Texts ``prefix + words[code]`` (a reference's detail: "names job 1042"), built when read.
+
+    The reference rules describe 7.5M edges at a million jobs; as arrow strings that was 220 MB
+    held from the reference step to the result, where only the details the records kept are
+    read. The codes (int32) and the shared token dictionary are a fraction of it.
+    """
+
+    __slots__ = ("prefix", "codes", "words")
+
+    def __init__(self, prefix: str, codes: np.ndarray, words: Any) -> None:
+        self.prefix, self.codes, self.words = prefix, codes, words
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def take(self, idx: Any) -> Any:
+        """The texts at positions ``idx`` (a pyarrow ``large_string`` array)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        codes = self.codes[np.asarray(idx, dtype=np.int64)]
+        tok = self.words.take(pa.array(codes)).cast(pa.large_string())
+        ls = pa.large_string()
+        return pc.binary_join_element_wise(pa.scalar(self.prefix, ls), tok, pa.scalar("", ls))
+
+    def __getitem__(self, i: int) -> Any:
+        return self.take([i])[0]
+
+
 class _Texts:
     """An append-only pool of texts held in pyarrow, named by integer ids (-1: none).
 
-    Link details are built by pyarrow kernels and kept as arrow strings: a record holds
-    the id of its detail, and the output column is one ``take`` of the pool, so no Python
-    string is made per record.
+    Link details are built by pyarrow kernels and kept as arrow strings (or as
+    :class:`_Joined` codes, built when read): a record holds the id of its detail, and the
+    output column is one ``take`` of the pool, so no Python string is made per record.
     """
 
     def __init__(self) -> None:
@@ -1099,6 +1130,18 @@ class _Texts:
             self._flat = None
         return ids
 
+    def add_joined(self, prefix: str, codes: np.ndarray, words: Any) -> np.ndarray:
+        """Append the texts ``prefix + words[codes]`` (built when read, see :class:`_Joined`); return their ids."""
+        import numpy as np
+
+        ids = np.arange(self.size, self.size + len(codes), dtype=np.int64)
+        if len(codes):
+            self.chunks.append(_Joined(prefix, codes, words))
+            self.starts.append(self.size)
+            self.size += len(codes)
+            self._flat = None
+        return ids
+
     def ids(self, texts: Any, m: int) -> np.ndarray:
         """Ids of ``texts`` (None, one str for all, or ``m`` texts) for ``m`` items."""
         import numpy as np
@@ -1110,10 +1153,13 @@ class _Texts:
         return self.add(texts)
 
     def flat(self) -> Any:
+        import numpy as np
         import pyarrow as pa
 
         if self._flat is None:
-            self._flat = pa.concat_arrays(self.chunks) if self.chunks else pa.array([], type=pa.large_string())
+            parts = [c if isinstance(c, pa.Array) else c.take(np.arange(len(c))) for c in self.chunks]
+            self._flat = pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
+            del parts
             self.chunks, self.starts = ([self._flat], [0]) if len(self._flat) else ([], [])
         return self._flat
 
@@ -1132,7 +1178,24 @@ class _Texts:
         import pyarrow as pa
 
         ids = np.asarray(ids, dtype=np.int64)
-        return self.flat().take(pa.array(ids, mask=ids < 0, type=pa.int64()))
+        if self._flat is not None or not self.chunks:
+            return self.flat().take(pa.array(ids, mask=ids < 0, type=pa.int64()))
+        # only the texts some id names are built (or copied) into one array, then taken: the
+        # pool is never built whole (most reference details describe edges no record kept)
+        named = np.zeros(self.size, dtype=bool)
+        named[ids[ids >= 0]] = True
+        used = np.flatnonzero(named)
+        bounds = np.searchsorted(used, np.append(self.starts, self.size))
+        parts = [
+            chunk.take(pa.array(used[lo:hi] - start)) if isinstance(chunk, pa.Array) else chunk.take(used[lo:hi] - start)
+            for chunk, start, lo, hi in zip(self.chunks, self.starts, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+            if hi > lo
+        ]
+        pool = pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
+        del parts, used
+        # each id's place in the pool: how many named ids come before it
+        at = (np.cumsum(named) - 1)[np.maximum(ids, 0)]
+        return pool.take(pa.array(at, mask=ids < 0, type=pa.int64()))
 
 
 class _Days:
@@ -1935,6 +1998,11 @@ class _Linker:
         rid_code[named] = codes[at:]
         self.rid_code = rid_code
         self._tokens = out
+        from ._memory import release_freed
+
+        # splitting and encoding freed several times the tokens' size, in pyarrow's pool (kept
+        # mapped for pyarrow alone): given back before the rules' numpy arrays are made
+        release_freed(self.N)
         return out
 
     def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -2047,13 +2115,18 @@ class _Linker:
                 a2, b2 = a2[ok], b2[ok]
                 det = self._texts_with("same invoice number ", self.rid_code[a2]).astype(np.int32)
                 edges.append((a2, b2, "ref:invoice#", 0.95, 3, det))
+        # the tokens are read by nothing after this (the dangling ones' text is read off tok_text):
+        # let them go before the merge (the run's peak)
+        self._tokens = self.rid_code = None
         # references that point at nothing
         self._dangling(asked, resolved)
-        # the tokens are read by nothing after this: let them go before the merge (the run's peak)
         del asked, resolved
-        self._tokens = self.rid_code = self.tok_text = None
+        self.tok_text = None
         if not edges:
             return
+        from ._memory import release_freed
+
+        release_freed(self.N)  # (the rules' and the tokens' arrays, before the merge's)
         # strongest first: by priority, then confidence (highest first), then in the order found.
         # Both are one value per rule, so one small sort key per rule, spread over its edges and
         # sorted stably, gives that order (no lexsort over a float per edge and an index array)
@@ -2080,14 +2153,11 @@ class _Linker:
     def _texts_with(self, prefix: str, codes: np.ndarray) -> np.ndarray:
         """Pool ids of ``prefix`` + the token text of each code (see :meth:`_ref_tokens`)."""
         import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
 
         if not len(codes):
             return np.array([], dtype=np.int64)
-        tok = self.tok_text.take(pa.array(np.asarray(codes, dtype=np.int64)))
-        ls = pa.large_string()
-        return self.texts.add(pc.binary_join_element_wise(pa.scalar(prefix, ls), tok.cast(ls), pa.scalar("", ls)))
+        # (kept as codes into the token dictionary, built only for the details records keep)
+        return self.texts.add_joined(prefix, np.asarray(codes), self.tok_text)
 
     def _dangling(self, asked: list, resolved: list) -> None:
         """References that resolved to no record under any rule: kept per record as ``dangling_ref``."""
@@ -2097,17 +2167,28 @@ class _Linker:
 
         if not asked:
             return
-        s = np.concatenate([x[0] for x in asked] + [x[0] for x in resolved])
-        tcode = np.concatenate([x[2] for x in asked] + [x[1] for x in resolved])
-        n_asked = sum(len(x[0]) for x in asked)
+        s = np.concatenate([x[0] for x in asked])
+        tcode = np.concatenate([x[2] for x in asked])
         words = np.array([x[1] for x in asked], dtype=object)
         what = np.repeat(np.arange(len(asked)), [len(x[0]) for x in asked])
         # one integer per (record, token): asked pairs that no rule resolved
-        code = s.astype(np.int64) * (int(tcode.max()) + 1 if len(tcode) else 1) + tcode
+        radix = max((int(t.max()) + 1 for t in [tcode] + [x[1] for x in resolved] if len(t)), default=1)
+        asked_code = s.astype(np.int64) * radix + tcode
+        # the resolved pairs (millions) are coded straight into one array, each rule's let go as
+        # it is copied (no concatenation of their nodes and tokens beside it)
+        done = np.empty(sum(len(x[0]) for x in resolved), dtype=np.int64)
+        at = 0
+        while resolved:
+            rs, rt = resolved.pop()
+            part = done[at : at + len(rs)]
+            np.multiply(rs, radix, out=part, dtype=np.int64)
+            part += rt
+            at += len(rs)
+            del rs, rt, part
         # a hash-set test (pandas) rather than np.isin, which sorts both sides; the few asked pairs
         # are hashed and the many resolved ones looked up in them (not the other way round)
-        asked_code, done = code[:n_asked], code[n_asked:]
         found = done[pd.Series(done).isin(asked_code).to_numpy()]
+        del done
         miss = np.flatnonzero(~pd.Series(asked_code).isin(found).to_numpy())
         if not len(miss):
             return
@@ -2240,8 +2321,11 @@ class _Linker:
             mixed = np.zeros(self.N, dtype=bool)
             mixed[g[sc != one[g]]] = True
             multi = mixed[g]
-            del one, mixed
-            lab = self._x_tier(lab, self.ident[nodes[multi]], g[multi], "reference", compat=True)
+            del one, mixed, sc
+            ki, kv = self.ident[nodes[multi]], g[multi]
+            del nodes, g, multi  # (not held under the tier's own arrays)
+            lab = self._x_tier(lab, ki, kv, "reference", compat=True)
+            del ki, kv
         release_freed(self.N)
         if "email" in tiers:
             e = np.flatnonzero(self.i_email_c >= 0)
@@ -2446,7 +2530,7 @@ class _Linker:
         cl = lab[ki].astype(_narrow(self.I))
         # one row per (cluster, key), the first seen
         first = _first_rows(cl, kv)
-        cl, kv, ii = cl[first], kv[first], np.asarray(ki, dtype=np.int64)[first]
+        cl, kv, ii = cl[first], kv[first], np.asarray(ki)[first]
         size = np.bincount(kv)[kv]
         cap = self.s.max_name_candidates
         if query is None:
