@@ -3273,10 +3273,14 @@ class _Linker:
 
     # ------------------------------------------------------------------ result
 
-    def _group_keys(self) -> np.ndarray:
-        """The job key of every group id (``J-``, ``D-``, ``I-``, ``P-``)."""
+    def _group_keys(self) -> tuple[pa.Array, np.ndarray]:
+        """The job key of every group (``J-``, ``D-``, ``I-``, ``P-``): the keys, in order of group
+        id, as arrow text (3M groups at a million jobs: no Python string each), and per group id
+        its key's position among them (-1 for an id that is no group's)."""
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         # strongest record kind first, ties by node (a stable sort of the int8 ranks: radix, not lexsort)
         order = np.argsort(-self.rank, kind="stable")
@@ -3286,28 +3290,45 @@ class _Linker:
         np.minimum.at(first, g, np.arange(self.N))
         groups = np.flatnonzero(first < self.N)
         a = order[first[groups]]
-        prefix = np.select([self.rank[a] == 5, self.rank[a] == 4, self.rank[a] >= 2], ["J-", "D-", "I-"], "P-")
+        del order, g, first
+        r = self.rank[a]
+        kind = np.select([r == 5, r == 4, r >= 2], [0, 1, 2], 3).astype(np.int8)
+        ls = pa.large_string()
+        prefix = pa.array(["J-", "D-", "I-", "P-"], type=ls).take(pa.array(kind))
 
         def rows(nodes: np.ndarray) -> np.ndarray:
             return self.nd["row"].iloc[nodes].astype("string").fillna("?").to_numpy(object)
 
-        ident = self._rids(a)
+        ident = self.rid_arr.take(pa.array(a)).cast(ls)
         # a record without an id is named by its file and row (only those are read)
-        none = np.flatnonzero(ident == "")
+        blank = pc.equal(ident, "")
+        none = np.flatnonzero(blank.to_numpy(zero_copy_only=False))
         if len(none):
-            ident[none] = self.src_uniq[self.src_code[a[none]]] + "#" + rows(a[none])
-        key = pd.Series(prefix.astype(object) + ident)
-        dup = key.duplicated(keep=False).to_numpy()
+            named = self.src_uniq[self.src_code[a[none]]] + "#" + rows(a[none])
+            ident = pc.replace_with_mask(ident, blank, pa.array(named.astype(object), type=ls))
+        key = pc.binary_join_element_wise(prefix, ident, pa.scalar("", ls))
+        del prefix, ident
+        dup = pd.Series(pd.arrays.ArrowStringArray(key)).duplicated(keep=False).to_numpy()
         #: whether no two groups share a key (then a group's number stands for its key: see job_codes)
         self.keys_unique = not dup.any()
         if not self.keys_unique:  # (no clash: nothing to tell apart, no second pass)
-            key[dup] = key[dup] + "@" + self.system[a][dup]
-            dup = key.duplicated(keep=False).to_numpy()
-            key[dup] = key[dup] + "#" + rows(a[dup])
-            self.keys_unique = not key.duplicated().any()
-        out = np.full(self.N, None, dtype=object)
-        out[groups] = key.to_numpy(object)
-        return out
+            text = pd.Series(key.to_numpy(zero_copy_only=False), dtype=object)
+            text[dup] = text[dup] + "@" + self.system[a][dup]
+            dup = text.duplicated(keep=False).to_numpy()
+            text[dup] = text[dup] + "#" + rows(a[dup])
+            self.keys_unique = not text.duplicated().any()
+            key = pa.array(text.to_numpy(object), type=ls)
+        pos = np.full(self.N, -1, dtype=_narrow(self.N))
+        pos[groups] = np.arange(len(groups))
+        return key, pos
+
+    @staticmethod
+    def _key_text(keys: pa.Array, at: np.ndarray) -> np.ndarray:
+        """The job keys at positions ``at`` (see :meth:`_group_keys`) as an object array of text."""
+        import numpy as np
+        import pyarrow as pa
+
+        return np.asarray(keys.take(pa.array(np.asarray(at))).to_numpy(zero_copy_only=False), dtype=object)
 
     #: What building the result reads; every other per-node / per-identity array is let go first.
     _RESULT_READS = frozenset(
@@ -3347,31 +3368,32 @@ class _Linker:
         # the output columns are built next (the largest allocations of the run): the keys,
         # name parts and dates held for matching are dropped before (GBs at a million jobs)
         self._keep_only(self._RESULT_READS)
-        gkey = self._group_keys()
-        size = np.bincount(self.grp, minlength=self.N)
+        # (every per-record temporary below is let go as soon as its column is made: each is
+        # 55 MB at a million jobs, and the columns themselves are the largest allocations)
+        keys, pos = self._group_keys()
         node = self.node_of_row
         g = self.grp[node]
-        method = self.method[node]
-        none = method < 0
-        linked = size[g] > 1
         # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
         out = self.input.reset_index(drop=True).copy(deep=False)
-        roots = np.flatnonzero(np.equal(gkey, None) == False)  # noqa: E712 - elementwise on an object array
-        pos = np.full(self.N, -1, dtype=np.int64)
-        pos[roots] = np.arange(len(roots))
-        out["job"] = _take_str(gkey[roots], pos[g])
+        out["job"] = _take_str(keys, pos[g])
         words = self.words.text()
         nw = len(words)
         muniq = np.append(words, np.array(["anchor", "unlinked"], dtype=object))
+        method = self.method[node]
+        none = method < 0
+        linked = np.bincount(self.grp, minlength=self.N)[g] > 1
         # a handful of methods and choices, and almost no dangling references: categoricals
         out["link_method"] = _take_cat(muniq, np.where(none, np.where(linked, nw, nw + 1), method))
         out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
+        del method, none, linked
         ncl = self._node_cluster()
         # records with no customer details take their job's customer
-        gcl = np.full(self.N, -1, dtype=np.int64)
+        gcl = np.full(self.N, -1, dtype=ncl.dtype)
         np.maximum.at(gcl, self.grp, ncl)
         cl = np.where(ncl >= 0, ncl, gcl[self.grp])
+        del ncl, gcl
         codes, uniq = pd.factorize(np.where(cl[node] >= 0, cl[node], -1), use_na_sentinel=False)
+        del cl
         codes = np.where(uniq[codes] >= 0, codes, -1)
         names = pc.binary_join_element_wise("C-", pa.array(np.arange(1, len(uniq) + 1)).cast(pa.string()), "")
         # number customers in order of first appearance, skipping the "no customer" code
@@ -3379,14 +3401,17 @@ class _Linker:
         renum = np.full(len(uniq), -1, dtype=np.int64)
         renum[live] = np.arange(len(live))
         out["customer_key"] = _take_str(names, np.where(codes >= 0, renum[np.maximum(codes, 0)], -1))
+        del codes, uniq, names, live, renum
         out["link_choice"] = _take_cat(words, self.choice[node])
         out["link_detail"] = pd.arrays.ArrowStringArray(self.texts.take(self.detail[node]))
         dangling = np.full(self.N, -1, dtype=np.int64)
         if self.dangling:
             dangling[np.fromiter(self.dangling.keys(), dtype=np.int64)] = np.arange(len(self.dangling))
         out["dangling_ref"] = _take_cat(np.array(list(self.dangling.values()), dtype=object), dangling[node])
+        del dangling
 
-        src = _str_or_empty(self.nd["source"])
+        # each node's source (the few nodes reported are read)
+        src = _Vocab.of(self.src_code, self.src_uniq)
         links: pd.DataFrame | Callable[[], pd.DataFrame] | None
         if not self.keep_links:
             links = None
@@ -3395,7 +3420,7 @@ class _Linker:
             self.edge_log = []  # the pieces, now copied into one array each
             a, b = a.astype(np.int64, copy=False), b.astype(np.int64, copy=False)
             rid = self.rid_arr  # record ids as text ("" for none), taken by pyarrow
-            src_uniq, src_code, texts, job_keys, job_of_a = self.src_uniq, self.src_code, self.texts, gkey[roots], pos[self.grp[a]]
+            src_uniq, src_code, texts, job_keys, job_of_a = self.src_uniq, self.src_code, self.texts, keys, pos[self.grp[a]]
 
             def build_links() -> pd.DataFrame:
                 return pd.DataFrame(
@@ -3420,22 +3445,22 @@ class _Linker:
                 columns=["source_a", "record_a", "source_b", "record_b", "method", "confidence", "detail", "job"]
             )
 
-        ambiguous = self._ambiguous_frame(gkey, src)
+        ambiguous = self._ambiguous_frame(keys, pos, src)
         duplicates = self._duplicates_frame(src)
         applied = []
         for ov, na in self.pins:
             why = f": {ov.reason}" if ov.reason else ""
-            applied.append(f"pinned {ov.a} to job {gkey[self.grp[na]]} ({ov.origin}){why}")
+            applied.append(f"pinned {ov.a} to job {self._key_text(keys, pos[self.grp[[na]]])[0]} ({ov.origin}){why}")
         for i, (ov, _node) in enumerate(self.forbids):
             why = f": {ov.reason}" if ov.reason else ""
             hit = self.forbid_hit.get(i)
             extra = f"; without it they would have been linked ({hit})" if hit else ""
             applied.append(f"kept {ov.a} apart from {ov.b} ({ov.origin}){why}{extra}")
         # each record's job as a number (its group's root), when numbers and keys correspond one to one
-        job_codes = pos[g] if self.keys_unique and (pos[g] >= 0).all() else None
+        job_codes = pos[g].astype(np.int64) if self.keys_unique and (pos[g] >= 0).all() else None
         return LinkResult(out, links, ambiguous, duplicates, applied, self.warnings, self.s, job_codes)
 
-    def _ambiguous_frame(self, gkey: np.ndarray, src: np.ndarray) -> pd.DataFrame:
+    def _ambiguous_frame(self, keys: pa.Array, pos: np.ndarray, src: _Vocab) -> pd.DataFrame:
         import numpy as np
         import pandas as pd
 
@@ -3443,8 +3468,8 @@ class _Linker:
         if not self.amb_log:
             return pd.DataFrame(columns=cols)
         a = pd.concat(self.amb_log, ignore_index=True)
-        a["key"] = gkey[self.grp[a["c"].to_numpy(np.int64)]]
-        a = a[a["key"] != gkey[self.grp[a["s"].to_numpy(np.int64)]]]
+        a["key"] = self._key_text(keys, pos[self.grp[a["c"].to_numpy(np.int64)]])
+        a = a[a["key"] != self._key_text(keys, pos[self.grp[a["s"].to_numpy(np.int64)]])]
         if not len(a):
             return pd.DataFrame(columns=cols)
         s, cands = _join_by(a["s"].to_numpy(np.int64), a["key"].to_numpy(object), ",", sort=True)
@@ -3458,11 +3483,11 @@ class _Linker:
                 "customer": self._customer_name(s),
                 "candidates": cands,
                 "reason": reason,
-                "job": gkey[self.grp[s]],
+                "job": self._key_text(keys, pos[self.grp[s]]),
             }
         )
 
-    def _duplicates_frame(self, src: np.ndarray) -> pd.DataFrame:
+    def _duplicates_frame(self, src: _Vocab) -> pd.DataFrame:
         """One row per customer a system holds under several names, with the records and the evidence."""
         import numpy as np
         import pandas as pd
