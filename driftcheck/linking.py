@@ -2220,11 +2220,32 @@ class _Linker:
         from ._memory import release_freed
 
         n_id = self.I
-        lab = np.arange(n_id, dtype=np.int64)
         self.frozen = np.zeros(n_id, dtype=bool)
         # (identity pairs: x is ambiguous between y and others / a surname alone that fits y)
         self.amb_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self.surname_pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        # (a method of its own: its keys, pairs and frames are let go before the tiers across
+        # systems start, 300 MB at a million jobs)
+        lab = self._within_systems(np.arange(n_id, dtype=np.int64))
+        self.sc = lab.copy()
+
+        # (each tier frees its keys and pairs, mostly below the allocator's mmap size: given
+        # back to the system between the heavy tiers, not left mapped under the next one's)
+        release_freed(self.N)
+        lab = self._across_systems(lab)
+        self.lab = lab
+        # the job steps read only which customers each ambiguous one fits: the distinct pairs of
+        # final clusters, made once here (3M identity pairs at a million jobs, far fewer clusters')
+        self.amb_cl = self._cluster_pairs(self.amb_pairs)
+        self.surname_cl = self._cluster_pairs(self.surname_pairs)
+        self.amb_pairs, self.surname_pairs = [], []
+
+    def _within_systems(self, lab: np.ndarray) -> np.ndarray:
+        """Customers inside each system: same email / phone under compatible names, same name,
+        near-identical names at one address; the duplicates' evidence goes to ``dup_ev``."""
+        import numpy as np
+        import pandas as pd
+
         dup_ev: list[pd.DataFrame] = []
 
         def evidence(x: np.ndarray, y: np.ndarray, text: np.ndarray | str) -> None:
@@ -2301,13 +2322,15 @@ class _Linker:
                             object
                         ),
                     )
-        self.sc = lab.copy()
         self.dup_ev = pd.concat(dup_ev, ignore_index=True) if dup_ev else pd.DataFrame(columns=["x", "y", "text"])
+        return lab
 
-        # (each tier frees its keys and pairs, mostly below the allocator's mmap size: given
-        # back to the system between the heavy tiers, not left mapped under the next one's)
-        release_freed(self.N)
-        # --- across systems, strongest tier first
+    def _across_systems(self, lab: np.ndarray) -> np.ndarray:
+        """Tiers across systems, strongest first: customers of different systems sharing a key."""
+        import numpy as np
+
+        from ._memory import release_freed
+
         tiers = self.s.tiers
         if "reference" in tiers:
             nodes = np.flatnonzero(self.ident >= 0)
@@ -2334,6 +2357,7 @@ class _Linker:
             p = np.flatnonzero(self.i_phone_c >= 0)
             lab = self._x_tier(lab, p, self.i_phone_c[p], "phone", compat=True)
         if "name" in tiers:
+            ia = self._ident_addr()
             if len(ia):
                 ia_named = ia[self.i_key[ia["i"].to_numpy()] != ""]
                 i = ia_named["i"].to_numpy(np.int64)
@@ -2357,15 +2381,11 @@ class _Linker:
             )
             p = np.flatnonzero((self.i_kind == "person") & (self.i_last != ""))
             lab = self._x_tier(lab, p, self.i_last_c[p], "surname", query=self.i_first == "", freeze=False)
+            del ia, st, n, p
         if "fuzzy" in tiers:
             release_freed(self.N)
             lab = self._x_fuzzy(lab)
-        self.lab = lab
-        # the job steps read only which customers each ambiguous one fits: the distinct pairs of
-        # final clusters, made once here (3M identity pairs at a million jobs, far fewer clusters')
-        self.amb_cl = self._cluster_pairs(self.amb_pairs)
-        self.surname_cl = self._cluster_pairs(self.surname_pairs)
-        self.amb_pairs, self.surname_pairs = [], []
+        return lab
 
     def _pair(self, into: list[tuple[np.ndarray, np.ndarray]], x: Any, y: Any) -> None:
         """Remember identity pairs (``x`` fits ``y``), as int32 when identities fit."""
@@ -2539,8 +2559,9 @@ class _Linker:
             # a surname hundreds of customers share is no lead at all (and would cost pairs by the million)
             sel = (size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)
         cl, kv, ii = cl[sel], kv[sel], ii[sel]
-        left = np.flatnonzero(query[ii]) if query is not None else np.arange(len(ii))
-        if not len(left):
+        # (the rows that look for partners: all of them without a query, then no index of them is made)
+        left = np.flatnonzero(query[ii]) if query is not None else None
+        if not len(ii) or (left is not None and not len(left)):
             return lab
         m = self._mask(lab)
         mr = _narrow_bits(m)[cl]  # each row's cluster's systems (in one byte when up to 8 systems)
