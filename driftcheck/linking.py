@@ -1980,14 +1980,20 @@ class _Linker:
         named = np.flatnonzero((self.is_job | self.is_inv | self.is_deal) & ~self.rid_blank)
         rid = self.rid_arr.take(pa.array(named)).cast(pa.large_string())
         # one dictionary for every token and record id: equal text, equal code
-        enc = pc.dictionary_encode(pa.concat_arrays([tok for _, tok in split.values()] + [rid]))
+        # (encoded as chunks, which share one dictionary, numbered as over their concatenation:
+        # no second copy of every token)
+        enc = pc.dictionary_encode(pa.chunked_array([tok for _, tok in split.values()] + [rid], type=pa.large_string()))
         del rid
+        words = enc.chunk(enc.num_chunks - 1).dictionary if enc.num_chunks else pa.array([], type=pa.large_string())
         # (token codes and node positions in int32 when they fit: millions of references at a
         # million jobs, held through the reference rules)
-        ct = _narrow(len(enc.dictionary) + 1)
-        codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(), dtype=ct)
-        self.tok_text = enc.dictionary
-        del enc
+        ct = _narrow(len(words) + 1)
+        codes = np.concatenate(
+            [np.zeros(0, dtype=ct)]
+            + [np.asarray(pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False), dtype=ct) for c in enc.chunks]
+        )
+        self.tok_text = words
+        del enc, words
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         at = 0
         for col, (pos, tok) in split.items():
