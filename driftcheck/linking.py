@@ -617,9 +617,10 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
     tok = pc.utf8_trim_whitespace(tok)
     good = pc.not_equal(tok, "")
-    parent = parent[good.to_numpy(zero_copy_only=False)].astype(np.int64)
+    # (row positions in int32 when they fit: millions of tokens at a million jobs)
+    parent = parent[good.to_numpy(zero_copy_only=False)].astype(_narrow(len(values)))
     if rows is not None:
-        parent = rows[parent]
+        parent = rows.astype(parent.dtype)[parent]
     return parent, tok.filter(good).cast(pa.large_string())
 
 
@@ -1201,8 +1202,8 @@ class _Texts:
         pool = pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
         del parts, used
         # each id's place in the pool: how many named ids come before it
-        at = (np.cumsum(named) - 1)[np.maximum(ids, 0)]
-        return pool.take(pa.array(at, mask=ids < 0, type=pa.int64()))
+        at = (np.cumsum(named, dtype=_narrow(self.size)) - 1)[np.maximum(ids, 0)]
+        return pool.take(pa.array(at, mask=ids < 0, type=pa.from_numpy_dtype(at.dtype)))
 
 
 class _Days:
@@ -2024,7 +2025,7 @@ class _Linker:
         at = 0
         for col in list(split):
             pos, tok = split.pop(col)  # (each column's int64 positions and tokens go once copied)
-            out[col] = (pos.astype(_narrow(self.N)), codes[at : at + len(tok)])
+            out[col] = (pos.astype(_narrow(self.N), copy=False), codes[at : at + len(tok)])
             at += len(tok)
             del pos, tok
         rid_code = np.full(self.N, -1, dtype=ct)  # -1: named by no reference (no id, or not a target)
