@@ -123,7 +123,7 @@ def _tier_arrays() -> tuple[Any, Any]:
 #: Record columns the linker reads per node (the rest stay on the input frame only).
 _NODE_COLUMNS = frozenset(
     (
-        "source", "role", "record_id", "row", "customer", "company", "email", "phone", "address", "title",
+        "source", "role", "row", "customer", "company", "email", "phone", "address", "title",
         "job_refs", "invoice_refs", "deal_refs", "quote_refs", "state", "amount", "balance",
         "created", "completed", "closed", "scheduled", "paid",
     )
@@ -617,9 +617,10 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     tok = pc.utf8_trim(pc.utf8_trim_whitespace(flat), "#")
     tok = pc.utf8_trim_whitespace(tok)
     good = pc.not_equal(tok, "")
-    parent = parent[good.to_numpy(zero_copy_only=False)].astype(np.int64)
+    # (row positions in int32 when they fit: millions of tokens at a million jobs)
+    parent = parent[good.to_numpy(zero_copy_only=False)].astype(_narrow(len(values)))
     if rows is not None:
-        parent = rows[parent]
+        parent = rows.astype(parent.dtype)[parent]
     return parent, tok.filter(good).cast(pa.large_string())
 
 
@@ -730,7 +731,7 @@ def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
 
     c, u = pd.factorize(values)
     uniq = np.append(np.asarray(u, dtype=object), "")
-    return c.astype(np.int64), uniq
+    return c.astype(_narrow(len(uniq))), uniq
 
 
 def _take_str(uniques: Any, codes: np.ndarray, *, nan: bool = False) -> pd.api.extensions.ExtensionArray:
@@ -897,21 +898,47 @@ def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """Positions (in ``order`` order) of the first row of each distinct key."""
     import numpy as np
 
-    if order is None:
-        order = np.arange(len(keys))
-    k = keys[order]
+    # (without an order, the keys are read in place: no copy of millions of merge edges' keys)
+    k = keys if order is None else keys[order]
     if not len(k):
-        return order[:0]
+        return np.zeros(0, dtype=np.int64) if order is None else order[:0]
     hi = int(k.max())
     if k.min() < 0 or hi >= 4 * len(k) + 65536:
         _, first = np.unique(k, return_index=True)
-        return order[np.sort(first)]
+        first = np.sort(first)
+        return first if order is None else order[first]
     # small non-negative keys (group ids): the first position per key without sorting
-    at = np.full(hi + 1, len(k), dtype=np.int64)
-    np.minimum.at(at, k, np.arange(len(k)))
+    pos = _narrow(len(k))
+    at = np.full(hi + 1, len(k), dtype=pos)
+    np.minimum.at(at, k, np.arange(len(k), dtype=pos))
     mark = np.zeros(len(k), dtype=bool)
     mark[at[at < len(k)]] = True
-    return order[mark]
+    return np.flatnonzero(mark) if order is None else order[mark]
+
+
+def _narrow_bits(masks: np.ndarray) -> np.ndarray:
+    """Non-negative bit masks in the narrowest unsigned type that holds them (the same bits)."""
+    import numpy as np
+
+    hi = int(masks.max()) if len(masks) else 0
+    for t in (np.uint8, np.uint16, np.uint32):
+        if hi <= np.iinfo(t).max and (not len(masks) or masks.min() >= 0):
+            return masks.astype(t)
+    return masks
+
+
+def _code_type(n: int) -> type:
+    """The integer type for codes of ``n`` distinct values (and -1): a byte for a handful."""
+    import numpy as np
+
+    return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
+
+
+def _narrow(n: int) -> type:
+    """The integer type for positions or ids below ``n``: int32 when they fit (half the memory)."""
+    import numpy as np
+
+    return np.int32 if n < 2**31 - 1 else np.int64
 
 
 def _firsts(codes: np.ndarray) -> np.ndarray:
@@ -1028,20 +1055,60 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(keys, kind="stable")
     k = keys[order]
     start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    del k
     end = np.r_[start[1:], n]
     # each sorted position pairs with the later positions of its block
     cnt = np.repeat(end, end - start) - np.arange(n) - 1
-    xi = np.repeat(np.arange(n), cnt)
-    yi = xi + 1 + (np.arange(len(xi)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    # positions in the narrowest integer that holds them: the name tier makes 8M pairs at a
+    # million jobs, and each array of them is built in place (no int64 temporaries of that length)
+    total = int(cnt.sum())
+    pt = _narrow(max(n, total))
+    xi = np.repeat(np.arange(n, dtype=pt), cnt)
+    yi = np.arange(total, dtype=pt)
+    yi -= np.repeat((np.cumsum(cnt) - cnt).astype(pt), cnt)
+    yi += xi
+    yi += 1
+    order = order.astype(pt)
     return order[xi], order[yi]
+
+
+class _Joined:
+    """Texts ``prefix + words[code]`` (a reference's detail: "names job 1042"), built when read.
+
+    The reference rules describe 7.5M edges at a million jobs; as arrow strings that was 220 MB
+    held from the reference step to the result, where only the details the records kept are
+    read. The codes (int32) and the shared token dictionary are a fraction of it.
+    """
+
+    __slots__ = ("prefix", "codes", "words")
+
+    def __init__(self, prefix: str, codes: np.ndarray, words: Any) -> None:
+        self.prefix, self.codes, self.words = prefix, codes, words
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def take(self, idx: Any) -> Any:
+        """The texts at positions ``idx`` (a pyarrow ``large_string`` array)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        codes = self.codes[np.asarray(idx, dtype=np.int64)]
+        tok = self.words.take(pa.array(codes)).cast(pa.large_string())
+        ls = pa.large_string()
+        return pc.binary_join_element_wise(pa.scalar(self.prefix, ls), tok, pa.scalar("", ls))
+
+    def __getitem__(self, i: int) -> Any:
+        return self.take([i])[0]
 
 
 class _Texts:
     """An append-only pool of texts held in pyarrow, named by integer ids (-1: none).
 
-    Link details are built by pyarrow kernels and kept as arrow strings: a record holds
-    the id of its detail, and the output column is one ``take`` of the pool, so no Python
-    string is made per record.
+    Link details are built by pyarrow kernels and kept as arrow strings (or as
+    :class:`_Joined` codes, built when read): a record holds the id of its detail, and the
+    output column is one ``take`` of the pool, so no Python string is made per record.
     """
 
     def __init__(self) -> None:
@@ -1071,6 +1138,18 @@ class _Texts:
             self._flat = None
         return ids
 
+    def add_joined(self, prefix: str, codes: np.ndarray, words: Any) -> np.ndarray:
+        """Append the texts ``prefix + words[codes]`` (built when read, see :class:`_Joined`); return their ids."""
+        import numpy as np
+
+        ids = np.arange(self.size, self.size + len(codes), dtype=np.int64)
+        if len(codes):
+            self.chunks.append(_Joined(prefix, codes, words))
+            self.starts.append(self.size)
+            self.size += len(codes)
+            self._flat = None
+        return ids
+
     def ids(self, texts: Any, m: int) -> np.ndarray:
         """Ids of ``texts`` (None, one str for all, or ``m`` texts) for ``m`` items."""
         import numpy as np
@@ -1082,10 +1161,13 @@ class _Texts:
         return self.add(texts)
 
     def flat(self) -> Any:
+        import numpy as np
         import pyarrow as pa
 
         if self._flat is None:
-            self._flat = pa.concat_arrays(self.chunks) if self.chunks else pa.array([], type=pa.large_string())
+            parts = [c if isinstance(c, pa.Array) else c.take(np.arange(len(c))) for c in self.chunks]
+            self._flat = pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
+            del parts
             self.chunks, self.starts = ([self._flat], [0]) if len(self._flat) else ([], [])
         return self._flat
 
@@ -1104,28 +1186,117 @@ class _Texts:
         import pyarrow as pa
 
         ids = np.asarray(ids, dtype=np.int64)
-        return self.flat().take(pa.array(ids, mask=ids < 0, type=pa.int64()))
+        if self._flat is not None or not self.chunks:
+            return self.flat().take(pa.array(ids, mask=ids < 0, type=pa.int64()))
+        # only the texts some id names are built (or copied) into one array, then taken: the
+        # pool is never built whole (most reference details describe edges no record kept)
+        named = np.zeros(self.size, dtype=bool)
+        named[ids[ids >= 0]] = True
+        used = np.flatnonzero(named)
+        bounds = np.searchsorted(used, np.append(self.starts, self.size))
+        parts = [
+            chunk.take(pa.array(used[lo:hi] - start)) if isinstance(chunk, pa.Array) else chunk.take(used[lo:hi] - start)
+            for chunk, start, lo, hi in zip(self.chunks, self.starts, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+            if hi > lo
+        ]
+        pool = pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
+        del parts, used
+        # each id's place in the pool: how many named ids come before it
+        at = (np.cumsum(named, dtype=_narrow(self.size)) - 1)[np.maximum(ids, 0)]
+        return pool.take(pa.array(at, mask=ids < 0, type=pa.from_numpy_dtype(at.dtype)))
 
 
 class _Days:
     """Whole days since 1970 per node (NaN: no date); ``days[nodes]`` reads them as float64.
 
-    Held as float32 when every value fits its 24-bit significand (any real date does, to
-    year 47000): the same numbers at half the memory, 140 MB less for five date columns
-    at a million jobs.
+    Held as int16 (-32768 for no date) when every date falls in 1880-2059 (a contractor's
+    always do), else as float32 when every value fits its 24-bit significand (any real date
+    does, to year 47000): the same numbers at a quarter or half the memory, 200 MB less
+    for five date columns at a million jobs.
     """
 
     __slots__ = ("v",)
 
+    #: the int16 that stands for "no date"
+    _NONE = -(2**15)
+
     def __init__(self, v: np.ndarray) -> None:
         import numpy as np
 
-        self.v = v if (np.abs(v) >= 2**24).any() else v.astype(np.float32)
+        none = np.isnan(v)
+        if none.all():
+            lo = hi = 0.0
+        else:
+            lo, hi = float(np.nanmin(v)), float(np.nanmax(v))
+        if -(2**15) < lo and hi < 2**15:
+            # (cast in place of a filled copy; the missing days, cast to whatever, are then set)
+            self.v = np.empty(len(v), dtype=np.int16)
+            with np.errstate(invalid="ignore"):
+                np.copyto(self.v, v, casting="unsafe")
+            self.v[none] = self._NONE
+        else:
+            self.v = v if max(-lo, hi) >= 2**24 else v.astype(np.float32)
 
     def __getitem__(self, idx: Any) -> np.ndarray:
         import numpy as np
 
-        return self.v[idx].astype(np.float64)
+        raw = self.v[idx]
+        if raw.dtype == np.int16:
+            return np.where(raw == self._NONE, np.nan, raw.astype(np.float64))
+        return raw.astype(np.float64)
+
+
+class _Vocab:
+    """A text column (per node, or per identity) held as integer codes with the distinct texts
+    beside them: system, record type and state of each node, name parts of each identity.
+
+    An object array holds 8 bytes per item (the strings themselves are shared): 55 MB per
+    column at a million jobs, against 7 MB of ``int8`` codes (or none, where the codes are
+    kept anyway). ``v[items]`` reads the text of the items asked about; ``v == "x"``,
+    ``v != "x"`` and :meth:`isin` give a mask over all items by testing the few distinct texts.
+    """
+
+    __slots__ = ("codes", "words")
+    __hash__ = None  # type: ignore[assignment]  # (== gives a mask, as on an array)
+
+    def __init__(self, text: np.ndarray) -> None:
+        import numpy as np
+        import pandas as pd
+
+        # numbered by first appearance (as ``pd.factorize`` of the text: callers rely on it)
+        c, u = pd.factorize(np.asarray(text, dtype=object), use_na_sentinel=True)
+        # a missing value (the columns are read as "" when missing, so never in practice) reads as ""
+        self.words = np.append(np.asarray(u, dtype=object), "")
+        self.codes = np.where(c >= 0, c, len(u)).astype(_code_type(len(self.words)))
+
+    @classmethod
+    def of(cls, codes: np.ndarray, words: np.ndarray) -> _Vocab:
+        """The column ``words[codes]`` (as :func:`_coded` gives them: -1 reads the last word, "")."""
+        out = cls.__new__(cls)
+        out.codes, out.words = codes, words
+        return out
+
+    def __getitem__(self, idx: Any) -> Any:
+        return self.words[self.codes[idx]]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __eq__(self, word: object) -> Any:  # type: ignore[override]
+        return (self.words == word)[self.codes]
+
+    def __ne__(self, word: object) -> Any:  # type: ignore[override]
+        return (self.words != word)[self.codes]
+
+    def isin(self, words: Iterable[str]) -> np.ndarray:
+        """Per item: whether its text is one of ``words``."""
+        import numpy as np
+
+        return np.isin(self.words, list(words))[self.codes]
+
+    def text(self) -> np.ndarray:
+        """Every item's text (an object array)."""
+        return self.words[self.codes]
 
 
 class _Words:
@@ -1179,13 +1350,15 @@ class _Linker:
         self.warnings: list[str] = []
         self._build_nodes()
         n = self.N
-        self.grp = np.arange(n, dtype=np.int64)
+        # (group ids as int32 when they fit, as every per-node code: the merge of millions of edges
+        # reads and writes them over and over; where two are combined into one integer, they
+        # are widened first)
+        self.grp = np.arange(n, dtype=_narrow(n))
         # how each node joined its group: method and choice as vocabulary codes, the detail
         # as an id into an arrow text pool (-1: none), so no Python object is held per node
         self.words = _Words()
         self.texts = _Texts()
-        # (codes and ids per node are int32: half the memory of int64 at millions of nodes; the
-        # group ids in ``grp`` stay int64, as pairs of them are combined into one integer)
+        # (codes and ids per node are int32: half the memory of int64 at millions of nodes)
         self.method = np.full(n, -1, dtype=np.int32)
         self.conf = np.ones(n)
         self.choice = np.full(n, -1, dtype=np.int32)
@@ -1204,6 +1377,7 @@ class _Linker:
         """Distinct records: one node per (system, type, id); rows repeated in overlapping exports share it."""
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         from .records import conform
@@ -1233,34 +1407,55 @@ class _Linker:
         first_row = _firsts(codes)  # (pd.factorize numbers by first appearance)
         self.N = len(first_row)
         # the node frame holds the columns linking reads (not raw statuses, extra x: columns...)
+        # (not the record ids: ``rid_arr`` below holds them, stripped, and nothing reads them twice)
         cols = [c for c in rec.columns if c in _NODE_COLUMNS]
-        if self.N == n_rows and np.array_equal(first_row, np.arange(n_rows)):
+        one_per_row = self.N == n_rows and np.array_equal(first_row, np.arange(n_rows))
+        if one_per_row:
             nd = rec[cols].copy(deep=False)  # no repeated record (the usual case): no copy of the data
         else:
             nd = rec[cols].iloc[first_row].reset_index(drop=True)
-        nd["record_id"] = rid.iloc[first_row].reset_index(drop=True)
         self.nd = nd
         cats = _str_cats(nd["source"])
         if cats is not None:
             # the source is categorical: its codes name the text ("" for none, at the end)
             c = nd["source"].cat.codes.to_numpy().astype(np.int64)
-            self.src_code, self.src_uniq = np.where(c >= 0, c, len(cats)).astype(np.int32), np.append(cats, "").astype(object)
+            self.src_uniq = np.append(cats, "").astype(object)
+            self.src_code = np.where(c >= 0, c, len(cats)).astype(_code_type(len(self.src_uniq)))
         else:
             c, u = pd.factorize(_text(nd["source"]))
-            self.src_code, self.src_uniq = c.astype(np.int32), np.asarray(u, dtype=object)
-        self.rtype = rtype[first_row]
-        self.role = _text(nd["role"])
-        self.system = sys_[first_row]
+            self.src_code, self.src_uniq = c.astype(_code_type(len(u))), np.asarray(u, dtype=object)
+        # (as small integer codes with their texts: see _Vocab)
+        self.rtype = _Vocab(rtype[first_row])
+        role = _Vocab(_text(nd["role"]))
+        self.system = _Vocab(sys_[first_row])
+        del rtype, sys_
+        # each node's system as a number (equal system, equal number; numbered by first appearance)
+        self.sys_code = self.system.codes
         # record ids stay in arrow (a Python string per node would cost ~70 bytes each at scale):
         # ``rid_blank`` says which nodes have none, :meth:`_rids` reads the text of a few
-        rid_arr = _arrow_text(nd["record_id"])
-        self.rid_arr = pc.fill_null(rid_arr, "")
+        rid_arr = _arrow_text(rid)
+        del rid
+        if not one_per_row:
+            rid_arr = rid_arr.take(pa.array(first_row))
+        else:
+            raw = _arrow_text(rec["record_id"])
+            if raw.type == rid_arr.type and raw.equals(rid_arr):
+                # stripping changed no id (the usual case): the input's own ids (an arrow column
+                # already), not a second copy of them (140 MB at a million jobs)
+                rid_arr = raw
+            del raw
+        self.rid_arr = pc.fill_null(rid_arr, "")  # (the same array when no id is missing)
+        del rid_arr
         self.rid_blank = pc.equal(self.rid_arr, "").to_numpy(zero_copy_only=False)
-        self.is_job = (self.rtype == "job") & (self.role != "crm")
-        self.is_deal = self.rtype == "deal"
-        self.is_inv = self.rtype == "invoice"
-        self.is_pay = np.isin(self.rtype, ["payment", "deposit"])
-        self.is_acct = self.role == "accounting"
+        self.is_job = self.rtype.isin(["job"]) & ~role.isin(["crm"])
+        self.is_deal = self.rtype.isin(["deal"])
+        self.is_inv = self.rtype.isin(["invoice"])
+        self.is_pay = self.rtype.isin(["payment", "deposit"])
+        self.is_acct = role.isin(["accounting"])
+        # (the roles are read by the reference rules only: two masks, not a column)
+        self.is_ops = role.isin(["operations"])
+        self.is_crm = role.isin(["crm"])
+        del role
         rank = np.ones(self.N, dtype=np.int8)
         rank[self.is_inv] = 2
         rank[self.is_inv & self.is_acct] = 3
@@ -1290,7 +1485,7 @@ class _Linker:
         self.d_closed = _Days(days("closed"))
         self.d_scheduled = _Days(days("scheduled"))
         self.d_paid = _Days(days("paid"))
-        self.state = _text(nd["state"])
+        self.state = _Vocab(_text(nd["state"]))
         self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
@@ -1320,11 +1515,11 @@ class _Linker:
         """Which group pairs a forbid override keeps apart (and remember that it did, and against what)."""
         import numpy as np
 
-        ga = np.asarray(ga, dtype=np.int64)
-        gb = np.asarray(gb, dtype=np.int64)
         if not len(self.forbid_a) or not len(ga):
             return np.zeros(len(ga), dtype=bool)
-        fa, fb = self.grp[self.forbid_a], self.grp[self.forbid_b]
+        ga = np.asarray(ga, dtype=np.int64)
+        gb = np.asarray(gb, dtype=np.int64)
+        fa, fb = self.grp[self.forbid_a].astype(np.int64), self.grp[self.forbid_b].astype(np.int64)
         codes = np.concatenate([fa * self.N + fb, fb * self.N + fa])
         which = np.concatenate([self.forbid_of, self.forbid_of])
         order = np.argsort(codes)
@@ -1345,7 +1540,7 @@ class _Linker:
         a: np.ndarray,
         b: np.ndarray,
         method: np.ndarray | str,
-        conf: np.ndarray | float,
+        conf: np.ndarray | float | _Vocab,
         detail: np.ndarray | str | None = None,
         choice: np.ndarray | str | None = None,
     ) -> np.ndarray:
@@ -1366,7 +1561,7 @@ class _Linker:
         a = a if _is_codes(a) else np.asarray(a, dtype=np.int64)
         b = b if _is_codes(b) else np.asarray(b, dtype=np.int64)
         meth = method if _is_codes(method) else self.words.codes(method, m)
-        cf = np.broadcast_to(np.asarray(conf, dtype=float), (m,))
+        cf = conf if isinstance(conf, _Vocab) else np.broadcast_to(np.asarray(conf, dtype=float), (m,))
         det = detail if _is_codes(detail) else self.texts.ids(detail, m)
         cho = np.broadcast_to(np.int64(self.words.code(choice)), (m,)) if isinstance(choice, str) else self.words.codes(choice, m)
         pending = np.arange(m, dtype=np.int32 if m < 2**31 else np.int64)
@@ -1414,13 +1609,14 @@ class _Linker:
             if not now.any():
                 break
             s, d, idx = src[now], dst[now], pending[now]
-            remap = np.arange(self.N, dtype=np.int64)
+            remap = np.arange(self.N, dtype=self.grp.dtype)
             remap[s] = d
             old = self.grp
             new = remap[old]
+            del remap
             mv = np.flatnonzero(new != old)
             # the edge that moved each node's group (every moved node's old group is a source)
-            eidx = np.full(self.N, -1, dtype=np.int64)
+            eidx = np.full(self.N, -1, dtype=pending.dtype)
             eidx[s] = idx
             e_mv = eidx[old[mv]]
             del eidx
@@ -1475,8 +1671,12 @@ class _Linker:
         # million jobs, let go before the job steps (the run's second peak)
         self._keep_only(self._JOB_READS)
         self._link_deals_to_jobs()
+        # each job step frees its candidates and scores (most below the allocator's mmap size,
+        # so kept mapped): given back before the next builds its own (~0.9 GB at a million jobs)
+        release_freed(self.N)
         self._link_payments_to_invoices()
         self._link_invoices_to_jobs()
+        release_freed(self.N)
         self._link_payments_to_open_jobs()
         return self._result()
 
@@ -1563,8 +1763,7 @@ class _Linker:
         key_p, u_key = party_codes("name_key")
         self.c_key = key_p[pcode]
         # an email/phone on many customers' records is the office's own: no evidence of identity
-        sys_code, _ = pd.factorize(self.system)
-        self.sys_code = sys_code = sys_code.astype(np.int32)
+        sys_code = self.sys_code
         key_code = self.c_key
         for label, (v_code, v_text) in (("email", email), ("phone", phone)):
             # (system, value) numbered over the records holding a value only (under half of them)
@@ -1621,14 +1820,16 @@ class _Linker:
         rep = ok[_firsts(self.ident[ok])]
         del ok
         self.i_node = rep
-        self.i_sys = self.system[rep]
+        # (the name parts of each identity below are _Vocab columns over codes kept anyway: no
+        # object array of 2M texts per part)
+        self.i_sys = _Vocab.of(self.system.codes[rep], self.system.words)
 
         rep_party = pa.array(pcode[rep], mask=pcode[rep] < 0, type=pa.int64())
 
         def at_rep(name: str) -> tuple[np.ndarray, np.ndarray]:
             """Text and integer code of a name part, per identity."""
             c, u = _coded(pd.arrays.ArrowStringArray(ptab[name].take(rep_party)))
-            return u[c], c
+            return _Vocab.of(c, u), c
 
         self.i_kind, self.i_kind_c = at_rep("kind")
         self.i_is_org = self.i_kind == "org"
@@ -1636,7 +1837,7 @@ class _Linker:
         self.i_first, self.i_first_c = at_rep("first")
         self.i_last, self.i_last_c = at_rep("last")
         self.i_key_c = self.c_key[rep]
-        self.i_key = u_key[self.i_key_c]
+        self.i_key = _Vocab.of(self.i_key_c, u_key)
         self.i_qual, self.i_qual_c = at_rep("qualifier")
         # streets of service addresses and of name qualifiers ("Chris Lee (Maple Ave)") share one code space
         # (the streets of the distinct addresses, then of each identity's qualifier)
@@ -1644,7 +1845,7 @@ class _Linker:
         streets = pd.concat(
             [
                 street_key(pd.Series(self.u_addr[:n_addr], dtype="string[pyarrow]"), normalised=True),
-                street_key(pd.Series(self.i_qual, dtype="string[pyarrow]")),
+                street_key(pd.Series(self.i_qual.text(), dtype="string[pyarrow]")),
             ],
             ignore_index=True,
         )
@@ -1655,10 +1856,10 @@ class _Linker:
         self.i_phone_c = self.c_phone[rep]
         self.i_written = at_rep("written")[0]
         self.i_derived = derived[rep]
-        first = pd.Series(self.i_first, dtype="string[pyarrow]")
+        first = pd.Series(self.i_first.text(), dtype="string[pyarrow]")
         initial = first.str.slice(0, 1)
         self.i_initial_c, u = _coded(initial.where(initial != ""))
-        self.i_initial = u[self.i_initial_c]
+        self.i_initial = _Vocab.of(self.i_initial_c, u)
         self.i_init_only = (first.str.len() == 1).fillna(False).to_numpy()
         n_sys = int(sys_code.max()) + 1 if len(sys_code) else 0
         if n_sys > 62:
@@ -1739,13 +1940,13 @@ class _Linker:
         elif ref.record_type in ("payment", "deposit"):
             hit &= self.is_pay
         elif ref.record_type:
-            hit &= self.rtype == ref.record_type
+            hit &= self.rtype.isin([ref.record_type])
         if ref.who:
             who = ref.who.lower()
             who = _SYSTEM_ALIASES.get(who, who)
             src = np.char.lower(_str_or_empty(self.nd["source"]).astype(str))
             stem = np.array([Path(s).stem for s in src]) if len(src) else src
-            hit &= (src == who) | (stem == who) | (np.char.lower(self.system.astype(str)) == who)
+            hit &= (src == who) | (stem == who) | (np.char.lower(self.system.words.astype(str)) == who)[self.system.codes]
         nodes = np.flatnonzero(hit)
         # a job key names the job; an invoice key the accounting invoice first
         return nodes[np.argsort(-self.rank[nodes] - 0.5 * self.is_acct[nodes], kind="stable")]
@@ -1806,18 +2007,36 @@ class _Linker:
         named = np.flatnonzero((self.is_job | self.is_inv | self.is_deal) & ~self.rid_blank)
         rid = self.rid_arr.take(pa.array(named)).cast(pa.large_string())
         # one dictionary for every token and record id: equal text, equal code
-        enc = pc.dictionary_encode(pa.concat_arrays([tok for _, tok in split.values()] + [rid]))
-        codes = np.asarray(pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(), dtype=np.int64)
-        self.tok_text = enc.dictionary
+        # (encoded as chunks, which share one dictionary, numbered as over their concatenation:
+        # no second copy of every token)
+        enc = pc.dictionary_encode(pa.chunked_array([tok for _, tok in split.values()] + [rid], type=pa.large_string()))
+        del rid
+        words = enc.chunk(enc.num_chunks - 1).dictionary if enc.num_chunks else pa.array([], type=pa.large_string())
+        # (token codes and node positions in int32 when they fit: millions of references at a
+        # million jobs, held through the reference rules)
+        ct = _narrow(len(words) + 1)
+        codes = np.concatenate(
+            [np.zeros(0, dtype=ct)]
+            + [np.asarray(pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False), dtype=ct) for c in enc.chunks]
+        )
+        self.tok_text = words
+        del enc, words
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         at = 0
-        for col, (pos, tok) in split.items():
-            out[col] = (pos, codes[at : at + len(tok)])
+        for col in list(split):
+            pos, tok = split.pop(col)  # (each column's int64 positions and tokens go once copied)
+            out[col] = (pos.astype(_narrow(self.N), copy=False), codes[at : at + len(tok)])
             at += len(tok)
-        rid_code = np.full(self.N, -1, dtype=np.int64)  # -1: named by no reference (no id, or not a target)
+            del pos, tok
+        rid_code = np.full(self.N, -1, dtype=ct)  # -1: named by no reference (no id, or not a target)
         rid_code[named] = codes[at:]
         self.rid_code = rid_code
         self._tokens = out
+        from ._memory import release_freed
+
+        # splitting and encoding freed several times the tokens' size, in pyarrow's pool (kept
+        # mapped for pyarrow alone): given back before the rules' numpy arrays are made
+        release_freed(self.N)
         return out
 
     def _refs(self, col: str, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1852,16 +2071,18 @@ class _Linker:
             n_sys = int(self.sys_code.max()) + 1
             lk, rk = lk * n_sys + self.sys_code[s], rk * n_sys + self.sys_code[tt]
         pos, ri = _inner_join(lk, rk)
+        del lk, rk
         a, b = s[pos], tt[ri]
         keep = a != b
-        return a[keep].astype(np.int64), b[keep].astype(np.int64), pos[keep]
+        nt = _narrow(self.N)
+        return a[keep].astype(nt), b[keep].astype(nt), pos[keep].astype(nt)
 
     def _link_references(self) -> None:
         """Explicit references, strongest first (see the module docstring)."""
         import numpy as np
 
-        ops = self.role == "operations"
-        crm = self.role == "crm"
+        ops = self.is_ops
+        crm = self.is_crm
         job = self.is_job
         edges: list[tuple[np.ndarray, np.ndarray, str, float, int, np.ndarray]] = []
         resolved: list[tuple[np.ndarray, np.ndarray]] = []
@@ -1891,7 +2112,7 @@ class _Linker:
             if flip:
                 a, b = b, a
             # the details are put together by pyarrow and kept in the text pool (ids)
-            edges.append((a, b, method, conf, prio, self._texts_with(f"{what} ", code[pos])))
+            edges.append((a, b, method, conf, prio, self._texts_with(f"{what} ", code[pos]).astype(np.int32)))
 
         # inside operations (Jobber): invoice Job #s, job Invoice #s, transactions' Invoice # / Job # / quote
         add("job_refs", ops & self.is_inv, job & ops, "ref:job#", 1.0, 1, True, "names job")
@@ -1926,39 +2147,53 @@ class _Linker:
                 unnamed = (self.ident[a2] < 0) | (self.ident[b2] < 0)
                 ok &= ~(unnamed & amount_known & ~same_amt)
                 a2, b2 = a2[ok], b2[ok]
-                edges.append((a2, b2, "ref:invoice#", 0.95, 3, self._texts_with("same invoice number ", self.rid_code[a2])))
+                det = self._texts_with("same invoice number ", self.rid_code[a2]).astype(np.int32)
+                edges.append((a2, b2, "ref:invoice#", 0.95, 3, det))
+        # the tokens are read by nothing after this (the dangling ones' text is read off tok_text):
+        # let them go before the merge (the run's peak)
+        self._tokens = self.rid_code = None
         # references that point at nothing
         self._dangling(asked, resolved)
-        # the tokens are read by nothing after this: let them go before the merge (the run's peak)
         del asked, resolved
-        self._tokens = self.rid_code = self.tok_text = None
+        self.tok_text = None
         if not edges:
             return
+        from ._memory import release_freed
+
+        release_freed(self.N)  # (the rules' and the tokens' arrays, before the merge's)
+        # strongest first: by priority, then confidence (highest first), then in the order found.
+        # Both are one value per rule, so one small sort key per rule, spread over its edges and
+        # sorted stably, gives that order (no lexsort over a float per edge and an index array)
+        rules = sorted({(e[4], -e[3]) for e in edges})
+        lens = [len(e[0]) for e in edges]
+        key = np.repeat(np.array([rules.index((e[4], -e[3])) for e in edges], dtype=np.int16), lens)
+        order = np.argsort(key, kind="stable")
+        del key
+
+        def ordered(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+            # one rule's arrays at a time into one, then in merge order (never two per-edge copies of more)
+            return np.concatenate([np.asarray(x, dtype=dtype) for x in parts])[order]
+
         # node ids, methods and text ids in narrow integers: these arrays are the run's peak
-        a = np.concatenate([e[0].astype(np.int32, copy=False) for e in edges])
-        b = np.concatenate([e[1].astype(np.int32, copy=False) for e in edges])
-        meth = np.concatenate([np.full(len(e[0]), self.words.code(e[2]), dtype=np.int32) for e in edges])
-        cf = np.concatenate([np.full(len(e[0]), e[3]) for e in edges])
-        prio = np.concatenate([np.full(len(e[0]), e[4], dtype=np.int8) for e in edges])
-        det = np.concatenate([np.asarray(e[5]).astype(np.int32, copy=False) for e in edges])
-        del edges
-        order = np.lexsort((np.arange(len(a)), -cf, prio))
-        del prio
-        a, b, meth, cf, det = a[order], b[order], meth[order], cf[order], det[order]
-        del order
+        nt = _narrow(self.N)
+        a = ordered([e[0] for e in edges], nt)
+        b = ordered([e[1] for e in edges], nt)
+        det = ordered([e[5] for e in edges], np.int32)
+        meth = np.repeat(np.array([self.words.code(e[2]) for e in edges], dtype=np.int16), lens)[order]
+        # the confidences (three values over 7.5M edges) as codes into them: 8 bytes an edge less
+        cvals, ccode = np.unique(np.array([e[3] for e in edges], dtype=float), return_inverse=True)
+        cf = _Vocab.of(np.repeat(ccode.astype(np.int8), lens)[order], cvals)
+        del edges, order
         self._merge(a, b, meth, cf, det, "reference")
 
     def _texts_with(self, prefix: str, codes: np.ndarray) -> np.ndarray:
         """Pool ids of ``prefix`` + the token text of each code (see :meth:`_ref_tokens`)."""
         import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
 
         if not len(codes):
             return np.array([], dtype=np.int64)
-        tok = self.tok_text.take(pa.array(np.asarray(codes, dtype=np.int64)))
-        ls = pa.large_string()
-        return self.texts.add(pc.binary_join_element_wise(pa.scalar(prefix, ls), tok.cast(ls), pa.scalar("", ls)))
+        # (kept as codes into the token dictionary, built only for the details records keep)
+        return self.texts.add_joined(prefix, np.asarray(codes), self.tok_text)
 
     def _dangling(self, asked: list, resolved: list) -> None:
         """References that resolved to no record under any rule: kept per record as ``dangling_ref``."""
@@ -1968,17 +2203,28 @@ class _Linker:
 
         if not asked:
             return
-        s = np.concatenate([x[0] for x in asked] + [x[0] for x in resolved])
-        tcode = np.concatenate([x[2] for x in asked] + [x[1] for x in resolved])
-        n_asked = sum(len(x[0]) for x in asked)
+        s = np.concatenate([x[0] for x in asked])
+        tcode = np.concatenate([x[2] for x in asked])
         words = np.array([x[1] for x in asked], dtype=object)
         what = np.repeat(np.arange(len(asked)), [len(x[0]) for x in asked])
         # one integer per (record, token): asked pairs that no rule resolved
-        code = s.astype(np.int64) * (int(tcode.max()) + 1 if len(tcode) else 1) + tcode
+        radix = max((int(t.max()) + 1 for t in [tcode] + [x[1] for x in resolved] if len(t)), default=1)
+        asked_code = s.astype(np.int64) * radix + tcode
+        # the resolved pairs (millions) are coded straight into one array, each rule's let go as
+        # it is copied (no concatenation of their nodes and tokens beside it)
+        done = np.empty(sum(len(x[0]) for x in resolved), dtype=np.int64)
+        at = 0
+        while resolved:
+            rs, rt = resolved.pop()
+            part = done[at : at + len(rs)]
+            np.multiply(rs, radix, out=part, dtype=np.int64)
+            part += rt
+            at += len(rs)
+            del rs, rt, part
         # a hash-set test (pandas) rather than np.isin, which sorts both sides; the few asked pairs
         # are hashed and the many resolved ones looked up in them (not the other way round)
-        asked_code, done = code[:n_asked], code[n_asked:]
         found = done[pd.Series(done).isin(asked_code).to_numpy()]
+        del done
         miss = np.flatnonzero(~pd.Series(asked_code).isin(found).to_numpy())
         if not len(miss):
             return
@@ -2007,11 +2253,35 @@ class _Linker:
         import numpy as np
         import pandas as pd
 
+        from ._memory import release_freed
+
         n_id = self.I
-        lab = np.arange(n_id, dtype=np.int64)
         self.frozen = np.zeros(n_id, dtype=bool)
-        self.amb_pairs: list[pd.DataFrame] = []
-        self.surname_pairs: list[pd.DataFrame] = []
+        # (identity pairs: x is ambiguous between y and others / a surname alone that fits y)
+        self.amb_pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.surname_pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        # (a method of its own: its keys, pairs and frames are let go before the tiers across
+        # systems start, 300 MB at a million jobs)
+        lab = self._within_systems(np.arange(n_id, dtype=np.int64))
+        self.sc = lab.copy()
+
+        # (each tier frees its keys and pairs, mostly below the allocator's mmap size: given
+        # back to the system between the heavy tiers, not left mapped under the next one's)
+        release_freed(self.N)
+        lab = self._across_systems(lab)
+        self.lab = lab
+        # the job steps read only which customers each ambiguous one fits: the distinct pairs of
+        # final clusters, made once here (3M identity pairs at a million jobs, far fewer clusters')
+        self.amb_cl = self._cluster_pairs(self.amb_pairs)
+        self.surname_cl = self._cluster_pairs(self.surname_pairs)
+        self.amb_pairs, self.surname_pairs = [], []
+
+    def _within_systems(self, lab: np.ndarray) -> np.ndarray:
+        """Customers inside each system: same email / phone under compatible names, same name,
+        near-identical names at one address; the duplicates' evidence goes to ``dup_ev``."""
+        import numpy as np
+        import pandas as pd
+
         dup_ev: list[pd.DataFrame] = []
 
         def evidence(x: np.ndarray, y: np.ndarray, text: np.ndarray | str) -> None:
@@ -2060,7 +2330,7 @@ class _Linker:
                 # a record with only a name that two customers of its own system share
                 st = many[many["strong"]].drop_duplicates(["code", "cl"])[["code", "i"]].rename(columns={"i": "y"})
                 pairs = weak[["code", "i"]].rename(columns={"i": "x"}).merge(st, on="code")
-                self.amb_pairs.append(pairs.assign(tier="name")[["x", "y", "tier"]])
+                self._pair(self.amb_pairs, pairs["x"].to_numpy(), pairs["y"].to_numpy())
                 self.frozen[pairs["x"].to_numpy()] = True
         # --- near-identical names at one address
         ia = self._ident_addr()
@@ -2088,10 +2358,15 @@ class _Linker:
                             object
                         ),
                     )
-        self.sc = lab.copy()
         self.dup_ev = pd.concat(dup_ev, ignore_index=True) if dup_ev else pd.DataFrame(columns=["x", "y", "text"])
+        return lab
 
-        # --- across systems, strongest tier first
+    def _across_systems(self, lab: np.ndarray) -> np.ndarray:
+        """Tiers across systems, strongest first: customers of different systems sharing a key."""
+        import numpy as np
+
+        from ._memory import release_freed
+
         tiers = self.s.tiers
         if "reference" in tiers:
             nodes = np.flatnonzero(self.ident >= 0)
@@ -2105,8 +2380,12 @@ class _Linker:
             mixed = np.zeros(self.N, dtype=bool)
             mixed[g[sc != one[g]]] = True
             multi = mixed[g]
-            del one, mixed
-            lab = self._x_tier(lab, self.ident[nodes[multi]], g[multi], "reference", compat=True)
+            del one, mixed, sc
+            ki, kv = self.ident[nodes[multi]], g[multi]
+            del nodes, g, multi  # (not held under the tier's own arrays)
+            lab = self._x_tier(lab, ki, kv, "reference", compat=True)
+            del ki, kv
+        release_freed(self.N)
         if "email" in tiers:
             e = np.flatnonzero(self.i_email_c >= 0)
             lab = self._x_tier(lab, e, self.i_email_c[e], "email", compat=True)
@@ -2114,6 +2393,7 @@ class _Linker:
             p = np.flatnonzero(self.i_phone_c >= 0)
             lab = self._x_tier(lab, p, self.i_phone_c[p], "phone", compat=True)
         if "name" in tiers:
+            ia = self._ident_addr()
             if len(ia):
                 ia_named = ia[self.i_key[ia["i"].to_numpy()] != ""]
                 i = ia_named["i"].to_numpy(np.int64)
@@ -2137,17 +2417,29 @@ class _Linker:
             )
             p = np.flatnonzero((self.i_kind == "person") & (self.i_last != ""))
             lab = self._x_tier(lab, p, self.i_last_c[p], "surname", query=self.i_first == "", freeze=False)
+            del ia, st, n, p
         if "fuzzy" in tiers:
+            release_freed(self.N)
             lab = self._x_fuzzy(lab)
-        self.lab = lab
-        self.amb_df = (
-            pd.concat(self.amb_pairs, ignore_index=True) if self.amb_pairs else pd.DataFrame(columns=["x", "y", "tier"])
-        )
-        self.surname_df = (
-            pd.concat(self.surname_pairs, ignore_index=True)
-            if self.surname_pairs
-            else pd.DataFrame(columns=["x", "y", "tier"])
-        )
+        return lab
+
+    def _pair(self, into: list[tuple[np.ndarray, np.ndarray]], x: Any, y: Any) -> None:
+        """Remember identity pairs (``x`` fits ``y``), as int32 when identities fit."""
+        import numpy as np
+
+        it = _narrow(self.I)
+        into.append((np.asarray(x).astype(it), np.asarray(y).astype(it)))
+
+    def _cluster_pairs(self, pairs: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+        """Distinct (cluster, candidate cluster) of identity pairs, in order of first appearance."""
+        import numpy as np
+        import pandas as pd
+
+        if not pairs:
+            return pd.DataFrame({"cl": np.zeros(0, dtype=np.int64), "cand": np.zeros(0, dtype=np.int64)})
+        x = np.concatenate([p[0] for p in pairs])
+        y = np.concatenate([p[1] for p in pairs])
+        return pd.DataFrame({"cl": self.lab[x], "cand": self.lab[y]}).drop_duplicates()
 
     def _same_name(
         self, codes: np.ndarray, ids: np.ndarray, cl: np.ndarray, strong: np.ndarray, key: np.ndarray, sys_: np.ndarray
@@ -2290,11 +2582,11 @@ class _Linker:
         if not (small and _fastpaths.enabled()):
             # keys only need to be small non-negative ints (counted, joined): codes are used as they are
             kv = pd.factorize(kv)[0]
-        kv = kv.astype(np.int64, copy=False)
-        cl = lab[ki]
+        # (cluster ids as int32 while the pairs are made, widened where two are combined)
+        cl = lab[ki].astype(_narrow(self.I))
         # one row per (cluster, key), the first seen
         first = _first_rows(cl, kv)
-        cl, kv, ii = cl[first], kv[first], np.asarray(ki, dtype=np.int64)[first]
+        cl, kv, ii = cl[first], kv[first], np.asarray(ki)[first]
         size = np.bincount(kv)[kv]
         cap = self.s.max_name_candidates
         if query is None:
@@ -2303,11 +2595,12 @@ class _Linker:
             # a surname hundreds of customers share is no lead at all (and would cost pairs by the million)
             sel = (size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)
         cl, kv, ii = cl[sel], kv[sel], ii[sel]
-        left = np.flatnonzero(query[ii]) if query is not None else np.arange(len(ii))
-        if not len(left):
+        # (the rows that look for partners: all of them without a query, then no index of them is made)
+        left = np.flatnonzero(query[ii]) if query is not None else None
+        if not len(ii) or (left is not None and not len(left)):
             return lab
         m = self._mask(lab)
-        mr = m[cl]  # each row's cluster's systems
+        mr = _narrow_bits(m)[cl]  # each row's cluster's systems (in one byte when up to 8 systems)
         if query is None:
             # every row looks for partners: the pairs are symmetric (so are the tests below), so
             # each unordered pair is made and tested once, and both orientations kept at the end
@@ -2329,6 +2622,7 @@ class _Linker:
         del lx, ly
         if not len(clx):
             return lab
+        clx, cly = clx.astype(np.int64), cly.astype(np.int64)
         # distinct cluster pairs, sorted by (clx, cly)
         if query is None:
             half = pd.unique(np.minimum(clx, cly) * self.I + np.maximum(clx, cly))
@@ -2350,12 +2644,11 @@ class _Linker:
         lab = self._apply_tier(lab, ax, ay, m, label)
         if len(amb_x):
             sel = np.isin(clx, amb_x) & (lab[clx] != lab[cly])
-            rows = pd.DataFrame({"x": clx[sel], "y": cly[sel], "tier": label})
             if freeze:
-                self.amb_pairs.append(rows)
+                self._pair(self.amb_pairs, clx[sel], cly[sel])
                 self.frozen[np.isin(lab, lab[amb_x])] = True
             else:
-                self.surname_pairs.append(rows)
+                self._pair(self.surname_pairs, clx[sel], cly[sel])
         return lab
 
     def _ambiguous_queries(self, clx: np.ndarray, cly: np.ndarray, m: np.ndarray, lab: np.ndarray) -> np.ndarray:
@@ -2399,7 +2692,7 @@ class _Linker:
             prop[undo] = lab[undo]
             sel = np.isin(new[ax], badc)
             one = np.bitwise_count(m[ax[sel]]) == 1
-            self.amb_pairs.append(pd.DataFrame({"x": ax[sel][one], "y": ay[sel][one], "tier": label}))
+            self._pair(self.amb_pairs, ax[sel][one], ay[sel][one])
             self.frozen[np.isin(lab, ax[sel][one])] = True
         # every identity of a cluster that joined another now carries this tier, if none before
         joined = np.zeros(self.I, dtype=bool)
@@ -2543,7 +2836,7 @@ class _Linker:
             lab = self._apply_tier(lab, clx[s], cly[s], self._mask(lab), label)
         if len(amb_x):
             sel = np.isin(clx, amb_x)
-            self.amb_pairs.append(pd.DataFrame({"x": clx[sel], "y": cly[sel], "tier": "fuzzy-name"}))
+            self._pair(self.amb_pairs, clx[sel], cly[sel])
             self.frozen[np.isin(lab, lab[amb_x])] = True
         return lab
 
@@ -2579,12 +2872,9 @@ class _Linker:
         own = own[own["sg"] != own["tg"]].assign(via="own")
         parts = [own]
         rest = S[~S["s"].isin(own["s"])]
-        for df, via in ((self.amb_df, "ambiguous"), (self.surname_df, "surname")):
-            if not len(df) or not len(rest):
+        for ac, via in ((self.amb_cl, "ambiguous"), (self.surname_cl, "surname")):
+            if not len(ac) or not len(rest):
                 continue
-            ac = pd.DataFrame(
-                {"cl": self.lab[df["x"].to_numpy(np.int64)], "cand": self.lab[df["y"].to_numpy(np.int64)]}
-            ).drop_duplicates()
             r = rest.merge(ac, on="cl").merge(T.rename(columns={"cl": "cand"}), on="cand")[["s", "sg", "tg"]]
             r = r.drop_duplicates()
             r = r[r["sg"] != r["tg"]].assign(via=via)
@@ -2883,7 +3173,7 @@ class _Linker:
             return
         s, i, gap = s[ok], i[ok], gap[ok]
         paid_same = self.d_paid[i] == self.d_created[s]
-        same_sys = self.system[s] == self.system[i]
+        same_sys = self.system.codes[s] == self.system.codes[i]
         P["score"] = (
             0.5 + 0.3 * paid_same + 0.1 * same_sys + 0.1 * (1 - np.clip(np.nan_to_num(gap, nan=180.0), 0, 180) / 180)
         )
@@ -2959,7 +3249,7 @@ class _Linker:
             ms, mn = M["s"].to_numpy(np.int64), M["n"].to_numpy(np.int64)
             with np.errstate(invalid="ignore"):
                 hit = (
-                    (self.system[ms] != self.system[mn])
+                    (self.system.codes[ms] != self.system.codes[mn])
                     & (
                         np.abs(self.amount[ms] - self.amount[mn])
                         <= np.fmax(1.0, self.s.amount_tolerance * np.abs(self.amount[mn]))
@@ -2974,7 +3264,7 @@ class _Linker:
             np.where(hj, self.d_created[jj], np.nan),
             np.where(hd, np.where(np.isnan(self.d_closed[dd]), self.d_created[dd], self.d_closed[dd]), np.nan),
         )
-        done = hj & (~np.isnan(self.d_completed[jj]) | np.isin(self.state[jj], ["completed", "cancelled"]))
+        done = hj & (~np.isnan(self.d_completed[jj]) | self.state.isin(["completed", "cancelled"])[jj])
         end = np.where(done, np.fmax(np.fmax(self.d_completed[jj], self.d_closed[jj]), self.d_created[jj]), np.inf)
         date = self._window(self.d_created[s], start - 45, end + 120, 180.0)
         t_node = np.where(hj, jj, dd)
@@ -3013,8 +3303,8 @@ class _Linker:
         rank = self._group_rank()
         pay = np.flatnonzero(self.is_pay & (rank[self.grp] == 1) & ~self.amb_node)
         jj, dd = np.maximum(jn, 0), np.maximum(dn, 0)
-        open_job = (jn >= 0) & ~np.isin(self.state[jj], ["completed", "cancelled"]) & np.isnan(self.d_completed[jj])
-        open_deal = (jn < 0) & (dn >= 0) & (self.state[dd] == "won")
+        open_job = (jn >= 0) & ~self.state.isin(["completed", "cancelled"])[jj] & np.isnan(self.d_completed[jj])
+        open_deal = (jn < 0) & (dn >= 0) & self.state.isin(["won"])[dd]
         P = self._candidates(pay, open_job | open_deal)
         if not len(P):
             return
@@ -3040,10 +3330,14 @@ class _Linker:
 
     # ------------------------------------------------------------------ result
 
-    def _group_keys(self) -> np.ndarray:
-        """The job key of every group id (``J-``, ``D-``, ``I-``, ``P-``)."""
+    def _group_keys(self) -> tuple[pa.Array, np.ndarray]:
+        """The job key of every group (``J-``, ``D-``, ``I-``, ``P-``): the keys, in order of group
+        id, as arrow text (3M groups at a million jobs: no Python string each), and per group id
+        its key's position among them (-1 for an id that is no group's)."""
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         # strongest record kind first, ties by node (a stable sort of the int8 ranks: radix, not lexsort)
         order = np.argsort(-self.rank, kind="stable")
@@ -3053,28 +3347,45 @@ class _Linker:
         np.minimum.at(first, g, np.arange(self.N))
         groups = np.flatnonzero(first < self.N)
         a = order[first[groups]]
-        prefix = np.select([self.rank[a] == 5, self.rank[a] == 4, self.rank[a] >= 2], ["J-", "D-", "I-"], "P-")
+        del order, g, first
+        r = self.rank[a]
+        kind = np.select([r == 5, r == 4, r >= 2], [0, 1, 2], 3).astype(np.int8)
+        ls = pa.large_string()
+        prefix = pa.array(["J-", "D-", "I-", "P-"], type=ls).take(pa.array(kind))
 
         def rows(nodes: np.ndarray) -> np.ndarray:
             return self.nd["row"].iloc[nodes].astype("string").fillna("?").to_numpy(object)
 
-        ident = self._rids(a)
+        ident = self.rid_arr.take(pa.array(a)).cast(ls)
         # a record without an id is named by its file and row (only those are read)
-        none = np.flatnonzero(ident == "")
+        blank = pc.equal(ident, "")
+        none = np.flatnonzero(blank.to_numpy(zero_copy_only=False))
         if len(none):
-            ident[none] = self.src_uniq[self.src_code[a[none]]] + "#" + rows(a[none])
-        key = pd.Series(prefix.astype(object) + ident)
-        dup = key.duplicated(keep=False).to_numpy()
+            named = self.src_uniq[self.src_code[a[none]]] + "#" + rows(a[none])
+            ident = pc.replace_with_mask(ident, blank, pa.array(named.astype(object), type=ls))
+        key = pc.binary_join_element_wise(prefix, ident, pa.scalar("", ls))
+        del prefix, ident
+        dup = pd.Series(pd.arrays.ArrowStringArray(key)).duplicated(keep=False).to_numpy()
         #: whether no two groups share a key (then a group's number stands for its key: see job_codes)
         self.keys_unique = not dup.any()
         if not self.keys_unique:  # (no clash: nothing to tell apart, no second pass)
-            key[dup] = key[dup] + "@" + self.system[a][dup]
-            dup = key.duplicated(keep=False).to_numpy()
-            key[dup] = key[dup] + "#" + rows(a[dup])
-            self.keys_unique = not key.duplicated().any()
-        out = np.full(self.N, None, dtype=object)
-        out[groups] = key.to_numpy(object)
-        return out
+            text = pd.Series(key.to_numpy(zero_copy_only=False), dtype=object)
+            text[dup] = text[dup] + "@" + self.system[a][dup]
+            dup = text.duplicated(keep=False).to_numpy()
+            text[dup] = text[dup] + "#" + rows(a[dup])
+            self.keys_unique = not text.duplicated().any()
+            key = pa.array(text.to_numpy(object), type=ls)
+        pos = np.full(self.N, -1, dtype=_narrow(self.N))
+        pos[groups] = np.arange(len(groups))
+        return key, pos
+
+    @staticmethod
+    def _key_text(keys: pa.Array, at: np.ndarray) -> np.ndarray:
+        """The job keys at positions ``at`` (see :meth:`_group_keys`) as an object array of text."""
+        import numpy as np
+        import pyarrow as pa
+
+        return np.asarray(keys.take(pa.array(np.asarray(at))).to_numpy(zero_copy_only=False), dtype=object)
 
     #: What building the result reads; every other per-node / per-identity array is let go first.
     _RESULT_READS = frozenset(
@@ -3089,10 +3400,10 @@ class _Linker:
     #: What the job steps (deals, invoices, payments to jobs) and the result read.
     _JOB_READS = _RESULT_READS | frozenset(
         (
-            "amb_df", "amb_node", "amount", "balance", "c_addr", "c_email", "c_key", "c_phone",
+            "amb_cl", "amb_node", "amount", "balance", "c_addr", "c_email", "c_key", "c_phone",
             "d_closed", "d_completed", "d_created", "d_paid", "d_scheduled", "deal_work", "forbid_a", "forbid_b",
             "forbid_of", "g_deal", "g_job", "g_rank", "i_wtier", "i_xtier", "is_acct", "is_deal", "is_inv", "is_job",
-            "is_pay", "state", "surname_df",
+            "is_pay", "state", "surname_cl",
         )
     )
     #: What resolving customers and the steps after it read: the identities, and the keys per node.
@@ -3114,31 +3425,32 @@ class _Linker:
         # the output columns are built next (the largest allocations of the run): the keys,
         # name parts and dates held for matching are dropped before (GBs at a million jobs)
         self._keep_only(self._RESULT_READS)
-        gkey = self._group_keys()
-        size = np.bincount(self.grp, minlength=self.N)
+        # (every per-record temporary below is let go as soon as its column is made: each is
+        # 55 MB at a million jobs, and the columns themselves are the largest allocations)
+        keys, pos = self._group_keys()
         node = self.node_of_row
         g = self.grp[node]
-        method = self.method[node]
-        none = method < 0
-        linked = size[g] > 1
         # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
         out = self.input.reset_index(drop=True).copy(deep=False)
-        roots = np.flatnonzero(np.equal(gkey, None) == False)  # noqa: E712 - elementwise on an object array
-        pos = np.full(self.N, -1, dtype=np.int64)
-        pos[roots] = np.arange(len(roots))
-        out["job"] = _take_str(gkey[roots], pos[g])
+        out["job"] = _take_str(keys, pos[g])
         words = self.words.text()
         nw = len(words)
         muniq = np.append(words, np.array(["anchor", "unlinked"], dtype=object))
+        method = self.method[node]
+        none = method < 0
+        linked = np.bincount(self.grp, minlength=self.N)[g] > 1
         # a handful of methods and choices, and almost no dangling references: categoricals
         out["link_method"] = _take_cat(muniq, np.where(none, np.where(linked, nw, nw + 1), method))
         out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
+        del method, none, linked
         ncl = self._node_cluster()
         # records with no customer details take their job's customer
-        gcl = np.full(self.N, -1, dtype=np.int64)
+        gcl = np.full(self.N, -1, dtype=ncl.dtype)
         np.maximum.at(gcl, self.grp, ncl)
         cl = np.where(ncl >= 0, ncl, gcl[self.grp])
+        del ncl, gcl
         codes, uniq = pd.factorize(np.where(cl[node] >= 0, cl[node], -1), use_na_sentinel=False)
+        del cl
         codes = np.where(uniq[codes] >= 0, codes, -1)
         names = pc.binary_join_element_wise("C-", pa.array(np.arange(1, len(uniq) + 1)).cast(pa.string()), "")
         # number customers in order of first appearance, skipping the "no customer" code
@@ -3146,14 +3458,17 @@ class _Linker:
         renum = np.full(len(uniq), -1, dtype=np.int64)
         renum[live] = np.arange(len(live))
         out["customer_key"] = _take_str(names, np.where(codes >= 0, renum[np.maximum(codes, 0)], -1))
+        del codes, uniq, names, live, renum
         out["link_choice"] = _take_cat(words, self.choice[node])
         out["link_detail"] = pd.arrays.ArrowStringArray(self.texts.take(self.detail[node]))
         dangling = np.full(self.N, -1, dtype=np.int64)
         if self.dangling:
             dangling[np.fromiter(self.dangling.keys(), dtype=np.int64)] = np.arange(len(self.dangling))
         out["dangling_ref"] = _take_cat(np.array(list(self.dangling.values()), dtype=object), dangling[node])
+        del dangling
 
-        src = _str_or_empty(self.nd["source"])
+        # each node's source (the few nodes reported are read)
+        src = _Vocab.of(self.src_code, self.src_uniq)
         links: pd.DataFrame | Callable[[], pd.DataFrame] | None
         if not self.keep_links:
             links = None
@@ -3162,7 +3477,7 @@ class _Linker:
             self.edge_log = []  # the pieces, now copied into one array each
             a, b = a.astype(np.int64, copy=False), b.astype(np.int64, copy=False)
             rid = self.rid_arr  # record ids as text ("" for none), taken by pyarrow
-            src_uniq, src_code, texts, job_keys, job_of_a = self.src_uniq, self.src_code, self.texts, gkey[roots], pos[self.grp[a]]
+            src_uniq, src_code, texts, job_keys, job_of_a = self.src_uniq, self.src_code, self.texts, keys, pos[self.grp[a]]
 
             def build_links() -> pd.DataFrame:
                 return pd.DataFrame(
@@ -3187,22 +3502,22 @@ class _Linker:
                 columns=["source_a", "record_a", "source_b", "record_b", "method", "confidence", "detail", "job"]
             )
 
-        ambiguous = self._ambiguous_frame(gkey, src)
+        ambiguous = self._ambiguous_frame(keys, pos, src)
         duplicates = self._duplicates_frame(src)
         applied = []
         for ov, na in self.pins:
             why = f": {ov.reason}" if ov.reason else ""
-            applied.append(f"pinned {ov.a} to job {gkey[self.grp[na]]} ({ov.origin}){why}")
+            applied.append(f"pinned {ov.a} to job {self._key_text(keys, pos[self.grp[[na]]])[0]} ({ov.origin}){why}")
         for i, (ov, _node) in enumerate(self.forbids):
             why = f": {ov.reason}" if ov.reason else ""
             hit = self.forbid_hit.get(i)
             extra = f"; without it they would have been linked ({hit})" if hit else ""
             applied.append(f"kept {ov.a} apart from {ov.b} ({ov.origin}){why}{extra}")
         # each record's job as a number (its group's root), when numbers and keys correspond one to one
-        job_codes = pos[g] if self.keys_unique and (pos[g] >= 0).all() else None
+        job_codes = pos[g].astype(np.int64) if self.keys_unique and (pos[g] >= 0).all() else None
         return LinkResult(out, links, ambiguous, duplicates, applied, self.warnings, self.s, job_codes)
 
-    def _ambiguous_frame(self, gkey: np.ndarray, src: np.ndarray) -> pd.DataFrame:
+    def _ambiguous_frame(self, keys: pa.Array, pos: np.ndarray, src: _Vocab) -> pd.DataFrame:
         import numpy as np
         import pandas as pd
 
@@ -3210,8 +3525,8 @@ class _Linker:
         if not self.amb_log:
             return pd.DataFrame(columns=cols)
         a = pd.concat(self.amb_log, ignore_index=True)
-        a["key"] = gkey[self.grp[a["c"].to_numpy(np.int64)]]
-        a = a[a["key"] != gkey[self.grp[a["s"].to_numpy(np.int64)]]]
+        a["key"] = self._key_text(keys, pos[self.grp[a["c"].to_numpy(np.int64)]])
+        a = a[a["key"] != self._key_text(keys, pos[self.grp[a["s"].to_numpy(np.int64)]])]
         if not len(a):
             return pd.DataFrame(columns=cols)
         s, cands = _join_by(a["s"].to_numpy(np.int64), a["key"].to_numpy(object), ",", sort=True)
@@ -3225,11 +3540,11 @@ class _Linker:
                 "customer": self._customer_name(s),
                 "candidates": cands,
                 "reason": reason,
-                "job": gkey[self.grp[s]],
+                "job": self._key_text(keys, pos[self.grp[s]]),
             }
         )
 
-    def _duplicates_frame(self, src: np.ndarray) -> pd.DataFrame:
+    def _duplicates_frame(self, src: _Vocab) -> pd.DataFrame:
         """One row per customer a system holds under several names, with the records and the evidence."""
         import numpy as np
         import pandas as pd
