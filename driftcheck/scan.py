@@ -135,6 +135,7 @@ def run_scan(
         ambiguous=ambiguous_rows(getattr(link_result, "ambiguous", None), records),
         failures=failures,
     )
+    release_freed(len(records))  # the duplicate and ambiguous rows' lookups are garbage now
     findings = evaluate(rules, ctx)
     timings["rules"] = time.perf_counter() - t
 
