@@ -339,6 +339,8 @@ def build_job_table(
     import numpy as np
     import pandas as pd
 
+    from ._memory import release_freed
+
     linked = records["job"].notna()
     if not linked.all():  # the linker keys every record; a copy of the whole frame only when it did not
         records = records[linked.to_numpy()]
@@ -346,6 +348,7 @@ def build_job_table(
     # once costs less than hashing it in each of the dozen aggregations (measured at 100k jobs:
     # 1.6 s -> 0.5 s for this function).
     codes, uniques = _job_ids(records["job"], job_codes if linked.all() else None)
+    job_codes = None  # read; the caller may have handed over its only reference (55 MB at 1M jobs)
     records = records.assign(jid=codes.astype(np.int64, copy=False))
     masks = record_group_masks(records, owners)
     from . import _fastpaths
@@ -355,6 +358,9 @@ def build_job_table(
     else:
         jobs = _joined_columns(records, pd.array(uniques, dtype="string[pyarrow]"), masks, owners)
     del masks
+    # the groups' positions, narrow frames and totals are garbage now: the derived columns
+    # below are made in memory handed back, not on top of it (1M jobs: the peak ~0.15 GB lower)
+    release_freed(len(records))
 
     for c in ("deal_closed", "deal_created", "ops_created", "ops_updated", "ops_scheduled", "ops_completed",
               "ops_closed", "acc_first_invoice", "acc_last_invoice", "acc_invoice_paid_max", "acc_due_min",
