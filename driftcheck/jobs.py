@@ -228,7 +228,8 @@ def _payment_totals(pay: pd.DataFrame, owners: dict[str, str]) -> tuple[pd.DataF
     """Per job: what the billing owner recorded as paid (total, last date), and the total paid in any system."""
     import pandas as pd
 
-    acc_pay = pay[(pay["role"] == owners.get("billing", "accounting")).to_numpy()]
+    # the owner's payments: only the columns grouped (a copy of every payment column otherwise)
+    acc_pay = pay.loc[(pay["role"] == owners.get("billing", "accounting")).to_numpy(), ["job", "amount", "pay_date"]]
     g = acc_pay.groupby("job", sort=False)
     g_all = pay.groupby("job", sort=False)
     return (
@@ -293,6 +294,7 @@ def _gathered_columns(records: pd.DataFrame, keys: Any, masks: dict[str, pd.Seri
     rows = np.flatnonzero(_received(records, masks))
     pay = narrow(rows, ["role", "amount", "paid", "created"])
     pay["pay_date"] = pay["paid"].fillna(pay["created"])
+    pay = pay.drop(columns=["paid", "created"])  # read: only the payment date is chosen and grouped by
     if len(rows):
         gather(pay, rows, "pay_date", _PAY_COLS)
         for totals in _payment_totals(pay, owners):
@@ -362,12 +364,16 @@ def build_job_table(
     # below are made in memory handed back, not on top of it (1M jobs: the peak ~0.15 GB lower)
     release_freed(len(records))
 
+    # dates and amounts as such: a group no record fills gives object columns. Columns of the
+    # right type already are left alone (converting copies them: 0.18 GB at 1M jobs).
     for c in ("deal_closed", "deal_created", "ops_created", "ops_updated", "ops_scheduled", "ops_completed",
               "ops_closed", "acc_first_invoice", "acc_last_invoice", "acc_invoice_paid_max", "acc_due_min",
               "pay_first", "acc_last_payment"):
-        jobs[c] = pd.to_datetime(jobs[c])
+        if jobs[c].dtype != "datetime64[ns]":
+            jobs[c] = pd.to_datetime(jobs[c])
     for c in ("deal_amount", "job_value", "acc_invoiced", "acc_balance", "pay_amount", "acc_paid_total", "paid_total"):
-        jobs[c] = pd.to_numeric(jobs[c], errors="coerce").astype("float64")
+        if jobs[c].dtype != "float64":
+            jobs[c] = pd.to_numeric(jobs[c], errors="coerce").astype("float64")
     jobs["acc_invoice_count"] = pd.to_numeric(jobs["acc_invoice_count"], errors="coerce").fillna(0).astype("int64")
 
     # Fallback dates: a won deal with no close date is dated by its creation; a completed job with
@@ -403,7 +409,10 @@ def build_job_table(
     jobs["acc_paid_at"] = jobs["acc_last_payment"].fillna(jobs["acc_invoice_paid_max"]).fillna(jobs["acc_last_invoice"])
     acc_pay_seen = jobs["acc_paid_total"].notna()
     jobs["m_acc_any"] = jobs["m_invoiced"] | acc_pay_seen
-    jobs["acc_first_any"] = jobs[["acc_first_invoice", "acc_last_payment"]].min(axis=1)
+    # the earlier of the two dates, either when one is missing: numpy's fmin passes NaT over as
+    # the row-wise min() does, without copying both columns into one block first
+    first_any = np.fmin(jobs["acc_first_invoice"].to_numpy(), jobs["acc_last_payment"].to_numpy())
+    jobs["acc_first_any"] = pd.Series(first_any, index=jobs.index)
 
     # display fields
     jobs["customer"] = jobs["ops_customer"].fillna(jobs["deal_customer"])

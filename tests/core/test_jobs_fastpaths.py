@@ -132,6 +132,10 @@ def test_the_job_table_is_the_same_gathered_or_joined(drop, categorical, monkeyp
         assert j1["acc_balance"] == 150.0  # the paid one owes nothing, the other its balance
         assert j1["pay_id"] == "P2" and j1["paid_total"] == 850.0 and j1["acc_paid_total"] == 600.0
         assert jobs.loc["J-3", "customer"] == "Bo" and bool(jobs.loc["J-4", "m_lost"])
+        # accounting's first word on a job: its first invoice, else its first payment, else none
+        assert jobs.loc["J-1", "acc_first_any"] == pd.Timestamp("2026-01-21")
+        assert jobs.loc["J-3", "acc_first_any"] == pd.Timestamp("2026-03-01")
+        assert pd.isna(jobs.loc["J-2", "acc_first_any"]) and jobs["acc_first_any"].dtype == "datetime64[ns]"
 
 
 @pytest.mark.parametrize("folder", ["sample_exports", "tests/fixtures/sample_week2"])
