@@ -280,8 +280,9 @@ class EvalContext:
         instead of the full record frame (half the rule stage's time at 10k jobs was copying
         columns no finding reads).
 
-        The columns are the record frame's own, not copies: selecting a list of columns copies
-        those stored together (amounts, dates), 0.25 GB held through every rule at 1M jobs."""
+        The columns are the record frame's own, not copies: selecting a list of columns copied
+        five of the six dates the frame stores together in one block into a new block (0.26 GB
+        held through every rule at 1M jobs)."""
         import pandas as pd
 
         recs = self.records
@@ -762,11 +763,12 @@ def _record_hits(rows: np.ndarray, rule: Rule, ctx: EvalContext) -> pd.DataFrame
     import pandas as pd
 
     recs = ctx.records
+    cols = _record_columns(rule, ctx)
     spec = rule.params.get("date", "created")
     dates = {c for c in ([spec] if isinstance(spec, str) else spec) if not c.startswith("job.")} | {"jid"}
-    since = _record_dates(_take(recs, rows, [c for c in _record_columns(rule, ctx) if c in dates]), spec, ctx)
+    since = _record_dates(_take(recs, rows, [c for c in cols if c in dates]), spec, ctx)
     keep, age = _age_keep(since, rule, ctx)
-    out = _take(recs, rows[keep], _record_columns(rule, ctx))
+    out = _take(recs, rows[keep], cols)
     # a finding names the customer as the job knows them (operations' spelling first), not as
     # this one record spells it
     if "customer" in ctx.jobs.columns and len(out):
