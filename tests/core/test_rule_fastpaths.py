@@ -123,7 +123,7 @@ def test_billing_conflicts_flags_paid_claim_against_open_books():
     """The classic case, worked by hand: Jobber says invoice 1001 is paid, QuickBooks shows a balance."""
     from driftcheck.engine import _billing_conflicts
 
-    recs, at, owner_inv, jobs = _billing_case(
+    recs, at, _, jobs = _billing_case(
         [(0, "1001", "invoiced", "accounting", 2300.0), (0, "1001", "paid", "operations", 0.0),
          (1, "1002", "paid", "accounting", 0.0), (1, "1002", "paid", "operations", 0.0)],
         [(False, True, 2300.0), (True, True, 0.0)],
