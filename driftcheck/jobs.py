@@ -97,22 +97,9 @@ def _first_per_job(frame: pd.DataFrame, order: list[str], cols: dict[str, str]) 
         import pandas as pd
 
         return pd.DataFrame(columns=list(cols.values()))
-    if not frame["job"].duplicated().any():
-        # one record per job (deals and operations jobs almost always): nothing to choose, so
-        # no sort of the whole frame; the caller joins on the job, whatever the row order
-        return frame.set_index("job")[list(cols)].rename(columns=cols)
-    from . import _fastpaths
-
-    if not _fastpaths.enabled():
-        f = frame.sort_values(["job", *order], kind="stable", na_position="last")
-        f = f.drop_duplicates("job", keep="first").set_index("job")
-        return f[list(cols)].rename(columns=cols)
-    # Choose the rows on the job and the order columns alone, then take only the wanted columns
-    # of the chosen rows: sorting the whole frame moved every text column twice (1M jobs: ~1 s).
-    keys = frame[["job", *order]].reset_index(drop=True)
-    keys = keys.sort_values(["job", *order], kind="stable", na_position="last")
-    first = keys.index.to_numpy()[~keys["job"].duplicated().to_numpy()]
-    return frame[["job", *cols]].take(first).set_index("job").rename(columns=cols)
+    f = frame.sort_values(["job", *order], kind="stable", na_position="last")
+    f = f.drop_duplicates("job", keep="first").set_index("job")
+    return f[list(cols)].rename(columns=cols)
 
 
 def _job_ids(keys: pd.Series, job_codes: np.ndarray | None) -> tuple[np.ndarray, Any]:
@@ -143,6 +130,205 @@ def _job_ids(keys: pd.Series, job_codes: np.ndarray | None) -> tuple[np.ndarray,
     return renumber[job_codes], keys.array.take(first[order])
 
 
+#: per record group, the record columns the job table takes from the group's first record
+_DEAL_COLS = {
+    "source": "deal_source", "system": "deal_system", "record_id": "deal_id",
+    "state": "deal_state", "raw_status": "deal_stage", "amount": "deal_amount",
+    "closed": "deal_closed", "created": "deal_created", "customer": "deal_customer",
+    "title": "deal_title",
+}
+_OPS_COLS = {
+    "source": "ops_source", "system": "ops_system", "record_id": "ops_id",
+    "state": "ops_state", "raw_status": "ops_status", "amount": "job_value",
+    "created": "ops_created", "updated": "ops_updated", "scheduled": "ops_scheduled",
+    "completed": "ops_completed", "closed": "ops_closed", "customer": "ops_customer",
+    "title": "ops_title",
+}
+_ACC_COLS = {"source": "acc_source", "system": "acc_system", "record_id": "acc_invoice_id"}
+_PAY_COLS = {"source": "pay_source", "system": "pay_system", "record_id": "pay_id", "amount": "pay_amount",
+             "pay_date": "pay_first", "record_type": "pay_type"}
+_ACC_AGG = ("acc_invoiced", "acc_balance", "acc_invoice_count", "acc_first_invoice", "acc_last_invoice",
+            "acc_invoice_paid_max", "acc_due_min")
+_PAY_AGG = ("acc_paid_total", "acc_last_payment", "paid_total")
+
+
+def _joined_columns(records: pd.DataFrame, keys: Any, masks: dict[str, pd.Series], owners: dict[str, str]) -> pd.DataFrame:
+    """What each system says about each job (index: ``jid``, the job's row), by selecting each
+    record group's rows and joining them onto the jobs: the plain twin of :func:`_gathered_columns`."""
+    import numpy as np
+    import pandas as pd
+
+    jobs = pd.DataFrame({"job": keys}, index=pd.RangeIndex(len(keys), name="jid"))
+
+    def part(mask: pd.Series | np.ndarray, cols: list[str]) -> pd.DataFrame:
+        return records.loc[np.asarray(mask), ["jid", *cols]].rename(columns={"jid": "job"})
+
+    # -- CRM deal (one per job; the linker never puts two deals in a job), operations job
+    jobs = jobs.join(_first_per_job(part(masks["deal"], list(_DEAL_COLS)), ["created"], _DEAL_COLS))
+    jobs = jobs.join(_first_per_job(part(masks["job"], list(_OPS_COLS)), ["created"], _OPS_COLS))
+    # -- accounting invoices (void ones do not count as billed)
+    inv = part(_billed(records, masks), ["source", "system", "record_id", "state", "amount", "balance", "created", "paid", "due"])
+    inv["balance_f"] = _open_balance(inv)
+    if not inv.empty:
+        jobs = jobs.join(_invoice_totals(inv))
+        jobs = jobs.join(_first_per_job(inv, ["created"], _ACC_COLS))
+    else:
+        for c in (*_ACC_AGG, *_ACC_COLS.values()):
+            jobs[c] = pd.NA
+    # -- payments and deposits, from any system
+    pay = part(_received(records, masks), ["source", "system", "record_id", "role", "record_type", "amount", "paid", "created"])
+    pay["pay_date"] = pay["paid"].fillna(pay["created"])
+    if not pay.empty:
+        jobs = jobs.join(_first_per_job(pay, ["pay_date"], _PAY_COLS))
+        for totals in _payment_totals(pay, owners):
+            jobs = jobs.join(totals)
+    else:
+        for c in (*_PAY_COLS.values(), *_PAY_AGG):
+            jobs[c] = pd.NA
+    return jobs
+
+
+def _billed(records: pd.DataFrame, masks: dict[str, pd.Series]) -> np.ndarray:
+    """The accounting invoices that count as billed (not void)."""
+    return (masks["acc_invoice"] & (records["state"] != "void").fillna(True)).to_numpy()
+
+
+def _received(records: pd.DataFrame, masks: dict[str, pd.Series]) -> np.ndarray:
+    """The payments and deposits that count as received (not refunded)."""
+    return (masks["payment"] & (records["state"] != "refunded").fillna(True)).to_numpy()
+
+
+def _open_balance(inv: pd.DataFrame) -> pd.Series:
+    """Each invoice's open balance: its own, else nothing when paid, else its whole amount."""
+    import numpy as np
+
+    bal = inv["balance"]
+    return bal.where(bal.notna(), np.where(inv["state"].eq("paid").fillna(False), 0.0, inv["amount"]))
+
+
+def _invoice_totals(inv: pd.DataFrame) -> pd.DataFrame:
+    """Per job (``job``: its jid): invoiced and open amounts, invoice count and dates."""
+    import pandas as pd
+
+    g = inv.groupby("job", sort=False)
+    return pd.DataFrame(
+        {
+            "acc_invoiced": g["amount"].sum(min_count=1),
+            "acc_balance": g["balance_f"].sum(min_count=1),
+            "acc_invoice_count": g.size(),
+            "acc_first_invoice": g["created"].min(),
+            "acc_last_invoice": g["created"].max(),
+            "acc_invoice_paid_max": g["paid"].max(),
+            "acc_due_min": g["due"].min(),
+        }
+    )
+
+
+def _payment_totals(pay: pd.DataFrame, owners: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per job: what the billing owner recorded as paid (total, last date), and the total paid in any system."""
+    import pandas as pd
+
+    # the owner's payments: only the columns grouped (a copy of every payment column otherwise)
+    acc_pay = pay.loc[(pay["role"] == owners.get("billing", "accounting")).to_numpy(), ["job", "amount", "pay_date"]]
+    g = acc_pay.groupby("job", sort=False)
+    g_all = pay.groupby("job", sort=False)
+    return (
+        pd.DataFrame({"acc_paid_total": g["amount"].sum(min_count=1), "acc_last_payment": g["pay_date"].max()}),
+        pd.DataFrame({"paid_total": g_all["amount"].sum(min_count=1)}),
+    )
+
+
+def _gathered_columns(records: pd.DataFrame, keys: Any, masks: dict[str, pd.Series], owners: dict[str, str]) -> pd.DataFrame:
+    """:func:`_joined_columns` without copying record columns it does not keep.
+
+    The chosen record of each group (a job's deal, operations job, first invoice, first
+    payment) is found on the job and date alone, then each wanted column is taken once,
+    straight into job order; the totals are grouped on narrow frames of numbers and dates.
+    Selecting every group's rows with all their text columns, then joining them onto the
+    growing job table, peaked 1.5 GB above the records at 1M jobs.
+    """
+    import numpy as np
+    import pandas as pd
+
+    n = len(keys)
+    index = pd.RangeIndex(n, name="jid")
+    cols: dict[str, Any] = {"job": keys}
+    jid = records["jid"].to_numpy()
+
+    def narrow(rows: np.ndarray, names: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({"job": jid[rows], **{c: records[c].array.take(rows) for c in names}}, copy=False)
+
+    def gather(frame: pd.DataFrame, rows: np.ndarray, order: str, names: dict[str, str]) -> None:
+        """Each job's first row of ``frame`` (records ``rows``) by ``order``: ``names`` columns,
+        from the frame when it has them, else from the records."""
+        if not len(rows):  # as joining an empty frame: object columns, all missing
+            cols.update({new: np.full(n, np.nan, dtype=object) for new in names.values()})
+            return
+        first = _first_rows(frame, order)
+        at = np.full(n, -1, dtype=np.int64)  # each job's chosen row of the frame; -1: none
+        at[frame["job"].to_numpy()[first]] = first
+        rec_at = np.where(at >= 0, rows[np.maximum(at, 0)], -1)  # the same, as a record row
+        for old, new in names.items():
+            if old in frame.columns:
+                cols[new] = frame[old].array.take(at, allow_fill=True)
+            else:
+                cols[new] = records[old].array.take(rec_at, allow_fill=True)
+
+    deals = np.flatnonzero(masks["deal"].to_numpy())
+    gather(narrow(deals, ["created"]), deals, "created", _DEAL_COLS)
+    ops = np.flatnonzero(masks["job"].to_numpy())
+    gather(narrow(ops, ["created"]), ops, "created", _OPS_COLS)
+
+    rows = np.flatnonzero(_billed(records, masks))
+    inv = narrow(rows, ["state", "amount", "balance", "created", "paid", "due"])
+    if len(rows):
+        inv["balance_f"] = _open_balance(inv)
+        totals = _invoice_totals(inv).reindex(index)
+        cols.update({c: totals[c].array for c in totals.columns})
+        gather(inv, rows, "created", _ACC_COLS)
+        del totals
+    else:
+        cols.update({c: np.full(n, pd.NA, dtype=object) for c in (*_ACC_AGG, *_ACC_COLS.values())})
+
+    del inv  # freed before the payments' frame is made
+    rows = np.flatnonzero(_received(records, masks))
+    pay = narrow(rows, ["role", "amount", "paid", "created"])
+    pay["pay_date"] = pay["paid"].fillna(pay["created"])
+    pay = pay.drop(columns=["paid", "created"])  # read: only the payment date is chosen and grouped by
+    if len(rows):
+        gather(pay, rows, "pay_date", _PAY_COLS)
+        for totals in _payment_totals(pay, owners):
+            totals = totals.reindex(index)
+            cols.update({c: totals[c].array for c in totals.columns})
+    else:
+        cols.update({c: np.full(n, pd.NA, dtype=object) for c in (*_PAY_COLS.values(), *_PAY_AGG)})
+    # not consolidated: each column stays the array it was made as (no copy into 2-D blocks)
+    return pd.DataFrame(cols, index=index, copy=False)
+
+
+def _first_rows(frame: pd.DataFrame, order: str) -> np.ndarray:
+    """Positions in ``frame`` of each job's first row by ``order`` (missing last, ties in frame
+    order), as :func:`_first_per_job` chooses them.
+
+    ``job`` holds job-table rows (small non-negative integers), so whether a job repeats is a
+    count per job, and a date order is one stable integer sort, missing dates made the latest
+    (sorting a copy of both columns with pandas and hashing the jobs held ~0.1 GB at 1M jobs).
+    """
+    import numpy as np
+
+    job = frame["job"].to_numpy()
+    if not len(job) or np.bincount(job).max() <= 1:
+        return np.arange(len(job))
+    when = frame[order]
+    if when.dtype == "datetime64[ns]":
+        t = when.to_numpy().view(np.int64)
+        t = np.where(np.isnat(when.to_numpy()), np.iinfo(np.int64).max, t)
+        ranked = np.lexsort((t, job))  # by job, then date; stable: ties keep frame order
+        return ranked[np.r_[True, job[ranked][1:] != job[ranked][:-1]]]
+    keys = frame[["job", order]].reset_index(drop=True).sort_values(["job", order], kind="stable", na_position="last")
+    return keys.index.to_numpy()[~keys["job"].duplicated().to_numpy()]
+
+
 def build_job_table(
     records: pd.DataFrame,
     *,
@@ -166,6 +352,8 @@ def build_job_table(
     import numpy as np
     import pandas as pd
 
+    from ._memory import release_freed
+
     linked = records["job"].notna()
     if not linked.all():  # the linker keys every record; a copy of the whole frame only when it did not
         records = records[linked.to_numpy()]
@@ -173,84 +361,30 @@ def build_job_table(
     # once costs less than hashing it in each of the dozen aggregations (measured at 100k jobs:
     # 1.6 s -> 0.5 s for this function).
     codes, uniques = _job_ids(records["job"], job_codes if linked.all() else None)
-    records = records.assign(jid=codes.astype("int64"))
+    job_codes = None  # read; the caller may have handed over its only reference (55 MB at 1M jobs)
+    records = records.assign(jid=codes.astype(np.int64, copy=False))
     masks = record_group_masks(records, owners)
-    jobs = pd.DataFrame({"job": pd.array(uniques, dtype="string[pyarrow]")}, index=pd.RangeIndex(len(uniques), name="jid"))
+    from . import _fastpaths
 
-    def part(mask: pd.Series, cols: list[str]) -> pd.DataFrame:
-        return records.loc[mask.to_numpy(), ["jid", *cols]].rename(columns={"jid": "job"})
-
-    # -- CRM deal (one per job; the linker never puts two deals in a job)
-    deal_cols = {
-        "source": "deal_source", "system": "deal_system", "record_id": "deal_id",
-        "state": "deal_state", "raw_status": "deal_stage", "amount": "deal_amount",
-        "closed": "deal_closed", "created": "deal_created", "customer": "deal_customer",
-        "title": "deal_title",
-    }
-    jobs = jobs.join(_first_per_job(part(masks["deal"], list(deal_cols)), ["created"], deal_cols))
-    # -- operations job
-    ops_cols = {
-        "source": "ops_source", "system": "ops_system", "record_id": "ops_id",
-        "state": "ops_state", "raw_status": "ops_status", "amount": "job_value",
-        "created": "ops_created", "updated": "ops_updated", "scheduled": "ops_scheduled",
-        "completed": "ops_completed", "closed": "ops_closed", "customer": "ops_customer",
-        "title": "ops_title",
-    }
-    jobs = jobs.join(_first_per_job(part(masks["job"], list(ops_cols)), ["created"], ops_cols))
-    # -- accounting invoices (void ones do not count as billed)
-    inv = part(masks["acc_invoice"] & (records["state"] != "void").fillna(True),
-               ["source", "system", "record_id", "state", "amount", "balance", "created", "paid", "due"])
-    bal = inv["balance"]
-    bal = bal.where(bal.notna(), np.where(inv["state"].eq("paid").fillna(False), 0.0, inv["amount"]))
-    inv["balance_f"] = bal
-    if not inv.empty:
-        g = inv.groupby("job", sort=False)
-        acc = pd.DataFrame(
-            {
-                "acc_invoiced": g["amount"].sum(min_count=1),
-                "acc_balance": g["balance_f"].sum(min_count=1),
-                "acc_invoice_count": g.size(),
-                "acc_first_invoice": g["created"].min(),
-                "acc_last_invoice": g["created"].max(),
-                "acc_invoice_paid_max": g["paid"].max(),
-                "acc_due_min": g["due"].min(),
-            }
-        )
-        jobs = jobs.join(acc)
-        first_inv = _first_per_job(inv, ["created"], {"source": "acc_source", "system": "acc_system", "record_id": "acc_invoice_id"})
-        jobs = jobs.join(first_inv)
+    if _fastpaths.enabled():
+        jobs = _gathered_columns(records, pd.array(uniques, dtype="string[pyarrow]"), masks, owners)
     else:
-        for c in ("acc_invoiced", "acc_balance", "acc_invoice_count", "acc_first_invoice", "acc_last_invoice",
-                  "acc_invoice_paid_max", "acc_due_min", "acc_source", "acc_system", "acc_invoice_id"):
-            jobs[c] = pd.NA
-    # -- payments and deposits, from any system
-    pay = part(masks["payment"] & (records["state"] != "refunded").fillna(True),
-               ["source", "system", "record_id", "role", "record_type", "amount", "paid", "created"])
-    pay["pay_date"] = pay["paid"].fillna(pay["created"])
-    if not pay.empty:
-        first_pay = _first_per_job(
-            pay, ["pay_date"],
-            {"source": "pay_source", "system": "pay_system", "record_id": "pay_id", "amount": "pay_amount",
-             "pay_date": "pay_first", "record_type": "pay_type"},
-        )
-        jobs = jobs.join(first_pay)
-        billing_owner = owners.get("billing", "accounting")
-        acc_pay = pay[(pay["role"] == billing_owner).to_numpy()]
-        g = acc_pay.groupby("job", sort=False)
-        jobs = jobs.join(pd.DataFrame({"acc_paid_total": g["amount"].sum(min_count=1), "acc_last_payment": g["pay_date"].max()}))
-        g_all = pay.groupby("job", sort=False)
-        jobs = jobs.join(pd.DataFrame({"paid_total": g_all["amount"].sum(min_count=1)}))
-    else:
-        for c in ("pay_source", "pay_system", "pay_id", "pay_amount", "pay_first", "pay_type",
-                  "acc_paid_total", "acc_last_payment", "paid_total"):
-            jobs[c] = pd.NA
+        jobs = _joined_columns(records, pd.array(uniques, dtype="string[pyarrow]"), masks, owners)
+    del masks
+    # the groups' positions, narrow frames and totals are garbage now: the derived columns
+    # below are made in memory handed back, not on top of it (1M jobs: the peak ~0.15 GB lower)
+    release_freed(len(records))
 
+    # dates and amounts as such: a group no record fills gives object columns. Columns of the
+    # right type already are left alone (converting copies them: 0.18 GB at 1M jobs).
     for c in ("deal_closed", "deal_created", "ops_created", "ops_updated", "ops_scheduled", "ops_completed",
               "ops_closed", "acc_first_invoice", "acc_last_invoice", "acc_invoice_paid_max", "acc_due_min",
               "pay_first", "acc_last_payment"):
-        jobs[c] = pd.to_datetime(jobs[c])
+        if jobs[c].dtype != "datetime64[ns]":
+            jobs[c] = pd.to_datetime(jobs[c])
     for c in ("deal_amount", "job_value", "acc_invoiced", "acc_balance", "pay_amount", "acc_paid_total", "paid_total"):
-        jobs[c] = pd.to_numeric(jobs[c], errors="coerce").astype("float64")
+        if jobs[c].dtype != "float64":
+            jobs[c] = pd.to_numeric(jobs[c], errors="coerce").astype("float64")
     jobs["acc_invoice_count"] = pd.to_numeric(jobs["acc_invoice_count"], errors="coerce").fillna(0).astype("int64")
 
     # Fallback dates: a won deal with no close date is dated by its creation; a completed job with
@@ -286,7 +420,10 @@ def build_job_table(
     jobs["acc_paid_at"] = jobs["acc_last_payment"].fillna(jobs["acc_invoice_paid_max"]).fillna(jobs["acc_last_invoice"])
     acc_pay_seen = jobs["acc_paid_total"].notna()
     jobs["m_acc_any"] = jobs["m_invoiced"] | acc_pay_seen
-    jobs["acc_first_any"] = jobs[["acc_first_invoice", "acc_last_payment"]].min(axis=1)
+    # the earlier of the two dates, either when one is missing: numpy's fmin passes NaT over as
+    # the row-wise min() does, without copying both columns into one block first
+    first_any = np.fmin(jobs["acc_first_invoice"].to_numpy(), jobs["acc_last_payment"].to_numpy())
+    jobs["acc_first_any"] = pd.Series(first_any, index=jobs.index)
 
     # display fields
     jobs["customer"] = jobs["ops_customer"].fillna(jobs["deal_customer"])

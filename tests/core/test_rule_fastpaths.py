@@ -69,6 +69,11 @@ def _billing_case(rows: list[tuple], jobs_rows: list[tuple]) -> tuple[pd.DataFra
     return recs, at, owner_inv, jobs
 
 
+def _owner_rows(recs: pd.DataFrame) -> np.ndarray:
+    """The owner's invoices, as _owner_conflicts marks them for _billing_conflicts."""
+    return ((recs["record_type"] == "invoice") & (recs["role"] == "accounting")).to_numpy()
+
+
 def _billing_rows(draw_jobs: int):
     from hypothesis import strategies as st
 
@@ -82,14 +87,20 @@ def _billing_rows(draw_jobs: int):
     return st.lists(row, min_size=1, max_size=40)
 
 
-def test_billing_conflicts_on_codes_equal_the_plain_comparison():
+@pytest.mark.parametrize("chunk", [None, 1, 3])
+def test_billing_conflicts_on_codes_equal_the_plain_comparison(chunk, monkeypatch):
     """Claims paired by job and number (or not), owners with or without a state or a balance,
     void on one side or both, jobs fully paid or merely invoiced: the integer-code decision
-    marks exactly the claims the plain comparison marks."""
+    marks exactly the claims the plain comparison marks, however many candidate pairs are
+    compared at a time (``chunk``)."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
+    from driftcheck import engine
     from driftcheck.engine import _billing_conflicts, _claims_against_owner
+
+    if chunk is not None:
+        monkeypatch.setattr(engine, "_PAIR_CHUNK", chunk)
 
     n_jobs = 4
     job_row = st.tuples(st.booleans(), st.booleans(), st.sampled_from([0.0, 0.01, 20.0, None]))
@@ -100,7 +111,7 @@ def test_billing_conflicts_on_codes_equal_the_plain_comparison():
         recs, at, owner_inv, jobs = _billing_case(rows, jobs_rows)
         if not len(at):
             return
-        fast = _billing_conflicts(recs, at, owner_inv, jobs)
+        fast = _billing_conflicts(recs, at, _owner_rows(recs), jobs)
         _, plain = _claims_against_owner(recs.loc[at, ["jid", "record_id", "state"]], "billing", owner_inv, jobs)
         assert fast is not None
         assert fast.tolist() == plain.tolist()
@@ -112,12 +123,12 @@ def test_billing_conflicts_flags_paid_claim_against_open_books():
     """The classic case, worked by hand: Jobber says invoice 1001 is paid, QuickBooks shows a balance."""
     from driftcheck.engine import _billing_conflicts
 
-    recs, at, owner_inv, jobs = _billing_case(
+    recs, at, _, jobs = _billing_case(
         [(0, "1001", "invoiced", "accounting", 2300.0), (0, "1001", "paid", "operations", 0.0),
          (1, "1002", "paid", "accounting", 0.0), (1, "1002", "paid", "operations", 0.0)],
         [(False, True, 2300.0), (True, True, 0.0)],
     )
-    assert _billing_conflicts(recs, at, owner_inv, jobs).tolist() == [True, False]
+    assert _billing_conflicts(recs, at, _owner_rows(recs), jobs).tolist() == [True, False]
 
 
 def test_an_owner_invoice_without_a_state_is_no_pair():
@@ -130,7 +141,7 @@ def test_an_owner_invoice_without_a_state_is_no_pair():
         [(False, False, None)],
     )
     _, plain = _claims_against_owner(recs.loc[at, ["jid", "record_id", "state"]], "billing", owner_inv, jobs)
-    assert _billing_conflicts(recs, at, owner_inv, jobs).tolist() == plain.tolist() == [False]
+    assert _billing_conflicts(recs, at, _owner_rows(recs), jobs).tolist() == plain.tolist() == [False]
 
 
 def test_state_domains_from_codes_equal_the_plain_map(monkeypatch):
