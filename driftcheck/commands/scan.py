@@ -172,6 +172,10 @@ def register(app: typer.Typer) -> None:
             output.parent.mkdir(parents=True, exist_ok=True)
             if out_fmt in RENDERED_HERE:
                 write_report(scan_dict, output, fmt=out_fmt, history=history_rows, web=web)
+            elif out_fmt == "json":
+                from ..report.jsonout import render_json_bytes
+
+                output.write_bytes(render_json_bytes(scan_dict))  # no text copy of a large report
             else:
                 output.write_text(_render(scan_dict, out_fmt), encoding="utf-8")
             err_console().print(f"report written to {output}", markup=False, highlight=False)
@@ -181,6 +185,12 @@ def register(app: typer.Typer) -> None:
             from ..report.table import ScanTable
 
             Console(no_color=app_state.no_color, highlight=False).print(ScanTable(scan_dict))
+        elif out_fmt == "json" and hasattr(sys.stdout, "buffer"):
+            from ..report.jsonout import render_json_bytes
+
+            sys.stdout.flush()
+            sys.stdout.buffer.write(render_json_bytes(scan_dict))
+            sys.stdout.buffer.flush()
         else:
             sys.stdout.write(_render(scan_dict, out_fmt, history=history_rows, web=web))
 

@@ -47,15 +47,17 @@ def test_fast_and_plain_paths_give_identical_scans(business, monkeypatch):
 
 def test_json_report_bytes_are_the_same_from_orjson_and_the_stdlib(business, monkeypatch):
     """The JSON report is written by orjson; the stdlib encoder is its plain twin, byte for byte."""
-    from driftcheck.report.jsonout import render_json
+    from driftcheck.report.jsonout import render_json, render_json_bytes
 
     folder, _ = business
     scan_dict = run_scan([folder], as_of=dt.date(2026, 11, 20), history_path=None).scan
     monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "1")
-    fast = render_json(scan_dict)
+    fast, fast_bytes = render_json(scan_dict), render_json_bytes(scan_dict)
     monkeypatch.setenv("DRIFTCHECK_FASTPATHS", "0")
     plain = render_json(scan_dict)
     assert fast == plain
+    # what --output and a pipe receive: the same text, as UTF-8
+    assert fast_bytes == render_json_bytes(scan_dict) == plain.encode("utf-8")
     assert json.loads(fast)["summary"]["findings"] == len(scan_dict["findings"]) > 100
 
 
