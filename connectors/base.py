@@ -265,8 +265,14 @@ def read_paths(paths: Iterable[Path], options_for: Callable[[Path], ReadOptions]
     """
     files = _expand(paths)
 
+    from driftcheck._memory import release_freed
+
     def read(f: Path) -> ReadResult:
-        return read_file(f, options_for(f) if options_for else ReadOptions())
+        result = read_file(f, options_for(f) if options_for else ReadOptions())
+        # the parse's garbage goes back to the system before the next file is read, so the
+        # read's peak is one file's work at a time, not the sum of their leftovers
+        release_freed(len(result.frame))
+        return result
 
     from driftcheck import _fastpaths
 

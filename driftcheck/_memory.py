@@ -22,13 +22,18 @@ __all__ = ["release_freed"]
 _MIN_ROWS = 200_000
 
 
-def release_freed(rows: int) -> None:
-    """Return freed heap pages to the OS after a stage that handled ``rows`` records."""
+def release_freed(rows: int, *, arrow_only: bool = False) -> None:
+    """Return freed heap pages to the OS after a stage that handled ``rows`` records.
+
+    ``arrow_only``: only pyarrow's pool (cheap enough to call once per column).
+    """
     if rows < _MIN_ROWS:
         return
     pyarrow = sys.modules.get("pyarrow")
     if pyarrow is not None:
         pyarrow.default_memory_pool().release_unused()
+    if arrow_only:
+        return
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
