@@ -173,9 +173,10 @@ def register(app: typer.Typer) -> None:
             if out_fmt in RENDERED_HERE:
                 write_report(scan_dict, output, fmt=out_fmt, history=history_rows, web=web)
             elif out_fmt == "json":
-                from ..report.jsonout import render_json_bytes
+                from ..report.jsonout import write_json
 
-                output.write_bytes(render_json_bytes(scan_dict))  # no text copy of a large report
+                with output.open("wb") as f:  # bytes, findings a slice at a time: no copy of a large report
+                    write_json(scan_dict, f)
             else:
                 output.write_text(_render(scan_dict, out_fmt), encoding="utf-8")
             err_console().print(f"report written to {output}", markup=False, highlight=False)
