@@ -755,6 +755,14 @@ def _take_str(uniques: Any, codes: np.ndarray, *, nan: bool = False) -> pd.api.e
     return pd.arrays.ArrowStringArray(d.take(idx))
 
 
+def _take_text(texts: pa.Array, idx: np.ndarray) -> np.ndarray:
+    """``texts[idx]`` of an arrow text array, as an object array (for the few items read as text)."""
+    import numpy as np
+    import pyarrow as pa
+
+    return np.asarray(texts.take(pa.array(np.asarray(idx, dtype=np.int64))).to_numpy(zero_copy_only=False), dtype=object)
+
+
 def _take_cat(uniques: Any, codes: np.ndarray) -> pd.Categorical:
     """``uniques[codes]`` as a categorical (missing where the code is -1), for a column with a
     handful of values: a code per record instead of a string (7M records: 7 MB, not 110 MB)."""
@@ -1781,17 +1789,21 @@ class _Linker:
                 first = frame[frame["v"].isin(bad.index)].drop_duplicates("v")
                 for v, r in zip(first["v"].tolist(), first["row"].tolist(), strict=True):
                     self.warnings.append(
-                        f"{label} {v_text[v_code[r]]} is on {int(bad[v])} different {self.system[r]} customers' records; "
+                        f"{label} {v_text[int(v_code[r])].as_py()} is on {int(bad[v])} different {self.system[r]} customers' records; "
                         "not used for matching"
                     )
                 v_code[frame.loc[frame["v"].isin(bad.index), "row"].to_numpy()] = -1
 
-        def recoded(codes: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            """Codes numbered by first appearance (after placeholders were dropped), texts with "" at the end."""
+        def recoded(codes: np.ndarray, text: pa.Array) -> tuple[np.ndarray, pa.Array]:
+            """Codes numbered by first appearance (after placeholders were dropped), texts with "" at the end.
+
+            The texts stay in arrow (a million distinct emails as Python strings: ~90 MB, held
+            through the customer tiers, which read the text of a few).
+            """
             ok = codes >= 0
             out = np.full(len(codes), -1, dtype=np.int32)
             out[ok], first = pd.factorize(codes[ok])
-            return out, np.append(text[first], "").astype(object)
+            return out, pa.concat_arrays([text.take(pa.array(first)), pa.array([""], type=text.type)])
 
         self.c_email, self.u_email = recoded(*email)
         self.c_phone, self.u_phone = recoded(*phone)
@@ -1844,7 +1856,7 @@ class _Linker:
         n_addr = len(self.u_addr) - 1
         streets = pd.concat(
             [
-                street_key(pd.Series(self.u_addr[:n_addr], dtype="string[pyarrow]"), normalised=True),
+                street_key(pd.Series(pd.arrays.ArrowStringArray(self.u_addr.slice(0, n_addr))), normalised=True),
                 street_key(pd.Series(self.i_qual.text(), dtype="string[pyarrow]")),
             ],
             ignore_index=True,
@@ -2306,7 +2318,7 @@ class _Linker:
             if len(x):
                 lab = self._join(lab, x, y)
                 mark(self.i_wtier, x, y, label)
-                evidence(x, y, np.char.add(f"same {label} ", text[col[x]].astype(str)).astype(object))
+                evidence(x, y, np.char.add(f"same {label} ", _take_text(text, col[x]).astype(str)).astype(object))
         # --- same name (and qualifier), unless two of them hold different emails/phones
         has = np.flatnonzero((self.i_key != "") & ~self.i_derived)
         if len(has):
@@ -2354,7 +2366,7 @@ class _Linker:
                     evidence(
                         x,
                         y,
-                        np.char.add("near-identical names at ", self.u_addr[addr.astype(np.int64)].astype(str)).astype(
+                        np.char.add("near-identical names at ", _take_text(self.u_addr, addr).astype(str)).astype(
                             object
                         ),
                     )
@@ -3081,7 +3093,7 @@ class _Linker:
         from .normalize import title_key_codes
 
         codes, keys = title_key_codes(self._work_titles(np.concatenate([s, t])))
-        keys = np.append(keys, "").astype(object)
+        keys = np.append(keys.to_numpy(zero_copy_only=False), "").astype(object)
         cs, ct = codes[: len(s)], codes[len(s) :]
         a, b = keys[cs], keys[ct]
         both = (cs >= 0) & (ct >= 0)
@@ -3427,7 +3439,13 @@ class _Linker:
         self._keep_only(self._RESULT_READS)
         # (every per-record temporary below is let go as soon as its column is made: each is
         # 55 MB at a million jobs, and the columns themselves are the largest allocations)
+        from ._memory import release_freed
+
         keys, pos = self._group_keys()
+        # the columns below are built one after the other, each from temporaries as large as
+        # itself (grouping, factorising, pyarrow takes); what each step freed is given back
+        # before the next (at a million jobs ~700 MB stayed mapped until the end otherwise)
+        release_freed(self.N)
         node = self.node_of_row
         g = self.grp[node]
         # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
@@ -3443,6 +3461,9 @@ class _Linker:
         out["link_method"] = _take_cat(muniq, np.where(none, np.where(linked, nw, nw + 1), method))
         out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
         del method, none, linked
+        # from here on each per-node array goes as soon as its column is built: the columns
+        # being built are the run's last peak (link_detail alone is 180 MB at a million jobs)
+        self.method = self.conf = None
         ncl = self._node_cluster()
         # records with no customer details take their job's customer
         gcl = np.full(self.N, -1, dtype=ncl.dtype)
@@ -3459,8 +3480,14 @@ class _Linker:
         renum[live] = np.arange(len(live))
         out["customer_key"] = _take_str(names, np.where(codes >= 0, renum[np.maximum(codes, 0)], -1))
         del codes, uniq, names, live, renum
+        release_freed(self.N)
         out["link_choice"] = _take_cat(words, self.choice[node])
+        self.choice = None
         out["link_detail"] = pd.arrays.ArrowStringArray(self.texts.take(self.detail[node]))
+        self.detail = None
+        if not self.keep_links:
+            self.texts = None  # (read after this by the links' details only)
+        release_freed(self.N)
         dangling = np.full(self.N, -1, dtype=np.int64)
         if self.dangling:
             dangling[np.fromiter(self.dangling.keys(), dtype=np.int64)] = np.arange(len(self.dangling))
