@@ -2027,19 +2027,24 @@ class _Linker:
         # (token codes and node positions in int32 when they fit: millions of references at a
         # million jobs, held through the reference rules)
         ct = _narrow(len(words) + 1)
-        codes = np.concatenate(
-            [np.zeros(0, dtype=ct)]
-            + [np.asarray(pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False), dtype=ct) for c in enc.chunks]
-        )
+        # the tokens' text is read through the dictionary from here on: each column's tokens go
+        # before the codes are made (only their counts are kept)
+        split = {col: (pos, len(tok)) for col, (pos, tok) in split.items()}
+        # each chunk's codes written straight into one array (no list of copies beside it)
+        codes = np.empty(sum(len(c) for c in enc.chunks), dtype=ct)
+        at = 0
+        for c in enc.chunks:
+            codes[at : at + len(c)] = pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False)
+            at += len(c)
         self.tok_text = words
         del enc, words
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         at = 0
         for col in list(split):
-            pos, tok = split.pop(col)  # (each column's int64 positions and tokens go once copied)
-            out[col] = (pos.astype(_narrow(self.N), copy=False), codes[at : at + len(tok)])
-            at += len(tok)
-            del pos, tok
+            pos, n_tok = split.pop(col)  # (each column's int64 positions go once copied)
+            out[col] = (pos.astype(_narrow(self.N), copy=False), codes[at : at + n_tok])
+            at += n_tok
+            del pos
         rid_code = np.full(self.N, -1, dtype=ct)  # -1: named by no reference (no id, or not a target)
         rid_code[named] = codes[at:]
         self.rid_code = rid_code
@@ -2661,6 +2666,11 @@ class _Linker:
                 self.frozen[np.isin(lab, lab[amb_x])] = True
             else:
                 self._pair(self.surname_pairs, clx[sel], cly[sel])
+        del clx, cly, m
+        from ._memory import release_freed
+
+        # (the tier's pairs and masks, mostly below the mmap size: given back before the next tier)
+        release_freed(self.N)
         return lab
 
     def _ambiguous_queries(self, clx: np.ndarray, cly: np.ndarray, m: np.ndarray, lab: np.ndarray) -> np.ndarray:
