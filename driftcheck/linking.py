@@ -848,6 +848,31 @@ def _text_codes(values: pd.Series, fallback: pd.Series | None = None) -> np.ndar
     return out
 
 
+def _vocab_of(values: pd.Series, fallback: pd.Series | None = None, rows: np.ndarray | None = None) -> _Vocab:
+    """``_Vocab`` of the text of ``values`` (else of ``fallback``) at ``rows`` (all when None).
+
+    Categorical columns are numbered by their codes and only the first row of each distinct
+    value is read as text: no object array of every row's text (55 MB a column at a million
+    jobs) and no hashing of one. The numbering is the same (first appearance, equal text equal code).
+    """
+    import numpy as np
+    import pandas as pd
+
+    keys = _text_codes(values, fallback)
+    if rows is not None:
+        keys = keys[rows]
+    if keys.dtype == object:  # (not categorical: the text itself)
+        return _Vocab(keys)
+    c, u = pd.factorize(keys)
+    at = _firsts(c)
+    if rows is not None:
+        at = rows[at]
+    words = _text(values.iloc[at])
+    if fallback is not None:
+        words = np.where(values.iloc[at].isna().to_numpy(), _text(fallback.iloc[at]), words)
+    return _Vocab.of(c.astype(_code_type(len(u) + 1)), np.append(np.asarray(words, dtype=object), ""))
+
+
 def _text(values: pd.Series) -> np.ndarray:
     """Values as text (``string[pyarrow]`` semantics), an object array with ``""`` for missing."""
     if _str_cats(values) is not None:
@@ -1366,10 +1391,11 @@ class _Linker:
         # as an id into an arrow text pool (-1: none), so no Python object is held per node
         self.words = _Words()
         self.texts = _Texts()
-        # (codes and ids per node are int32: half the memory of int64 at millions of nodes)
-        self.method = np.full(n, -1, dtype=np.int32)
+        # (codes and ids per node are int32: half the memory of int64 at millions of nodes; the
+        # method and choice codes name a few dozen words, int16, widened in _merge should more come)
+        self.method = np.full(n, -1, dtype=np.int16)
         self.conf = np.ones(n)
-        self.choice = np.full(n, -1, dtype=np.int32)
+        self.choice = np.full(n, -1, dtype=np.int16)
         self.detail = np.full(n, -1, dtype=np.int32)
         self.edge_log: list[tuple[np.ndarray, ...]] = []
         self.forbid_a = np.array([], dtype=np.int64)
@@ -1397,11 +1423,9 @@ class _Linker:
         n_rows = len(rec)
         # system (else source) and record type as plain text arrays ("" when missing); these
         # columns are categorical, so this is a lookup of a few categories, not a cast per row
-        sys_ = _text(rec["system"])
-        sys_ = np.where(rec["system"].isna().to_numpy(), _text(rec["source"]), sys_)
-        rtype = _text(rec["record_type"])
+        rtype = _vocab_of(rec["record_type"])
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
-        money = np.isin(rtype, ["payment", "deposit"])
+        money = rtype.isin(["payment", "deposit"])
         # categorical columns enter as integer codes of their text (no hashing of a string per row)
         kind = _codes(_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), numbered=False)
         no_id = rid.isna().to_numpy()
@@ -1433,10 +1457,10 @@ class _Linker:
             c, u = pd.factorize(_text(nd["source"]))
             self.src_code, self.src_uniq = c.astype(_code_type(len(u))), np.asarray(u, dtype=object)
         # (as small integer codes with their texts: see _Vocab)
-        self.rtype = _Vocab(rtype[first_row])
-        role = _Vocab(_text(nd["role"]))
-        self.system = _Vocab(sys_[first_row])
-        del rtype, sys_
+        self.rtype = rtype if one_per_row else _vocab_of(rec["record_type"], rows=first_row)
+        role = _vocab_of(nd["role"])
+        self.system = _vocab_of(rec["system"], rec["source"], rows=None if one_per_row else first_row)
+        del rtype
         # each node's system as a number (equal system, equal number; numbered by first appearance)
         self.sys_code = self.system.codes
         # record ids stay in arrow (a Python string per node would cost ~70 bytes each at scale):
@@ -1493,7 +1517,7 @@ class _Linker:
         self.d_closed = _Days(days("closed"))
         self.d_scheduled = _Days(days("scheduled"))
         self.d_paid = _Days(days("paid"))
-        self.state = _Vocab(_text(nd["state"]))
+        self.state = _vocab_of(nd["state"])
         self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
@@ -1572,6 +1596,8 @@ class _Linker:
         cf = conf if isinstance(conf, _Vocab) else np.broadcast_to(np.asarray(conf, dtype=float), (m,))
         det = detail if _is_codes(detail) else self.texts.ids(detail, m)
         cho = np.broadcast_to(np.int64(self.words.code(choice)), (m,)) if isinstance(choice, str) else self.words.codes(choice, m)
+        if len(self.words.words) > np.iinfo(self.method.dtype).max:
+            self.method, self.choice = self.method.astype(np.int32), self.choice.astype(np.int32)
         pending = np.arange(m, dtype=np.int32 if m < 2**31 else np.int64)
         applied = []
         while len(pending):
