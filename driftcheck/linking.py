@@ -755,6 +755,14 @@ def _take_str(uniques: Any, codes: np.ndarray, *, nan: bool = False) -> pd.api.e
     return pd.arrays.ArrowStringArray(d.take(idx))
 
 
+def _take_text(texts: pa.Array, idx: np.ndarray) -> np.ndarray:
+    """``texts[idx]`` of an arrow text array, as an object array (for the few items read as text)."""
+    import numpy as np
+    import pyarrow as pa
+
+    return np.asarray(texts.take(pa.array(np.asarray(idx, dtype=np.int64))).to_numpy(zero_copy_only=False), dtype=object)
+
+
 def _take_cat(uniques: Any, codes: np.ndarray) -> pd.Categorical:
     """``uniques[codes]`` as a categorical (missing where the code is -1), for a column with a
     handful of values: a code per record instead of a string (7M records: 7 MB, not 110 MB)."""
@@ -838,6 +846,31 @@ def _text_codes(values: pd.Series, fallback: pd.Series | None = None) -> np.ndar
         code = col.cat.codes.to_numpy()
         out = np.where(code >= 0, num[at + np.maximum(code, 0)], out)
     return out
+
+
+def _vocab_of(values: pd.Series, fallback: pd.Series | None = None, rows: np.ndarray | None = None) -> _Vocab:
+    """``_Vocab`` of the text of ``values`` (else of ``fallback``) at ``rows`` (all when None).
+
+    Categorical columns are numbered by their codes and only the first row of each distinct
+    value is read as text: no object array of every row's text (55 MB a column at a million
+    jobs) and no hashing of one. The numbering is the same (first appearance, equal text equal code).
+    """
+    import numpy as np
+    import pandas as pd
+
+    keys = _text_codes(values, fallback)
+    if rows is not None:
+        keys = keys[rows]
+    if keys.dtype == object:  # (not categorical: the text itself)
+        return _Vocab(keys)
+    c, u = pd.factorize(keys)
+    at = _firsts(c)
+    if rows is not None:
+        at = rows[at]
+    words = _text(values.iloc[at])
+    if fallback is not None:
+        words = np.where(values.iloc[at].isna().to_numpy(), _text(fallback.iloc[at]), words)
+    return _Vocab.of(c.astype(_code_type(len(u) + 1)), np.append(np.asarray(words, dtype=object), ""))
 
 
 def _text(values: pd.Series) -> np.ndarray:
@@ -1358,10 +1391,11 @@ class _Linker:
         # as an id into an arrow text pool (-1: none), so no Python object is held per node
         self.words = _Words()
         self.texts = _Texts()
-        # (codes and ids per node are int32: half the memory of int64 at millions of nodes)
-        self.method = np.full(n, -1, dtype=np.int32)
+        # (codes and ids per node are int32: half the memory of int64 at millions of nodes; the
+        # method and choice codes name a few dozen words, int16, widened in _merge should more come)
+        self.method = np.full(n, -1, dtype=np.int16)
         self.conf = np.ones(n)
-        self.choice = np.full(n, -1, dtype=np.int32)
+        self.choice = np.full(n, -1, dtype=np.int16)
         self.detail = np.full(n, -1, dtype=np.int32)
         self.edge_log: list[tuple[np.ndarray, ...]] = []
         self.forbid_a = np.array([], dtype=np.int64)
@@ -1389,11 +1423,9 @@ class _Linker:
         n_rows = len(rec)
         # system (else source) and record type as plain text arrays ("" when missing); these
         # columns are categorical, so this is a lookup of a few categories, not a cast per row
-        sys_ = _text(rec["system"])
-        sys_ = np.where(rec["system"].isna().to_numpy(), _text(rec["source"]), sys_)
-        rtype = _text(rec["record_type"])
+        rtype = _vocab_of(rec["record_type"])
         rid = rec["record_id"].astype("string[pyarrow]").str.strip()
-        money = np.isin(rtype, ["payment", "deposit"])
+        money = rtype.isin(["payment", "deposit"])
         # categorical columns enter as integer codes of their text (no hashing of a string per row)
         kind = _codes(_text_codes(rec["system"], rec["source"]), _text_codes(rec["record_type"]), numbered=False)
         no_id = rid.isna().to_numpy()
@@ -1425,10 +1457,10 @@ class _Linker:
             c, u = pd.factorize(_text(nd["source"]))
             self.src_code, self.src_uniq = c.astype(_code_type(len(u))), np.asarray(u, dtype=object)
         # (as small integer codes with their texts: see _Vocab)
-        self.rtype = _Vocab(rtype[first_row])
-        role = _Vocab(_text(nd["role"]))
-        self.system = _Vocab(sys_[first_row])
-        del rtype, sys_
+        self.rtype = rtype if one_per_row else _vocab_of(rec["record_type"], rows=first_row)
+        role = _vocab_of(nd["role"])
+        self.system = _vocab_of(rec["system"], rec["source"], rows=None if one_per_row else first_row)
+        del rtype
         # each node's system as a number (equal system, equal number; numbered by first appearance)
         self.sys_code = self.system.codes
         # record ids stay in arrow (a Python string per node would cost ~70 bytes each at scale):
@@ -1485,7 +1517,7 @@ class _Linker:
         self.d_closed = _Days(days("closed"))
         self.d_scheduled = _Days(days("scheduled"))
         self.d_paid = _Days(days("paid"))
-        self.state = _Vocab(_text(nd["state"]))
+        self.state = _vocab_of(nd["state"])
         self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
@@ -1564,6 +1596,8 @@ class _Linker:
         cf = conf if isinstance(conf, _Vocab) else np.broadcast_to(np.asarray(conf, dtype=float), (m,))
         det = detail if _is_codes(detail) else self.texts.ids(detail, m)
         cho = np.broadcast_to(np.int64(self.words.code(choice)), (m,)) if isinstance(choice, str) else self.words.codes(choice, m)
+        if len(self.words.words) > np.iinfo(self.method.dtype).max:
+            self.method, self.choice = self.method.astype(np.int32), self.choice.astype(np.int32)
         pending = np.arange(m, dtype=np.int32 if m < 2**31 else np.int64)
         applied = []
         while len(pending):
@@ -1781,17 +1815,21 @@ class _Linker:
                 first = frame[frame["v"].isin(bad.index)].drop_duplicates("v")
                 for v, r in zip(first["v"].tolist(), first["row"].tolist(), strict=True):
                     self.warnings.append(
-                        f"{label} {v_text[v_code[r]]} is on {int(bad[v])} different {self.system[r]} customers' records; "
+                        f"{label} {v_text[int(v_code[r])].as_py()} is on {int(bad[v])} different {self.system[r]} customers' records; "
                         "not used for matching"
                     )
                 v_code[frame.loc[frame["v"].isin(bad.index), "row"].to_numpy()] = -1
 
-        def recoded(codes: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            """Codes numbered by first appearance (after placeholders were dropped), texts with "" at the end."""
+        def recoded(codes: np.ndarray, text: pa.Array) -> tuple[np.ndarray, pa.Array]:
+            """Codes numbered by first appearance (after placeholders were dropped), texts with "" at the end.
+
+            The texts stay in arrow (a million distinct emails as Python strings: ~90 MB, held
+            through the customer tiers, which read the text of a few).
+            """
             ok = codes >= 0
             out = np.full(len(codes), -1, dtype=np.int32)
             out[ok], first = pd.factorize(codes[ok])
-            return out, np.append(text[first], "").astype(object)
+            return out, pa.concat_arrays([text.take(pa.array(first)), pa.array([""], type=text.type)])
 
         self.c_email, self.u_email = recoded(*email)
         self.c_phone, self.u_phone = recoded(*phone)
@@ -1844,7 +1882,7 @@ class _Linker:
         n_addr = len(self.u_addr) - 1
         streets = pd.concat(
             [
-                street_key(pd.Series(self.u_addr[:n_addr], dtype="string[pyarrow]"), normalised=True),
+                street_key(pd.Series(pd.arrays.ArrowStringArray(self.u_addr.slice(0, n_addr))), normalised=True),
                 street_key(pd.Series(self.i_qual.text(), dtype="string[pyarrow]")),
             ],
             ignore_index=True,
@@ -2015,19 +2053,24 @@ class _Linker:
         # (token codes and node positions in int32 when they fit: millions of references at a
         # million jobs, held through the reference rules)
         ct = _narrow(len(words) + 1)
-        codes = np.concatenate(
-            [np.zeros(0, dtype=ct)]
-            + [np.asarray(pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False), dtype=ct) for c in enc.chunks]
-        )
+        # the tokens' text is read through the dictionary from here on: each column's tokens go
+        # before the codes are made (only their counts are kept)
+        split = {col: (pos, len(tok)) for col, (pos, tok) in split.items()}
+        # each chunk's codes written straight into one array (no list of copies beside it)
+        codes = np.empty(sum(len(c) for c in enc.chunks), dtype=ct)
+        at = 0
+        for c in enc.chunks:
+            codes[at : at + len(c)] = pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False)
+            at += len(c)
         self.tok_text = words
         del enc, words
         out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         at = 0
         for col in list(split):
-            pos, tok = split.pop(col)  # (each column's int64 positions and tokens go once copied)
-            out[col] = (pos.astype(_narrow(self.N), copy=False), codes[at : at + len(tok)])
-            at += len(tok)
-            del pos, tok
+            pos, n_tok = split.pop(col)  # (each column's int64 positions go once copied)
+            out[col] = (pos.astype(_narrow(self.N), copy=False), codes[at : at + n_tok])
+            at += n_tok
+            del pos
         rid_code = np.full(self.N, -1, dtype=ct)  # -1: named by no reference (no id, or not a target)
         rid_code[named] = codes[at:]
         self.rid_code = rid_code
@@ -2306,7 +2349,7 @@ class _Linker:
             if len(x):
                 lab = self._join(lab, x, y)
                 mark(self.i_wtier, x, y, label)
-                evidence(x, y, np.char.add(f"same {label} ", text[col[x]].astype(str)).astype(object))
+                evidence(x, y, np.char.add(f"same {label} ", _take_text(text, col[x]).astype(str)).astype(object))
         # --- same name (and qualifier), unless two of them hold different emails/phones
         has = np.flatnonzero((self.i_key != "") & ~self.i_derived)
         if len(has):
@@ -2354,7 +2397,7 @@ class _Linker:
                     evidence(
                         x,
                         y,
-                        np.char.add("near-identical names at ", self.u_addr[addr.astype(np.int64)].astype(str)).astype(
+                        np.char.add("near-identical names at ", _take_text(self.u_addr, addr).astype(str)).astype(
                             object
                         ),
                     )
@@ -2649,6 +2692,11 @@ class _Linker:
                 self.frozen[np.isin(lab, lab[amb_x])] = True
             else:
                 self._pair(self.surname_pairs, clx[sel], cly[sel])
+        del clx, cly, m
+        from ._memory import release_freed
+
+        # (the tier's pairs and masks, mostly below the mmap size: given back before the next tier)
+        release_freed(self.N)
         return lab
 
     def _ambiguous_queries(self, clx: np.ndarray, cly: np.ndarray, m: np.ndarray, lab: np.ndarray) -> np.ndarray:
@@ -3081,7 +3129,7 @@ class _Linker:
         from .normalize import title_key_codes
 
         codes, keys = title_key_codes(self._work_titles(np.concatenate([s, t])))
-        keys = np.append(keys, "").astype(object)
+        keys = np.append(keys.to_numpy(zero_copy_only=False), "").astype(object)
         cs, ct = codes[: len(s)], codes[len(s) :]
         a, b = keys[cs], keys[ct]
         both = (cs >= 0) & (ct >= 0)
@@ -3427,7 +3475,13 @@ class _Linker:
         self._keep_only(self._RESULT_READS)
         # (every per-record temporary below is let go as soon as its column is made: each is
         # 55 MB at a million jobs, and the columns themselves are the largest allocations)
+        from ._memory import release_freed
+
         keys, pos = self._group_keys()
+        # the columns below are built one after the other, each from temporaries as large as
+        # itself (grouping, factorising, pyarrow takes); what each step freed is given back
+        # before the next (at a million jobs ~700 MB stayed mapped until the end otherwise)
+        release_freed(self.N)
         node = self.node_of_row
         g = self.grp[node]
         # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
@@ -3443,6 +3497,9 @@ class _Linker:
         out["link_method"] = _take_cat(muniq, np.where(none, np.where(linked, nw, nw + 1), method))
         out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
         del method, none, linked
+        # from here on each per-node array goes as soon as its column is built: the columns
+        # being built are the run's last peak (link_detail alone is 180 MB at a million jobs)
+        self.method = self.conf = None
         ncl = self._node_cluster()
         # records with no customer details take their job's customer
         gcl = np.full(self.N, -1, dtype=ncl.dtype)
@@ -3459,8 +3516,14 @@ class _Linker:
         renum[live] = np.arange(len(live))
         out["customer_key"] = _take_str(names, np.where(codes >= 0, renum[np.maximum(codes, 0)], -1))
         del codes, uniq, names, live, renum
+        release_freed(self.N)
         out["link_choice"] = _take_cat(words, self.choice[node])
+        self.choice = None
         out["link_detail"] = pd.arrays.ArrowStringArray(self.texts.take(self.detail[node]))
+        self.detail = None
+        if not self.keep_links:
+            self.texts = None  # (read after this by the links' details only)
+        release_freed(self.N)
         dangling = np.full(self.N, -1, dtype=np.int64)
         if self.dangling:
             dangling[np.fromiter(self.dangling.keys(), dtype=np.int64)] = np.arange(len(self.dangling))
