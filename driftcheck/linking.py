@@ -31,6 +31,16 @@ else ``I-<invoice #>`` (accounting invoice first), else ``P-<payment #>``.
 
 Everything is vectorised (pandas / numpy / pyarrow); normalisation runs on distinct
 values only; fuzzy matching runs inside blocks with ``rapidfuzz.process.cdist``.
+
+How it holds a million jobs (6.9M records) in about 1.8 GB beside its input: the
+:class:`_Linker` keeps one numpy array per fact about each record ("node"), never a
+Python object per record. Texts that repeat are small integer codes over a vocabulary
+(:class:`_Vocab`, :class:`_Words`); dates are int16 days (:class:`_Days`); node ids,
+tokens and pairs are int32, each widened where the data would not fit. Link details
+are ids into one text pool (:class:`_Texts`). Before each phase, ``_keep_only`` drops
+every attribute the remaining steps do not read (the ``*_READS`` sets say what each
+phase reads) and ``release_freed`` returns the memory to the system. A scan links
+with ``keep_links=False``: it never reads the link edges.
 """
 
 from __future__ import annotations
