@@ -43,8 +43,7 @@ def register(app: typer.Typer) -> None:
 
         Example: driftcheck init ~/Downloads/client-exports
         """
-        from ..discovery import discover, render_config, write_config
-        from ..discovery.configfile import carry_over
+        from ..discovery import discover, write_config
         from .scan import _parse_date
 
         app_state = state(ctx)
@@ -55,9 +54,7 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"{target} already exists; not overwriting it. Run `driftcheck init --force` to replace it, "
                              "or `--output` to write somewhere else")
         d = discover(paths, app_state.config, as_of=_parse_date(as_of))
-        old = target.read_text(encoding="utf-8-sig") if target.exists() else None
-        write_config(d, target, force=force)
-        kept = carry_over(old, render_config(d, target))[1] if old is not None else []
+        _, kept = write_config(d, target, force=force)
         suggested = sum(1 for _, e in d.unmapped if e.suggestion is not None)
         review = sum(1 for v in d.vocabularies if v.kind == "status" for e in v.entries if e.note)
         raised = [t for t in d.thresholds if t.proposed is not None]

@@ -351,7 +351,7 @@ def render_config(discovery: Discovery, path: Path) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_config(discovery: Discovery, path: Path, *, force: bool = False) -> str:
+def write_config(discovery: Discovery, path: Path, *, force: bool = False) -> tuple[str, list[str]]:
     """Write :func:`render_config`'s file to ``path``.
 
     Args:
@@ -361,7 +361,8 @@ def write_config(discovery: Discovery, path: Path, *, force: bool = False) -> st
             (:func:`carry_over`). Defaults to False.
 
     Returns:
-        The text written.
+        The text written, and what was kept from the file it replaced (:func:`carry_over`;
+        empty for a new file).
 
     Raises:
         UsageError: ``path`` exists and ``force`` is False, or its hand-written settings cannot
@@ -374,9 +375,9 @@ def write_config(discovery: Discovery, path: Path, *, force: bool = False) -> st
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; not overwriting it. Run `driftcheck init --force` to replace it, "
                          f"or `--output` to write somewhere else")
-    text = render_config(discovery, path)
+    text, kept = render_config(discovery, path), []
     if path.exists():
-        text, _kept = carry_over(path.read_text(encoding="utf-8-sig"), text)
+        text, kept = carry_over(path.read_text(encoding="utf-8-sig"), text)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    return text
+    return text, kept

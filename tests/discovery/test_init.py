@@ -29,7 +29,8 @@ def story_keys(entries: list[dict]) -> set[tuple[str, str, str]]:
 
 def test_written_file_loads_and_maps_every_observed_value(disc_main, main_zero, tmp_path):
     path = tmp_path / "driftcheck.toml"
-    text = write_config(disc_main, path)
+    text, kept = write_config(disc_main, path)
+    assert kept == []  # a new file: nothing to keep
     cfg = load_config(path)
     for v in disc_main.vocabularies:
         if v.kind != "status":
@@ -71,7 +72,7 @@ def test_main_round_trip_gives_the_zero_config_findings(disc_main, main_zero, tm
 @pytest.fixture(scope="module")
 def intl_init(disc_intl, tmp_path_factory):
     folder = copy_exports(INTL, tmp_path_factory.mktemp("walk") / "intl")
-    text = write_config(disc_intl, folder / "driftcheck.toml")
+    text, _ = write_config(disc_intl, folder / "driftcheck.toml")
     return folder, text
 
 
@@ -167,7 +168,8 @@ def test_force_keeps_what_discovery_does_not_learn(disc_main, tmp_path):
     )
     path.write_text(mine, encoding="utf-8")
     before = tomllib.loads(mine)
-    text = write_config(disc_main, path, force=True)
+    text, kept = write_config(disc_main, path, force=True)
+    assert kept == ["currency", "fail_on", "[[links]] x2", "[email]", "[web]"]
     after = tomllib.loads(text)
     for key in ("currency", "fail_on", "links", "email", "web"):
         assert after[key] == before[key], key
