@@ -73,7 +73,7 @@ def render_json_bytes(scan: dict[str, Any]) -> bytes:
         fast = _orjson(scan)
         if fast is not None:
             return fast
-    return _stdlib(scan).encode("utf-8")
+    return (json.dumps(scan, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
 def render_json(scan: dict[str, Any]) -> str:
@@ -85,11 +85,7 @@ def render_json(scan: dict[str, Any]) -> str:
     (an integer beyond 64 bits, a numpy NaN). The scan dict holds None, never a float NaN:
     orjson would write a NaN as null where the stdlib writes the non-JSON ``NaN``.
     """
-    if _fast():
-        fast = _orjson(scan)
-        if fast is not None:
-            return fast.decode()
-    return _stdlib(scan)
+    return render_json_bytes(scan).decode("utf-8")
 
 
 def _orjson(scan: dict[str, Any]) -> bytes | None:
@@ -102,10 +98,6 @@ def _orjson(scan: dict[str, Any]) -> bytes | None:
         )
     except (TypeError, orjson.JSONEncodeError):
         return None
-
-
-def _stdlib(scan: dict[str, Any]) -> str:
-    return json.dumps(scan, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
 def _default(value: Any) -> Any:
