@@ -1608,7 +1608,7 @@ class _Linker:
         cho = np.broadcast_to(np.int64(self.words.code(choice)), (m,)) if isinstance(choice, str) else self.words.codes(choice, m)
         if len(self.words.words) > np.iinfo(self.method.dtype).max:
             self.method, self.choice = self.method.astype(np.int32), self.choice.astype(np.int32)
-        pending = np.arange(m, dtype=np.int32 if m < 2**31 else np.int64)
+        pending = np.arange(m, dtype=_narrow(m))
         applied = []
         while len(pending):
             ga, gb = self.grp[a[pending]], self.grp[b[pending]]
