@@ -156,6 +156,13 @@ def register(app: typer.Typer) -> None:
             for info in outcome.loaded.sources:
                 reason = f" ({info.reason})" if info.reason else ""
                 con.print(f"{Path(info.path).name}: {info.format or info.system}{reason}", markup=False, highlight=False)
+        # Every report below reads only the scan dict: the record frame, the job table and the
+        # link result go now, not after the report is written (1M jobs: ~2.5 GB held for nothing).
+        rows = len(outcome.loaded.records)
+        del outcome
+        from .._memory import release_freed
+
+        release_freed(rows)
 
         history_rows = None
         if history_path is not None and out_fmt == "html":

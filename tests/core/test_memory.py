@@ -39,3 +39,41 @@ def test_a_small_scan_leaves_the_allocator_alone():
     release_freed(10_000)
     assert before - _rss_mib() < 16
     assert keep[0][0] == 1.0
+
+
+def test_the_scan_command_lets_go_of_the_frames_before_writing_the_report(monkeypatch, tmp_path, repo_root):
+    """Reports read only the scan dict; the record frame and job table must not be held while one is
+    written (at a million jobs they are most of the process's memory)."""
+    import gc
+    import weakref
+
+    from typer.testing import CliRunner
+
+    import driftcheck.report.jsonout as jsonout
+    import driftcheck.scan as scan_mod
+    from driftcheck.cli import app
+
+    held: dict[str, weakref.ref] = {}
+    real_scan, real_write = scan_mod.run_scan, jsonout.write_json
+
+    def watched_scan(*args, **kwargs):
+        outcome = real_scan(*args, **kwargs)
+        held["records"] = weakref.ref(outcome.loaded.records)
+        held["jobs"] = weakref.ref(outcome.table.jobs)
+        return outcome
+
+    alive_at_write: list[str] = []
+
+    def watched_write(scan, fh):
+        gc.collect()
+        alive_at_write.extend(name for name, ref in held.items() if ref() is not None)
+        return real_write(scan, fh)
+
+    monkeypatch.setattr(scan_mod, "run_scan", watched_scan)
+    monkeypatch.setattr(jsonout, "write_json", watched_write)
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["scan", str(repo_root / "sample_exports"), "--no-history", "--format", "json", "--output", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    assert set(held) == {"records", "jobs"}, "the scan did not run through run_scan"
+    assert alive_at_write == []
+    assert out.stat().st_size > 0
