@@ -125,9 +125,16 @@ def _job_ids(keys: pd.Series, job_codes: np.ndarray | None) -> tuple[np.ndarray,
     np.minimum.at(first, job_codes, np.arange(n))
     used = np.flatnonzero(first < n)
     order = used[np.argsort(first[used], kind="stable")]
-    renumber = np.empty(len(first), dtype=np.int64)
+    renumber = np.empty(len(first), dtype=_jid_dtype(len(order)))  # each record's number made at its final width
     renumber[order] = np.arange(len(order))
     return renumber[job_codes], keys.array.take(first[order])
+
+
+def _jid_dtype(n_jobs: int) -> type:
+    """The narrowest of int32 and int64 that numbers ``n_jobs`` jobs (a record's ``jid``)."""
+    import numpy as np
+
+    return np.int32 if n_jobs < 2**31 else np.int64
 
 
 #: per record group, the record columns the job table takes from the group's first record
@@ -375,7 +382,8 @@ def build_job_table(
     # 1.6 s -> 0.5 s for this function).
     codes, uniques = _job_ids(records["job"], job_codes if linked.all() else None)
     job_codes = None  # read; the caller may have handed over its only reference (55 MB at 1M jobs)
-    records = records.assign(jid=codes.astype(np.int64, copy=False))
+    # a job's row needs 4 bytes a record, not 8 (1M jobs: 26 MiB less, held through the rules)
+    records = records.assign(jid=codes.astype(_jid_dtype(len(uniques)), copy=False))
     masks = record_group_masks(records, owners)
     from . import _fastpaths
 
