@@ -261,6 +261,8 @@ def _gathered_columns(records: pd.DataFrame, keys: Any, masks: dict[str, pd.Seri
     import numpy as np
     import pandas as pd
 
+    from ._memory import release_freed
+
     n = len(keys)
     index = pd.RangeIndex(n, name="jid")
     cols: dict[str, Any] = {"job": keys}
@@ -305,12 +307,18 @@ def _gathered_columns(records: pd.DataFrame, keys: Any, masks: dict[str, pd.Seri
         inv["balance_f"] = _open_balance(inv)
         totals = _invoice_totals(inv).reindex(index)
         cols.update({c: totals[c].array for c in totals.columns})
-        gather(inv, rows, "created", _ACC_COLS)
         del totals
+        # the first invoice is chosen on its job and date alone: the amounts and dates grouped
+        # above (~0.1 GB of 2M invoices at 1M jobs) are let go before that sort
+        inv = inv[["job", "created"]]
+        release_freed(len(records))
+        gather(inv, rows, "created", _ACC_COLS)
     else:
         cols.update({c: np.full(n, pd.NA, dtype=object) for c in (*_ACC_AGG, *_ACC_COLS.values())})
 
     del inv  # freed before the payments' frame is made
+    # the invoices' sort and narrow frame handed back, so the payments do not build on them
+    release_freed(len(records))
     rows = np.flatnonzero(_received(records, masks))
     pay = narrow(rows, ["role", "amount", "paid", "created"])
     pay["pay_date"] = pay["paid"].fillna(pay["created"])
