@@ -349,10 +349,18 @@ def _gathered_columns(records: pd.DataFrame, keys: Any, masks: dict[str, pd.Seri
     # each shown name taken once, from the operations job where it has one, else from the deal:
     # the plain twin's ops_/deal_ copies and their merge held 0.1 GB more at 1M jobs
     for c in _SHOWN:
-        has = ops_at >= 0
-        has[has] = records[c].notna().to_numpy()[ops_at[has]]
-        cols[c] = records[c].array.take(np.where(has, ops_at, deal_at), allow_fill=True)
-    del deal_at, ops_at
+        named = records[c].notna().to_numpy()
+        at = np.where((ops_at >= 0) & named[np.maximum(ops_at, 0)], ops_at, deal_at)
+        if c == "customer":
+            # a job neither names takes its first named record's customer, chosen here before
+            # the one take (build_job_table fills it for the plain twin, in a copy of the column)
+            unnamed = (at < 0) | ~named[np.maximum(at, 0)]
+            rows = np.flatnonzero(unnamed[jid] & named)
+            job_of, first = np.unique(jid[rows], return_index=True)
+            at[job_of] = rows[first]
+            del unnamed, rows, job_of, first
+        cols[c] = records[c].array.take(at, allow_fill=True)
+    del deal_at, ops_at, named, at
 
     order = ["job", *_DEAL_COLS.values(), *_OPS_COLS.values(), *_SHOWN, *_ACC_AGG, *_ACC_COLS.values(),
              *_PAY_COLS.values(), *_PAY_AGG]
@@ -440,11 +448,12 @@ def build_job_table(
     for c in ("deal_amount", "job_value", "acc_invoiced", "acc_balance", "pay_amount", "acc_paid_total", "paid_total"):
         if jobs[c].dtype != "float64":
             jobs[c] = pd.to_numeric(jobs[c], errors="coerce").astype("float64")
-    # a CRM stage and an operations status are one of a few texts each (1M jobs: 7 and 3):
-    # held as categories they are a byte a job, not 18 (0.03 GB at 1M jobs); read as texts alike
-    for c in ("deal_stage", "ops_status"):
+    # A CRM stage and an operations status are one of a few texts each (1M jobs: 7 and 3), a
+    # job's title one of few (51,000 for 1.15M jobs), and only messages read them: as categories
+    # they are 1-4 bytes a job, not ~18-26 (0.05 GB at 1M jobs), and read as the same texts.
+    for c in ("deal_stage", "ops_status", "title"):
         if not isinstance(jobs[c].dtype, pd.CategoricalDtype):
-            jobs[c] = jobs[c].astype("category")
+            jobs[c] = jobs[c].astype("string").astype("category")
     jobs["acc_invoice_count"] = pd.to_numeric(jobs["acc_invoice_count"], errors="coerce").fillna(0).astype("int64")
 
     # Fallback dates: a won deal with no close date is dated by its creation; a completed job with
@@ -490,7 +499,6 @@ def build_job_table(
     release_freed(len(records))
 
     # display fields (last in the table, as they always were)
-    jobs["title"] = jobs.pop("title").astype("string")
     unnamed = jobs["customer"].isna().to_numpy()
     if "customer" in records.columns and unnamed.any():
         # a job with neither an operations nor a CRM name takes its first named record's; only
@@ -502,6 +510,8 @@ def build_job_table(
         jobs["customer"] = jobs["customer"].fillna(named)
     jobs["customer"] = jobs.pop("customer").astype("string")
     jobs["title"] = jobs.pop("title")
-    # rules and reports address jobs by their key; ``jid`` stays as a column for fast joins
+    # rules and reports address jobs by their key; ``jid`` stays as a column for fast joins,
+    # as wide as the records' own (int32 below 2**31 jobs)
+    jobs.index = jobs.index.astype(_jid_dtype(len(jobs)))
     jobs = jobs.reset_index().set_index("job")
     return JobTable(jobs=jobs, records=records)
