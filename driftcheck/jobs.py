@@ -143,6 +143,16 @@ def _job_ids(keys: pd.Series, job_codes: np.ndarray | None) -> tuple[np.ndarray,
     return renumber[job_codes], keys.array.take(first[order])
 
 
+def _as_category(values: Any) -> Any:
+    """Text values as a categorical of text (a categorical is left as it is)."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    out = pd.Series(values, copy=False).astype("string").astype("category")
+    return out if isinstance(values, pd.Series) else out.array
+
+
 def _jid_dtype(n_jobs: int) -> type:
     """The narrowest of int32 and int64 that numbers ``n_jobs`` jobs (a record's ``jid``)."""
     import numpy as np
@@ -164,6 +174,8 @@ _OPS_COLS = {
 }
 #: the names a job is shown by: the operations job's, else the CRM deal's (``customer``, ``title``)
 _SHOWN = ("customer", "title")
+#: job-table text columns of few distinct values, held as categories (see build_job_table)
+_FEW = ("deal_stage", "ops_status", "title")
 _ACC_COLS = {"source": "acc_source", "system": "acc_system", "record_id": "acc_invoice_id"}
 _PAY_COLS = {"source": "pay_source", "system": "pay_system", "record_id": "pay_id", "amount": "pay_amount",
              "pay_date": "pay_first", "record_type": "pay_type"}
@@ -308,6 +320,8 @@ def _gathered_columns(records: pd.DataFrame, keys: Any, masks: dict[str, pd.Seri
                 cols[new] = frame[old].array.take(at, allow_fill=True)
             else:
                 cols[new] = records[old].array.take(rec_at, allow_fill=True)
+            if new in _FEW:  # as categories at once: the texts are never held for every job
+                cols[new] = _as_category(cols[new])
         return rec_at
 
     # The money first: its grouping is this function's largest passing work (2M invoices, 1M
@@ -360,6 +374,8 @@ def _gathered_columns(records: pd.DataFrame, keys: Any, masks: dict[str, pd.Seri
             at[job_of] = rows[first]
             del unnamed, rows, job_of, first
         cols[c] = records[c].array.take(at, allow_fill=True)
+        if c in _FEW:
+            cols[c] = _as_category(cols[c])
     del deal_at, ops_at, named, at
 
     order = ["job", *_DEAL_COLS.values(), *_OPS_COLS.values(), *_SHOWN, *_ACC_AGG, *_ACC_COLS.values(),
@@ -451,9 +467,9 @@ def build_job_table(
     # A CRM stage and an operations status are one of a few texts each (1M jobs: 7 and 3), a
     # job's title one of few (51,000 for 1.15M jobs), and only messages read them: as categories
     # they are 1-4 bytes a job, not ~18-26 (0.05 GB at 1M jobs), and read as the same texts.
-    for c in ("deal_stage", "ops_status", "title"):
-        if not isinstance(jobs[c].dtype, pd.CategoricalDtype):
-            jobs[c] = jobs[c].astype("string").astype("category")
+    # (The gathering makes them so as it takes them; this is the plain twin's and a missing group's.)
+    for c in _FEW:
+        jobs[c] = _as_category(jobs[c])
     jobs["acc_invoice_count"] = pd.to_numeric(jobs["acc_invoice_count"], errors="coerce").fillna(0).astype("int64")
 
     # Fallback dates: a won deal with no close date is dated by its creation; a completed job with
