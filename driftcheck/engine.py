@@ -544,11 +544,18 @@ def _billing_conflicts(recs: pd.DataFrame, at: pd.Index, owner_rows: np.ndarray,
     o_pos = np.flatnonzero(owner_rows)
     jid = recs["jid"].to_numpy()
 
-    # the owner's invoice of the same job and number (-1: none), and its values with a last
-    # entry for "no pair", which index -1 reads
+    # the owner's invoice of the same job and number (-1: none), and its state code and balance
+    # (-1 and NaN for none); only the paired invoices' values are read (reading every owner
+    # invoice's, 2M at 1M jobs, held three copies of them at the rules' highest point)
     pair = _pair_by_job_and_number(jid, recs["record_id"].array._pa_array, pos, o_pos)
-    o_code = np.append(codes[o_pos], -1)[pair]
-    o_bal = np.append(recs["balance"].array.take(o_pos).to_numpy(dtype=float, na_value=np.nan), np.nan)[pair]
+    has_pair = pair >= 0
+    o_at = o_pos[pair[has_pair]]
+    del o_pos
+    o_code = np.full(len(pair), -1, dtype=codes.dtype)
+    o_code[has_pair] = codes[o_at]
+    o_bal = np.full(len(pair), np.nan)
+    o_bal[has_pair] = recs["balance"].array.take(o_at).to_numpy(dtype=float, na_value=np.nan)
+    del o_at, has_pair, pair
     # an owner invoice without a state counts as no pair, as in _claims_against_owner
     paired = o_code >= 0
 
@@ -589,15 +596,18 @@ def _pair_by_job_and_number(jid: np.ndarray, ids: Any, claims: np.ndarray, owner
     pair = np.full(len(claims), -1, dtype=np.int64)
     if not len(claims) or not len(owners):
         return pair
+    # positions held as int32 where they fit: a few per invoice held through the comparisons
+    # (1M jobs: 2M owner invoices, 1M claims; 24 MB less at the rules' highest point)
+    small = np.int32 if max(len(owners), len(claims)) < 2**31 else np.int64
     o_jid = jid[owners]
-    order = np.argsort(o_jid, kind="stable")  # by job; within a job, in the owner's order
+    order = np.argsort(o_jid, kind="stable").astype(small)  # by job; within a job, in the owner's order
     o_jid = o_jid[order]
     c_jid = jid[claims]
-    start = np.searchsorted(o_jid, c_jid, side="left")
-    count = np.searchsorted(o_jid, c_jid, side="right") - start
+    start = np.searchsorted(o_jid, c_jid, side="left").astype(small)
+    count = (np.searchsorted(o_jid, c_jid, side="right") - start).astype(small)
     del o_jid, c_jid
     # claims cut into runs of about _PAIR_CHUNK candidates (a claim with more stands alone)
-    ends = np.cumsum(count)
+    ends = np.cumsum(count, dtype=np.int64)
     cuts = np.unique(np.searchsorted(ends, np.arange(_PAIR_CHUNK, int(ends[-1]), _PAIR_CHUNK), side="left") + 1)
     for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(claims)], strict=True):
         n = count[a:b]
