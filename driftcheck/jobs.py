@@ -360,6 +360,10 @@ def _gathered_columns(records: pd.DataFrame, keys: Any, masks: dict[str, pd.Seri
     deal_at = gather(narrow(deals, ["created"]), deals, "created", _DEAL_COLS)
     ops = np.flatnonzero(masks["job"].to_numpy())
     ops_at = gather(narrow(ops, ["created"]), ops, "created", _OPS_COLS)
+    del deals, ops
+    # the two groups' sorts and positions handed back before the names are chosen and taken
+    # (1M jobs: the build's highest point 0.04 GB lower)
+    release_freed(len(records))
     # each shown name taken once, from the operations job where it has one, else from the deal:
     # the plain twin's ops_/deal_ copies and their merge held 0.1 GB more at 1M jobs
     for c in _SHOWN:
