@@ -26,7 +26,7 @@ Everything here is vectorised: group-bys and joins on a categorical job key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["MILESTONES", "RECORD_GROUPS", "JobTable", "build_job_table", "record_group_masks", "record_group_rows"]
+__all__ = ["MILESTONES", "RECORD_GROUPS", "JobTable", "build_job_table", "record_group_masks"]
 
 #: milestone -> (bool column, date column or None, record groups it rests on)
 MILESTONES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
@@ -72,8 +72,8 @@ class JobTable:
     records: pd.DataFrame  #: the linked records (``job`` column set)
 
 
-def record_group_masks(records: pd.DataFrame, owners: dict[str, str], groups: Iterable[str] = RECORD_GROUPS) -> dict[str, pd.Series]:
-    """Boolean masks selecting each record group (of ``groups``: all by default).
+def record_group_masks(records: pd.DataFrame, owners: dict[str, str]) -> dict[str, pd.Series]:
+    """Boolean masks selecting each record group.
 
     ``acc_invoice`` is an invoice held by the system that owns billing (accounting by
     default); ``ops_invoice`` is an invoice held by any other system (Jobber's own invoices).
@@ -83,25 +83,13 @@ def record_group_masks(records: pd.DataFrame, owners: dict[str, str], groups: It
     bill_owner = owners.get("billing", "accounting")
     crm_owner = owners.get("pipeline", "crm")
     exec_owner = owners.get("execution", "operations")
-    make = {
-        "deal": lambda: (rt == "deal") & (role == crm_owner),
-        "job": lambda: (rt == "job") & (role == exec_owner),
-        "acc_invoice": lambda: (rt == "invoice") & (role == bill_owner),
-        "ops_invoice": lambda: (rt == "invoice") & (role != bill_owner),
-        "payment": lambda: rt.isin(["payment", "deposit"]),
+    return {
+        "deal": (rt == "deal") & (role == crm_owner),
+        "job": (rt == "job") & (role == exec_owner),
+        "acc_invoice": (rt == "invoice") & (role == bill_owner),
+        "ops_invoice": (rt == "invoice") & (role != bill_owner),
+        "payment": rt.isin(["payment", "deposit"]),
     }
-    return {g: make[g]() for g in groups}
-
-
-def record_group_rows(records: pd.DataFrame, owners: dict[str, str], groups: Iterable[str]) -> np.ndarray:
-    """Which records belong to any of ``groups``, as numpy booleans: only those groups' masks
-    are made, one at a time."""
-    import numpy as np
-
-    out = np.zeros(len(records), dtype=bool)
-    for g in groups:
-        out |= record_group_masks(records, owners, (g,))[g].to_numpy(dtype=bool, na_value=False)
-    return out
 
 
 def _first_per_job(frame: pd.DataFrame, order: list[str], cols: dict[str, str]) -> pd.DataFrame:
