@@ -264,8 +264,11 @@ def _per_job(totals: Iterator[tuple[str, pd.Series]], n: int) -> Iterator[tuple[
         values = total.to_numpy()
         if values.dtype.kind == "M":
             out = np.full(n, np.datetime64("NaT"), dtype=values.dtype)
-        else:  # sums, and counts: integers become floats, missing NaN, as reindexing makes them
+        elif values.dtype.kind in "fiub":  # sums and counts: floats, missing NaN, as reindexing makes them
             out = np.full(n, np.nan)
+        else:  # anything else (not made from conformed records) is reindexed as it is
+            yield name, total.reindex(range(n)).array
+            continue
         out[total.index.to_numpy()] = values
         yield name, out
 
