@@ -185,12 +185,13 @@ def _one_chunk(records: pd.DataFrame) -> None:
 
     In place, column by column: only one column is ever held twice while it is combined.
     Text columns no source fills (a business without Pipedrive has no ``company``; few
-    exports carry ``currency``) all share one empty column, see :func:`_no_text`.
+    exports carry ``currency``) all share one empty column, see :func:`driftcheck.records.no_text`.
     """
     import pandas as pd
     import pyarrow as pa
 
     from ._memory import release_freed
+    from .records import no_text
 
     empty: pa.Array | None = None
     for col in records.columns:
@@ -199,28 +200,12 @@ def _one_chunk(records: pd.DataFrame) -> None:
         if chunked is None:
             continue
         if len(chunked) and chunked.null_count == len(chunked) and pa.types.is_large_string(chunked.type):
-            empty = empty if empty is not None else _no_text(len(chunked))
+            empty = empty if empty is not None else no_text(len(chunked))
             records[col] = pd.Series(type(arr)(empty), index=records.index, dtype=records[col].dtype)
         elif chunked.num_chunks > 1:
             records[col] = pd.Series(type(arr)(chunked.combine_chunks()), index=records.index, dtype=records[col].dtype)
             del arr, chunked
             release_freed(len(records), arrow_only=True)  # the chunks just combined: one column's worth held at a time
-
-
-def _no_text(n: int) -> pa.Array:
-    """``n`` missing texts (``large_string``) that take almost no memory.
-
-    Each all-missing text column otherwise holds its own 8-byte offset per row: 53 MiB per
-    column at a million jobs (6.9M records), held through every stage. Here every buffer is
-    one zero-filled numpy allocation; the kernel maps its pages only when they are written,
-    and nothing writes to an arrow buffer, so the column costs (nearly) no resident memory
-    and several columns can share it.
-    """
-    import numpy as np
-    import pyarrow as pa
-
-    zeros = pa.py_buffer(np.zeros(8 * (n + 1), dtype=np.uint8))
-    return pa.Array.from_buffers(pa.large_string(), n, [zeros, zeros, zeros], null_count=n)
 
 
 def _invoice_paid_dates(records: pd.DataFrame) -> pd.DataFrame:
@@ -429,9 +414,8 @@ def load(
 
     fast = _fastpaths.enabled()
     runs = _constant_columns(frames, (*_LABELS, "file")) if fast else {}
-    records = concat_records(frames, carry=CARRIED)
-    # The sources' own frames are not needed any more (their dates and amounts were copied).
-    del frames
+    # consume: the sources' own frames are released column by column as they are joined
+    records = concat_records(frames, carry=CARRIED, consume=True)
     if fast:
         # The labels become categoricals before the status maps, the record de-duplication and
         # the paid dates group and filter on them: those compare integer codes, not strings.

@@ -152,3 +152,21 @@ def test_invoice_numbers_are_matched_as_numbers_only_when_that_changes_nothing(t
 
     got = pipeline._plain_numbers(pa.array(texts, type=pa.large_string()))
     assert (None if got is None else got.tolist()) == numbers
+
+
+def test_concatenation_column_by_column_equals_pandas_and_lets_the_frames_go() -> None:
+    """``concat_records(consume=True)`` joins the readers' frames column by column: the same frame
+    ``pd.concat`` makes (values, dtypes, index), and the caller's list of frames is emptied so
+    each frame's column can be freed once joined."""
+    from driftcheck.records import concat_records
+
+    base = _records()
+    frames = [base.iloc[:1000].reset_index(drop=True), base.iloc[:0], base.iloc[1000:].reset_index(drop=True)]
+    expected = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    got = concat_records(frames, consume=True)
+    assert frames == []
+    pd.testing.assert_frame_equal(got, expected)
+    # the readers' frames are untouched when the caller keeps them
+    keep = [base.iloc[:5], base.iloc[5:9]]
+    pd.testing.assert_frame_equal(concat_records(keep), pd.concat(keep, ignore_index=True))
+    assert [len(f.columns) for f in keep] == [len(base.columns)] * 2
