@@ -170,3 +170,18 @@ def test_concatenation_column_by_column_equals_pandas_and_lets_the_frames_go() -
     keep = [base.iloc[:5], base.iloc[5:9]]
     pd.testing.assert_frame_equal(concat_records(keep), pd.concat(keep, ignore_index=True))
     assert [len(f.columns) for f in keep] == [len(base.columns)] * 2
+
+
+def test_conform_drops_times_of_day_and_keeps_midnights_as_they_are() -> None:
+    """Record dates are midnights: a time of day is dropped (also before 1970 and next to a
+    missing date), a column of midnights comes through unchanged."""
+    from driftcheck.records import _SLICE
+
+    times = pd.Series(pd.to_datetime(["2025-01-01", None, "1969-12-31 23:00", "2025-01-02 10:00:01"], format="mixed"))
+    midnights = pd.Series(pd.to_datetime(["2025-01-01", None, "1960-03-01"])).astype("datetime64[ns]")
+    # a time of day only in a later slice of a long column
+    long = pd.concat([midnights.repeat(_SLICE // 3 + 1), times], ignore_index=True)
+    for created in (times, midnights, long):
+        got = conform(pd.DataFrame({"created": created}))["created"]
+        expected = created.astype("datetime64[ns]").dt.normalize()
+        pd.testing.assert_series_equal(got, expected, check_names=False)
