@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["Loaded", "config_search_dirs", "load"]
 
 #: record columns with a handful of distinct values, kept as pandas categoricals after loading
-#: (``file``: one path per source repeated on every row was a fifth of the frame's memory)
-_CATEGORIES = ("source", "system", "role", "record_type", "state", "file")
+#: (``file``: one path per source repeated on every row was a fifth of the frame's memory;
+#: ``raw_status``, a few dozen statuses on every row: 94 MiB at 1M jobs, 7 MiB as codes)
+_CATEGORIES = ("source", "system", "role", "record_type", "state", "file", "raw_status")
 #: the ones known before the status maps run (``state`` is what they fill)
 _LABELS = ("source", "system", "role", "record_type")
 
@@ -206,6 +207,20 @@ def _one_chunk(records: pd.DataFrame) -> None:
             records[col] = pd.Series(type(arr)(chunked.combine_chunks()), index=records.index, dtype=records[col].dtype)
             del arr, chunked
             release_freed(len(records), arrow_only=True)  # the chunks just combined: one column's worth held at a time
+
+
+def _narrow_rows(records: pd.DataFrame) -> None:
+    """``row`` as plain ``int32`` when no record lacks one, in place (values unchanged).
+
+    A line number of an export fits 32 bits; ``Int64`` holds 8 bytes and a mask byte a row
+    (1M jobs: 59 MiB carried through every stage, 26 MiB as ``int32``). Records pulled from an
+    API have no row: then the column stays ``Int64``, its missing values intact.
+    """
+    import numpy as np
+
+    row = records["row"]
+    if len(row) and not row.hasnans and int(row.min()) >= 0 and int(row.max()) <= np.iinfo(np.int32).max:
+        records["row"] = row.astype("int32")
 
 
 def _invoice_paid_dates(records: pd.DataFrame) -> pd.DataFrame:
@@ -434,6 +449,7 @@ def load(
     if fast:
         for col in _CATEGORIES:
             records[col] = records[col].astype("category")
+        _narrow_rows(records)
         # Every later stage takes rows of the frame; a take on one chunk is 2.5x faster than on
         # the five the concatenation left (one per source).
         _one_chunk(records)

@@ -185,3 +185,18 @@ def test_conform_drops_times_of_day_and_keeps_midnights_as_they_are() -> None:
         got = conform(pd.DataFrame({"created": created}))["created"]
         expected = created.astype("datetime64[ns]").dt.normalize()
         pd.testing.assert_series_equal(got, expected, check_names=False)
+
+
+def test_row_numbers_are_narrowed_only_when_every_record_has_one() -> None:
+    """Export rows become int32 with the same numbers; records pulled from an API (no row)
+    keep the column nullable, their missing rows intact."""
+    records = _records()
+    records["row"] = pd.array(range(2, len(records) + 2), dtype="Int64")
+    narrowed = records.copy()
+    pipeline._narrow_rows(narrowed)
+    assert narrowed["row"].dtype == "int32"
+    assert narrowed["row"].tolist() == records["row"].tolist()
+    pulled = records.assign(row=records["row"].where(records.index % 2 == 0))
+    kept = pulled.copy()
+    pipeline._narrow_rows(kept)
+    pd.testing.assert_series_equal(kept["row"], pulled["row"])
