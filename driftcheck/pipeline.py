@@ -223,6 +223,44 @@ def _narrow_rows(records: pd.DataFrame) -> None:
         records["row"] = row.astype("int32")
 
 
+def _no_dates(records: pd.DataFrame) -> None:
+    """Replace each date column no record fills with one missing date seen on every row, in place.
+
+    The column reads the same (``datetime64[ns]``, all NaT) but holds 8 bytes in all, not 8 a
+    row: a read-only view with a zero stride (:func:`_missing_dates`). A million jobs' exports
+    carry no "last modified" date: ``updated`` was 53 MiB of NaT through every stage. What
+    takes rows of it (a filter, a join) gets an ordinary column.
+    """
+    import pandas as pd
+
+    if not isinstance(records.index, pd.RangeIndex) or records.index.start != 0 or records.index.step != 1:
+        return
+    for col in records.columns:
+        s = records[col]
+        if len(s) and s.dtype == "datetime64[ns]" and s.isna().all():
+            records[col] = _missing_dates(len(s))
+
+
+#: The all-missing date columns handed out, by length (:func:`_missing_dates`).
+_MISSING_DATES: dict[int, pd.Series] = {}
+
+
+def _missing_dates(n: int) -> pd.Series:
+    """``n`` missing dates that share one value: a zero-stride, read-only view.
+
+    The Series is kept here for the life of the process, and each frame's column shares it:
+    to pandas the column is then always referenced elsewhere, so a write into it copies it
+    first (copy-on-write) instead of failing on the read-only view. One entry per length.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if n not in _MISSING_DATES:
+        nat = np.broadcast_to(np.datetime64("NaT", "ns"), n)
+        _MISSING_DATES[n] = pd.Series(nat, index=pd.RangeIndex(n), copy=False)
+    return _MISSING_DATES[n]
+
+
 def _invoice_paid_dates(records: pd.DataFrame) -> pd.DataFrame:
     """Date paid invoices that carry no paid date by the last payment naming them in the same system.
 
@@ -450,6 +488,7 @@ def load(
         for col in _CATEGORIES:
             records[col] = records[col].astype("category")
         _narrow_rows(records)
+        _no_dates(records)
         # Every later stage takes rows of the frame; a take on one chunk is 2.5x faster than on
         # the five the concatenation left (one per source).
         _one_chunk(records)

@@ -200,3 +200,22 @@ def test_row_numbers_are_narrowed_only_when_every_record_has_one() -> None:
     kept = pulled.copy()
     pipeline._narrow_rows(kept)
     pd.testing.assert_series_equal(kept["row"], pulled["row"])
+
+
+def test_a_date_column_no_record_fills_reads_the_same_and_copies_on_write() -> None:
+    records = _records()
+    assert records["updated"].isna().all() and records["created"].notna().any()
+    out = records.copy()
+    pipeline._no_dates(out)
+    pd.testing.assert_frame_equal(out, records)
+    assert out["updated"].to_numpy().strides == (0,)  # one value for every row
+    assert out["created"].to_numpy().strides == (8,)  # a column with dates is left alone
+    # taking rows gives an ordinary column; writing into it does not touch the shared value
+    taken = out.take([0, 3])
+    assert taken["updated"].isna().all()
+    out.loc[[1], "updated"] = pd.Timestamp("2025-02-02")
+    assert out["updated"].iloc[1] == pd.Timestamp("2025-02-02") and out["updated"].drop(index=1).isna().all()
+    # ... nor any other frame's (every frame of that length shares it)
+    again = records.copy()
+    pipeline._no_dates(again)
+    assert again["updated"].isna().all()
