@@ -282,8 +282,20 @@ def read_paths(paths: Iterable[Path], options_for: Callable[[Path], ReadOptions]
     # Files are read side by side: pyarrow's CSV parser and string kernels release the GIL,
     # so two cores read a business's five exports in about 60% of the time (1M jobs: 23.6 s
     # -> 14.0 s, +0.5 GB peak). ``map`` keeps the files' order, and the first file that
-    # fails raises, as in the one-by-one loop (the plain twin).
+    # fails raises, as in the one-by-one loop (the plain twin). The largest files start first:
+    # a file's parse holds about twice what its records keep, and read last it held that on
+    # top of every other file's records (1M jobs: the 344 MB jobs export was fourth of five).
+    # Results come back in name order, as read one by one.
     from concurrent.futures import ThreadPoolExecutor
 
+    largest_first = sorted(range(len(files)), key=lambda i: -_size(files[i]))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="driftcheck-read") as pool:
-        return list(pool.map(read, files))
+        started = {i: pool.submit(read, files[i]) for i in largest_first}
+        return [started[i].result() for i in range(len(files))]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_file reports it

@@ -134,3 +134,14 @@ def test_files_read_side_by_side_keep_their_order_and_the_first_error(exports: P
     with pytest.raises(InputError) as info:
         read_paths([folder])
     assert Path(str(info.value.file)).name == "B-broken.csv"
+
+
+def test_read_side_by_side_reports_the_first_bad_file_by_name(tmp_path: Path) -> None:
+    """Files are read largest first, but results and the error raised follow the names' order."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a-small.csv").write_text("Who,What\nx,y\n")
+    (folder / "b-large.csv").write_text("Name,Thing\n" + "p,q\n" * 5000)
+    with pytest.raises(InputError) as info:
+        read_paths([folder])
+    assert Path(info.value.file).name == "a-small.csv"

@@ -152,3 +152,70 @@ def test_invoice_numbers_are_matched_as_numbers_only_when_that_changes_nothing(t
 
     got = pipeline._plain_numbers(pa.array(texts, type=pa.large_string()))
     assert (None if got is None else got.tolist()) == numbers
+
+
+def test_concatenation_column_by_column_equals_pandas_and_lets_the_frames_go() -> None:
+    """``concat_records(consume=True)`` joins the readers' frames column by column: the same frame
+    ``pd.concat`` makes (values, dtypes, index), and the caller's list of frames is emptied so
+    each frame's column can be freed once joined."""
+    from driftcheck.records import concat_records
+
+    base = _records()
+    frames = [base.iloc[:1000].reset_index(drop=True), base.iloc[:0], base.iloc[1000:].reset_index(drop=True)]
+    expected = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    got = concat_records(frames, consume=True)
+    assert frames == []
+    pd.testing.assert_frame_equal(got, expected)
+    # the readers' frames are untouched when the caller keeps them
+    keep = [base.iloc[:5], base.iloc[5:9]]
+    pd.testing.assert_frame_equal(concat_records(keep), pd.concat(keep, ignore_index=True))
+    assert [len(f.columns) for f in keep] == [len(base.columns)] * 2
+
+
+def test_conform_drops_times_of_day_and_keeps_midnights_as_they_are() -> None:
+    """Record dates are midnights: a time of day is dropped (also before 1970 and next to a
+    missing date), a column of midnights comes through unchanged."""
+    from driftcheck.records import _SLICE
+
+    times = pd.Series(pd.to_datetime(["2025-01-01", None, "1969-12-31 23:00", "2025-01-02 10:00:01"], format="mixed"))
+    midnights = pd.Series(pd.to_datetime(["2025-01-01", None, "1960-03-01"])).astype("datetime64[ns]")
+    # a time of day only in a later slice of a long column
+    long = pd.concat([midnights.repeat(_SLICE // 3 + 1), times], ignore_index=True)
+    for created in (times, midnights, long):
+        got = conform(pd.DataFrame({"created": created}))["created"]
+        expected = created.astype("datetime64[ns]").dt.normalize()
+        pd.testing.assert_series_equal(got, expected, check_names=False)
+
+
+def test_row_numbers_are_narrowed_only_when_every_record_has_one() -> None:
+    """Export rows become int32 with the same numbers; records pulled from an API (no row)
+    keep the column nullable, their missing rows intact."""
+    records = _records()
+    records["row"] = pd.array(range(2, len(records) + 2), dtype="Int64")
+    narrowed = records.copy()
+    pipeline._narrow_rows(narrowed)
+    assert narrowed["row"].dtype == "int32"
+    assert narrowed["row"].tolist() == records["row"].tolist()
+    pulled = records.assign(row=records["row"].where(records.index % 2 == 0))
+    kept = pulled.copy()
+    pipeline._narrow_rows(kept)
+    pd.testing.assert_series_equal(kept["row"], pulled["row"])
+
+
+def test_a_date_column_no_record_fills_reads_the_same_and_copies_on_write() -> None:
+    records = _records()
+    assert records["updated"].isna().all() and records["created"].notna().any()
+    out = records.copy()
+    pipeline._no_dates(out)
+    pd.testing.assert_frame_equal(out, records)
+    assert out["updated"].to_numpy().strides == (0,)  # one value for every row
+    assert out["created"].to_numpy().strides == (8,)  # a column with dates is left alone
+    # taking rows gives an ordinary column; writing into it does not touch the shared value
+    taken = out.take([0, 3])
+    assert taken["updated"].isna().all()
+    out.loc[[1], "updated"] = pd.Timestamp("2025-02-02")
+    assert out["updated"].iloc[1] == pd.Timestamp("2025-02-02") and out["updated"].drop(index=1).isna().all()
+    # ... nor any other frame's (every frame of that length shares it)
+    again = records.copy()
+    pipeline._no_dates(again)
+    assert again["updated"].isna().all()
