@@ -2069,22 +2069,35 @@ class _Linker:
         if getattr(self, "_tokens", None) is not None:
             return self._tokens
         split = {col: _explode_arrow(self.nd[col]) for col in self._REF_COLUMNS}
-        # only jobs, invoices and deals are looked up by id (a payment is never a reference's
-        # target): the other nodes' ids are not hashed at all
-        named = np.flatnonzero((self.is_job | self.is_inv | self.is_deal) & ~self.rid_blank)
-        rid = self.rid_arr.take(pa.array(named)).cast(pa.large_string())
-        # one dictionary for every token and record id: equal text, equal code
-        # (encoded as chunks, which share one dictionary, numbered as over their concatenation:
-        # no second copy of every token)
-        enc = pc.dictionary_encode(pa.chunked_array([tok for _, tok in split.values()] + [rid], type=pa.large_string()))
-        del rid
+        # one dictionary for every token: equal text, equal code (encoded as chunks, which share
+        # one dictionary, numbered as over their concatenation: no second copy of every token)
+        enc = pc.dictionary_encode(pa.chunked_array([tok for _, tok in split.values()], type=pa.large_string()))
         words = enc.chunk(enc.num_chunks - 1).dictionary if enc.num_chunks else pa.array([], type=pa.large_string())
-        # (token codes and node positions in int32 when they fit: millions of references at a
-        # million jobs, held through the reference rules)
-        ct = _narrow(len(words) + 1)
         # the tokens' text is read through the dictionary from here on: each column's tokens go
         # before the codes are made (only their counts are kept)
         split = {col: (pos, len(tok)) for col, (pos, tok) in split.items()}
+        # only jobs, invoices and deals are looked up by id (a payment is never a reference's
+        # target). A record id takes the code of the token with its text: looked up in the
+        # tokens' dictionary, not encoded with them (5M ids, mostly named by no token, made the
+        # dictionary's hash table and text three times the tokens' own: 700 MB at a million jobs)
+        named = (self.is_job | self.is_inv | self.is_deal) & ~self.rid_blank
+        hit = pc.index_in(self.rid_arr, value_set=words)
+        found = pc.fill_null(hit, -1).to_numpy(zero_copy_only=False)
+        del hit
+        # an invoice number two systems hold may be named by no reference at all (the Jobber ->
+        # QuickBooks sync): those ids are coded among themselves, after the tokens' codes
+        inv = np.flatnonzero(named & self.is_inv & (self.is_acct | self.is_ops) & (found < 0))
+        extra = pc.dictionary_encode(self.rid_arr.take(pa.array(inv)).cast(pa.large_string())) if len(inv) else None
+        n_words = len(words) + (len(extra.dictionary) if extra is not None else 0)
+        # (token codes and node positions in int32 when they fit: millions of references at a
+        # million jobs, held through the reference rules)
+        ct = _narrow(n_words + 1)
+        rid_code = np.where(named, found, -1).astype(ct)  # -1: named by no reference (no id, or not a target)
+        del found, named
+        if extra is not None:
+            rid_code[inv] = len(words) + extra.indices.to_numpy(zero_copy_only=False).astype(ct)
+            words = pa.concat_arrays([words, extra.dictionary])
+        del extra, inv
         # each chunk's codes written straight into one array (no list of copies beside it)
         codes = np.empty(sum(len(c) for c in enc.chunks), dtype=ct)
         at = 0
@@ -2100,8 +2113,6 @@ class _Linker:
             out[col] = (pos.astype(_narrow(self.N), copy=False), codes[at : at + n_tok])
             at += n_tok
             del pos
-        rid_code = np.full(self.N, -1, dtype=ct)  # -1: named by no reference (no id, or not a target)
-        rid_code[named] = codes[at:]
         self.rid_code = rid_code
         self._tokens = out
         from ._memory import release_freed
