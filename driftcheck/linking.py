@@ -1414,7 +1414,10 @@ class _Linker:
         # (codes and ids per node are int32: half the memory of int64 at millions of nodes; the
         # method and choice codes name a few dozen words, int16, widened in _merge should more come)
         self.method = np.full(n, -1, dtype=np.int16)
-        self.conf = np.ones(n)
+        # confidences as int16 codes into the few values they take (method constants, scores
+        # rounded to 3 places): ``conf_vals[conf]`` is the float; 40 MB less than a float64 per node
+        self.conf_vals = np.ones(1)
+        self.conf = np.zeros(n, dtype=np.int16)
         self.choice = np.full(n, -1, dtype=np.int16)
         self.detail = np.full(n, -1, dtype=np.int32)
         self.edge_log: list[tuple[np.ndarray, ...]] = []
@@ -1455,13 +1458,15 @@ class _Linker:
         extra = [pd.factorize(rec[col].iloc[pay], use_na_sentinel=True)[0] for col in ("customer", "amount", "created")]
         codes = _node_codes(kind, _dict_codes(rid), no_id, pay, extra)
         del kind, extra
-        self.node_of_row = codes.astype(np.int32)  # (int32: per-node codes are half the memory; node counts fit)
         first_row = _firsts(codes)  # (pd.factorize numbers by first appearance)
         self.N = len(first_row)
         # the node frame holds the columns linking reads (not raw statuses, extra x: columns...)
         # (not the record ids: ``rid_arr`` below holds them, stripped, and nothing reads them twice)
         cols = [c for c in rec.columns if c in _NODE_COLUMNS]
         one_per_row = self.N == n_rows and np.array_equal(first_row, np.arange(n_rows))
+        # each row's node (int32: per-node codes are half the memory; node counts fit); None when
+        # row i is node i (no record repeats, the usual case): nothing to hold or take through
+        self.node_of_row = None if one_per_row else codes.astype(np.int32)
         if one_per_row:
             # no repeated record (the usual case): the input itself, read by column name. (Not
             # ``rec[cols]``: a list selection takes the rows of each 2-D block, and at a million
@@ -1677,11 +1682,13 @@ class _Linker:
             eidx[s] = idx
             e_mv = eidx[old[mv]]
             del eidx
-            better = (cf[e_mv] < self.conf[mv]) | (self.method[mv] < 0)
+            cur = self.conf_vals[self.conf[mv]]
+            better = (cf[e_mv] < cur) | (self.method[mv] < 0)
             upd = mv[better]
             ei = e_mv[better]
             self.method[upd] = meth[ei]
-            self.conf[upd] = np.minimum(self.conf[upd], cf[ei])
+            self.conf[upd] = self._conf_codes(np.minimum(cur[better], cf[ei]))
+            del cur
             self.detail[upd] = det[ei]
             self.choice[upd] = cho[ei]
             self.grp = new
@@ -1695,6 +1702,21 @@ class _Linker:
                 self.edge_log.append((a[idx].astype(np.int32), b[idx].astype(np.int32), meth[idx], cf[idx], det[idx]))
             pending = pending[~now]
         return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
+
+    def _conf_codes(self, values: np.ndarray) -> np.ndarray:
+        """Codes of confidences in :attr:`conf_vals` (values not there yet are added)."""
+        import numpy as np
+        import pandas as pd
+
+        c, u = pd.factorize(np.asarray(values, dtype=float), use_na_sentinel=False)
+        at = {v: i for i, v in enumerate(self.conf_vals.tolist())}
+        new = [v for v in u.tolist() if v not in at]
+        if new:
+            at.update({v: len(self.conf_vals) + k for k, v in enumerate(new)})
+            self.conf_vals = np.append(self.conf_vals, new)
+        if len(self.conf_vals) > 2**15:
+            raise ValueError("more than 32768 distinct link confidences")
+        return np.array([at[v] for v in u.tolist()], dtype=np.int16)[c]
 
     def _note(self, node: int, text: str) -> None:
         cur = self.texts.get(int(self.detail[node]))
@@ -3414,7 +3436,7 @@ class _Linker:
         self._apply_choice(one, np.full(len(one), "the customer's only open job", dtype=object))
         # the customer tier alone is not proof that this payment is for that job
         moved = one["s"].to_numpy(np.int64)
-        self.conf[moved] = np.minimum(self.conf[moved], 0.75)
+        self.conf[moved] = self._conf_codes(np.minimum(self.conf_vals[self.conf[moved]], 0.75))
 
     # ------------------------------------------------------------------ result
 
@@ -3478,7 +3500,8 @@ class _Linker:
     #: What building the result reads; every other per-node / per-identity array is let go first.
     _RESULT_READS = frozenset(
         (
-            "N", "I", "s", "input", "keep_links", "nd", "grp", "rank", "method", "conf", "choice", "detail", "node_of_row",
+            "N", "I", "s", "input", "keep_links", "nd", "grp", "rank", "method", "conf", "conf_vals", "choice", "detail",
+            "node_of_row",
             "texts", "words", "edge_log", "dangling", "amb_log", "dup_ev", "sc", "ident", "lab", "i_sys",
             "rtype", "system", "src_code", "src_uniq", "rid_arr", "pins", "forbids",
             "forbid_hit", "warnings", "overrides",
@@ -3522,7 +3545,8 @@ class _Linker:
         # itself (grouping, factorising, pyarrow takes); what each step freed is given back
         # before the next (at a million jobs ~700 MB stayed mapped until the end otherwise)
         release_freed(self.N)
-        node = self.node_of_row
+        # (every row's node: without repeats, a slice, so each per-node array is read as it is)
+        node = self.node_of_row if self.node_of_row is not None else slice(None)
         g = self.grp[node]
         # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
         out = self.input.reset_index(drop=True).copy(deep=False)
@@ -3535,7 +3559,7 @@ class _Linker:
         linked = np.bincount(self.grp, minlength=self.N)[g] > 1
         # a handful of methods and choices, and almost no dangling references: categoricals
         out["link_method"] = _take_cat(muniq, np.where(none, np.where(linked, nw, nw + 1), method))
-        out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
+        out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf_vals[self.conf[node]])
         del method, none, linked
         # from here on each per-node array goes as soon as its column is built: the columns
         # being built are the run's last peak (link_detail alone is 180 MB at a million jobs)
