@@ -1612,6 +1612,7 @@ class _Linker:
         noted on the record). Returns the positions of the edges applied.
         """
         import numpy as np
+        import pandas as pd
 
         m = len(a)
         if m == 0:
@@ -1621,7 +1622,17 @@ class _Linker:
         a = a if _is_codes(a) else np.asarray(a, dtype=np.int64)
         b = b if _is_codes(b) else np.asarray(b, dtype=np.int64)
         meth = method if _is_codes(method) else self.words.codes(method, m)
-        cf = conf if isinstance(conf, _Vocab) else np.broadcast_to(np.asarray(conf, dtype=float), (m,))
+        # each edge's confidence as a code of conf_vals (``c_lut[c_of[i]]``), and each code's rank
+        # by value: the merge compares and keeps the lower by int16 codes (the reference merge
+        # moves millions of nodes a round: no float64 array of them, no hashing of floats)
+        if isinstance(conf, _Vocab):
+            c_lut, c_of = self._conf_codes(conf.words), conf.codes
+        elif np.ndim(conf) == 0:
+            c_lut, c_of = self._conf_codes(np.array([float(conf)])), np.broadcast_to(np.int8(0), (m,))
+        else:
+            c_of, u = pd.factorize(np.asarray(conf, dtype=float), use_na_sentinel=False)
+            c_lut = self._conf_codes(np.asarray(u, dtype=float))
+        c_rank = np.argsort(np.argsort(self.conf_vals, kind="stable"), kind="stable").astype(np.int16)
         det = detail if _is_codes(detail) else self.texts.ids(detail, m)
         cho = np.broadcast_to(np.int64(self.words.code(choice)), (m,)) if isinstance(choice, str) else self.words.codes(choice, m)
         if len(self.words.words) > np.iinfo(self.method.dtype).max:
@@ -1682,13 +1693,15 @@ class _Linker:
             eidx[s] = idx
             e_mv = eidx[old[mv]]
             del eidx
-            cur = self.conf_vals[self.conf[mv]]
-            better = (cf[e_mv] < cur) | (self.method[mv] < 0)
+            cur, new_c = self.conf[mv], c_lut[c_of[e_mv]]
+            lower = c_rank[new_c] < c_rank[cur]
+            better = lower | (self.method[mv] < 0)
             upd = mv[better]
             ei = e_mv[better]
             self.method[upd] = meth[ei]
-            self.conf[upd] = self._conf_codes(np.minimum(cur[better], cf[ei]))
-            del cur
+            # the lower of the two confidences (equal ranks: equal values)
+            self.conf[upd] = np.where(lower[better], new_c[better], cur[better])
+            del cur, new_c, lower
             self.detail[upd] = det[ei]
             self.choice[upd] = cho[ei]
             self.grp = new
@@ -1699,7 +1712,8 @@ class _Linker:
             applied.append(idx)
             # (node ids as int32: millions of edges are held to the end)
             if self.keep_links:
-                self.edge_log.append((a[idx].astype(np.int32), b[idx].astype(np.int32), meth[idx], cf[idx], det[idx]))
+                econf = self.conf_vals[c_lut[c_of[idx]]]
+                self.edge_log.append((a[idx].astype(np.int32), b[idx].astype(np.int32), meth[idx], econf, det[idx]))
             pending = pending[~now]
         return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
 
