@@ -1643,18 +1643,24 @@ class _Linker:
             ga, gb = self.grp[a[pending]], self.grp[b[pending]]
             live = ga != gb
             pending, ga, gb = pending[live], ga[live], gb[live]
+            # (each round's temporaries go as soon as read: the reference merge's first round
+            # holds 7.5M edges, and every array of them is 30 MB at a million jobs)
+            del live
             if not len(pending):
                 break
             forb = self._forbidden(ga, gb, meth[pending])
             if forb.any():
                 pending, ga, gb = pending[~forb], ga[~forb], gb[~forb]
+            del forb
             rank = self._group_rank()
             hasjob, hasdeal = self.g_job, self.g_deal
             # orient: the group with the stronger key is the target; ties by id (acyclic)
             ra, rb = rank[ga], rank[gb]
             swap = (ra > rb) | ((ra == rb) & (ga < gb))
+            del ra, rb
             src = np.where(swap, gb, ga)
             dst = np.where(swap, ga, gb)
+            del swap, ga, gb
             ok = ~(hasjob[src] & hasjob[dst]) & ~(hasdeal[src] & hasdeal[dst])
             two_jobs = hasjob[src] & hasjob[dst]
             for k in np.flatnonzero(~ok).tolist():
@@ -1664,6 +1670,7 @@ class _Linker:
                 mname = self.words.words[meth[i]]
                 self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({mname}), {why}")
             pending, src, dst = pending[ok], src[ok], dst[ok]
+            del ok, two_jobs
             if not len(pending):
                 break
             # one target per source group per round (the strongest edge); the rest wait
@@ -1682,6 +1689,7 @@ class _Linker:
             if not now.any():
                 break
             s, d, idx = src[now], dst[now], pending[now]
+            del src, dst, moving
             remap = np.arange(self.N, dtype=self.grp.dtype)
             remap[s] = d
             old = self.grp
@@ -1704,7 +1712,9 @@ class _Linker:
             del cur, new_c, lower
             self.detail[upd] = det[ei]
             self.choice[upd] = cho[ei]
+            del mv, e_mv, better, upd, ei
             self.grp = new
+            del old, new  # (the previous labels: not held through the next round)
             # the targets take on what their sources held (several sources may join one target)
             np.maximum.at(self.g_rank, d, self.g_rank[s])
             np.logical_or.at(self.g_job, d, self.g_job[s])
