@@ -1524,6 +1524,14 @@ class _Linker:
         self.rank = rank
         self.amount = nd["amount"].to_numpy(dtype=float, na_value=np.nan)
         self.balance = nd["balance"].to_numpy(dtype=float, na_value=np.nan)
+        self.dangling: dict[int, str] = {}
+
+    def _dates(self) -> None:
+        """Each node's dates (whole days) and state: read by the job steps only, so made just before
+        them (the customer and reference steps, the run's peaks, do not hold 72 MB of them)."""
+        import numpy as np
+
+        nd = self.nd
 
         def days(col: str) -> np.ndarray:
             v = nd[col].to_numpy()
@@ -1546,7 +1554,6 @@ class _Linker:
         self.d_scheduled = _Days(days("scheduled"))
         self.d_paid = _Days(days("paid"))
         self.state = _vocab_of(nd["state"])
-        self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
 
@@ -1773,6 +1780,7 @@ class _Linker:
         # the identities' name parts and the keys only customers needed: hundreds of MB at a
         # million jobs, let go before the job steps (the run's second peak)
         self._keep_only(self._JOB_READS)
+        self._dates()
         self._link_deals_to_jobs()
         # each job step frees its candidates and scores (most below the allocator's mmap size,
         # so kept mapped): given back before the next builds its own (~0.9 GB at a million jobs)
