@@ -2576,7 +2576,11 @@ class _Linker:
             return pd.DataFrame({"cl": np.zeros(0, dtype=np.int64), "cand": np.zeros(0, dtype=np.int64)})
         x = np.concatenate([p[0] for p in pairs])
         y = np.concatenate([p[1] for p in pairs])
-        return pd.DataFrame({"cl": self.lab[x], "cand": self.lab[y]}).drop_duplicates()
+        # (cluster ids in int32 and a range index: the pairs are held through the job steps, and
+        # as int64 columns with the int64 index drop_duplicates leaves they were 57 MB at a million jobs)
+        it = _narrow(self.I)
+        pairs = pd.DataFrame({"cl": self.lab[x].astype(it), "cand": self.lab[y].astype(it)})
+        return pairs.drop_duplicates().reset_index(drop=True)
 
     def _same_name(
         self, codes: np.ndarray, ids: np.ndarray, cl: np.ndarray, strong: np.ndarray, key: np.ndarray, sys_: np.ndarray
