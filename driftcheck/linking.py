@@ -2729,6 +2729,9 @@ class _Linker:
         # one row per (cluster, key), the first seen
         first = _first_rows(cl, kv)
         cl, kv, ii = cl[first], kv[first], np.asarray(ki)[first]
+        # (each temporary goes after its last read: the reference tier's rows and pairs are
+        # millions at a million jobs, and the tiers are the customer step's peak)
+        del first
         size = np.bincount(kv)[kv]
         cap = self.s.max_name_candidates
         if query is None:
@@ -2737,6 +2740,7 @@ class _Linker:
             # a surname hundreds of customers share is no lead at all (and would cost pairs by the million)
             sel = (size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)
         cl, kv, ii = cl[sel], kv[sel], ii[sel]
+        del size, sel
         # (the rows that look for partners: all of them without a query, then no index of them is made)
         left = np.flatnonzero(query[ii]) if query is not None else None
         if not len(ii) or (left is not None and not len(left)):
@@ -2758,10 +2762,12 @@ class _Linker:
         keep = (clx != cly) & ((mx & my) == 0) & ((mx | my) != 0)
         del mx, my
         lx, ly, clx, cly = lx[keep], ly[keep], clx[keep], cly[keep]
+        del keep
         if compat and len(lx):
             ok = self._compat(ii[lx], ii[ly]) >= 0
             clx, cly = clx[ok], cly[ok]
-        del lx, ly
+            del ok
+        del lx, ly, cl, kv, ii, mr, left
         if not len(clx):
             return lab
         clx, cly = clx.astype(np.int64), cly.astype(np.int64)
@@ -2774,15 +2780,18 @@ class _Linker:
         else:
             pair = np.sort(pd.unique(clx * self.I + cly))
         clx, cly = pair // self.I, pair % self.I
+        del pair
         if query is not None:
             # a surname hundreds of customers share is no lead at all; below that, amount,
             # date and title may still pick the job (see _decide)
             n = np.bincount(clx)[clx]
             few = n <= (_SURNAME_CAP if not freeze else cap)
             clx, cly = clx[few], cly[few]
+            del n, few
         amb_x = self._ambiguous_queries(clx, cly, m, lab)
         bad = np.isin(clx, amb_x) | np.isin(cly, amb_x)
         ax, ay = clx[~bad], cly[~bad]
+        del bad
         lab = self._apply_tier(lab, ax, ay, m, label)
         if len(amb_x):
             sel = np.isin(clx, amb_x) & (lab[clx] != lab[cly])
