@@ -570,9 +570,12 @@ def _union(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected components of ``n`` items joined by edges ``a[i]-b[i]``: a label (the smallest member) per item."""
     import numpy as np
 
-    lab = np.arange(n, dtype=np.int64)
-    a = np.asarray(a, dtype=np.int64)
-    b = np.asarray(b, dtype=np.int64)
+    # (labels in int32 when they fit: the customer tiers hold several per-identity arrays of
+    # them, 2.2M identities at a million jobs; callers widen before combining two into one int)
+    dt = _narrow(n)
+    lab = np.arange(n, dtype=dt)
+    a = np.asarray(a, dtype=dt)
+    b = np.asarray(b, dtype=dt)
     while len(a):
         la, lb = lab[a], lab[b]
         m = np.minimum(la, lb)
@@ -2400,7 +2403,7 @@ class _Linker:
         self.surname_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         # (a method of its own: its keys, pairs and frames are let go before the tiers across
         # systems start, 300 MB at a million jobs)
-        lab = self._within_systems(np.arange(n_id, dtype=np.int64))
+        lab = self._within_systems(np.arange(n_id, dtype=_narrow(n_id)))
         self.sc = lab.copy()
 
         # (each tier frees its keys and pairs, mostly below the allocator's mmap size: given
