@@ -3006,7 +3006,8 @@ class _Linker:
     def _node_cluster(self) -> np.ndarray:
         import numpy as np
 
-        cl = np.full(self.N, -1, dtype=np.int64)
+        # (in the labels' own type, int32 when the identities fit: 26 MB less a call at a million jobs)
+        cl = np.full(self.N, -1, dtype=self.lab.dtype)
         ok = self.ident >= 0
         cl[ok] = self.lab[self.ident[ok]]
         return cl
