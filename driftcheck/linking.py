@@ -1843,6 +1843,10 @@ class _Linker:
             pcode, ptab = parse_names_distinct(nd["customer"], nd["company"])
             email = email_key_codes(nd["email"])
             phone, addr, split = contact.result()
+        from ._memory import release_freed
+
+        # (the parsers' temporaries on both threads, freed: given back before the identities are built)
+        release_freed(self.N)
         derived = np.zeros(self.N, dtype=bool)
         if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer
@@ -2133,6 +2137,11 @@ class _Linker:
         # the tokens' text is read through the dictionary from here on: each column's tokens go
         # before the codes are made (only their counts are kept)
         split = {col: (pos, len(tok)) for col, (pos, tok) in split.items()}
+        from ._memory import release_freed
+
+        # (the split tokens and the splitting's temporaries, freed into pyarrow's pool: given back
+        # before the ids are looked up, not kept mapped under the lookup's own table)
+        release_freed(self.N, arrow_only=True)
         # only jobs, invoices and deals are looked up by id (a payment is never a reference's
         # target). A record id takes the code of the token with its text: looked up in the
         # tokens' dictionary, not encoded with them (5M ids, mostly named by no token, made the
@@ -2172,8 +2181,6 @@ class _Linker:
             del pos
         self.rid_code = rid_code
         self._tokens = out
-        from ._memory import release_freed
-
         # splitting and encoding freed several times the tokens' size, in pyarrow's pool (kept
         # mapped for pyarrow alone): given back before the rules' numpy arrays are made
         release_freed(self.N)
