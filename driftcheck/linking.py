@@ -2894,7 +2894,8 @@ class _Linker:
         def cut(u: pd.Series, code: np.ndarray, start: int | None, stop: int | None = None) -> np.ndarray:
             """Per identity of ``idx``: a code of ``text[start:stop]`` (-1 where there is no text), cut per distinct text."""
             c, _ = pd.factorize(u.str.slice(start, stop))
-            return np.where(code[idx] >= 0, np.append(c, -1)[code[idx]], -1)
+            # (int32: the blocks' codes below are 4M rows at a million jobs)
+            return np.where(code[idx] >= 0, np.append(c, -1).astype(np.int32)[code[idx]], np.int32(-1))
 
         # the name without its "p:" / "o:" and the name parts, cut on distinct values and held as codes
         u_name = distinct(self.i_key, self.i_key_c).str.slice(2)
@@ -2906,8 +2907,9 @@ class _Linker:
         # two blocks per name, so that a slip in either the surname or the first name is still met:
         # p (surname's first four letters, first initial) and q (first name's first four, surname's
         # first two); o (a company's first four) and r (its last four). One code per block text.
-        zero = np.zeros(len(idx), dtype=np.int64)
-        tag = np.concatenate([np.where(per, 0, 1), np.where(both, 2, np.where(per, -1, 3))])
+        zero = np.zeros(len(idx), dtype=np.int32)
+        i8 = np.int8
+        tag = np.concatenate([np.where(per, i8(0), i8(1)), np.where(both, i8(2), np.where(per, i8(-1), i8(3)))])
         a = np.concatenate(
             [
                 np.where(per, cut(u_last, self.i_last_c, 0, 4), cut(u_name, self.i_key_c, 0, 4)),
@@ -2921,6 +2923,7 @@ class _Linker:
         ok = tag >= 0
         codes = np.full(len(tag), -1, dtype=np.int64)
         codes[ok] = _codes(tag[ok], a[ok], bb[ok])
+        del tag, a, bb
         ii = np.concatenate([idx, idx])[ok]
         b = codes[ok]
         qq = query[ii]
