@@ -569,9 +569,12 @@ def _union(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected components of ``n`` items joined by edges ``a[i]-b[i]``: a label (the smallest member) per item."""
     import numpy as np
 
-    lab = np.arange(n, dtype=np.int64)
-    a = np.asarray(a, dtype=np.int64)
-    b = np.asarray(b, dtype=np.int64)
+    # (labels in int32 when they fit: the customer tiers hold several per-identity arrays of
+    # them, 2.2M identities at a million jobs; callers widen before combining two into one int)
+    dt = _narrow(n)
+    lab = np.arange(n, dtype=dt)
+    a = np.asarray(a, dtype=dt)
+    b = np.asarray(b, dtype=dt)
     while len(a):
         la, lb = lab[a], lab[b]
         m = np.minimum(la, lb)
@@ -716,10 +719,13 @@ def _join_by(groups: np.ndarray, values: np.ndarray, sep: str, *, sort: bool = F
 
 
 def _dict_codes(values: pd.Series) -> np.ndarray:
-    """Codes of a text column (-1 for null; equal text, equal code) by one pyarrow ``dictionary_encode``.
+    """Codes of a text column (-1 for null; equal text, equal code, below the row count) by
+    one pyarrow dense ``rank``: the codes number the distinct texts in sorted order, not by
+    first appearance (callers need equality only).
 
-    Cheaper than ``pd.factorize`` of an arrow string column at millions of rows; the codes
-    are numbered by first appearance all the same.
+    Not ``dictionary_encode`` (nor ``pd.factorize``, which calls it): for millions of distinct
+    record ids its hash table and dictionary took 840 MB of pyarrow's pool at a million jobs,
+    the sort 105 MB, and the rank is faster (1.9 s against 2.6 s).
     """
     import numpy as np
     import pyarrow.compute as pc
@@ -730,8 +736,15 @@ def _dict_codes(values: pd.Series) -> np.ndarray:
         import pandas as pd
 
         return np.asarray(pd.factorize(values, use_na_sentinel=True)[0], dtype=np.int64)
-    enc = pc.dictionary_encode(_arrow_text(values))
-    return np.asarray(pc.fill_null(enc.indices, -1).to_numpy(), dtype=np.int64)
+    arr = _arrow_text(values)
+    # (nulls rank after every text, all alike: set to -1 below)
+    rank = pc.rank(arr, sort_keys="ascending", tiebreaker="dense")
+    codes = rank.to_numpy().astype(np.int64)
+    del rank
+    codes -= 1
+    if arr.null_count:
+        codes[pc.is_null(arr).to_numpy(zero_copy_only=False)] = -1
+    return codes
 
 
 def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -1404,7 +1417,10 @@ class _Linker:
         # (codes and ids per node are int32: half the memory of int64 at millions of nodes; the
         # method and choice codes name a few dozen words, int16, widened in _merge should more come)
         self.method = np.full(n, -1, dtype=np.int16)
-        self.conf = np.ones(n)
+        # confidences as int16 codes into the few values they take (method constants, scores
+        # rounded to 3 places): ``conf_vals[conf]`` is the float; 40 MB less than a float64 per node
+        self.conf_vals = np.ones(1)
+        self.conf = np.zeros(n, dtype=np.int16)
         self.choice = np.full(n, -1, dtype=np.int16)
         self.detail = np.full(n, -1, dtype=np.int32)
         self.edge_log: list[tuple[np.ndarray, ...]] = []
@@ -1445,15 +1461,20 @@ class _Linker:
         extra = [pd.factorize(rec[col].iloc[pay], use_na_sentinel=True)[0] for col in ("customer", "amount", "created")]
         codes = _node_codes(kind, _dict_codes(rid), no_id, pay, extra)
         del kind, extra
-        self.node_of_row = codes.astype(np.int32)  # (int32: per-node codes are half the memory; node counts fit)
         first_row = _firsts(codes)  # (pd.factorize numbers by first appearance)
         self.N = len(first_row)
         # the node frame holds the columns linking reads (not raw statuses, extra x: columns...)
         # (not the record ids: ``rid_arr`` below holds them, stripped, and nothing reads them twice)
         cols = [c for c in rec.columns if c in _NODE_COLUMNS]
         one_per_row = self.N == n_rows and np.array_equal(first_row, np.arange(n_rows))
+        # each row's node (int32: per-node codes are half the memory; node counts fit); None when
+        # row i is node i (no record repeats, the usual case): nothing to hold or take through
+        self.node_of_row = None if one_per_row else codes.astype(np.int32)
         if one_per_row:
-            nd = rec[cols].copy(deep=False)  # no repeated record (the usual case): no copy of the data
+            # no repeated record (the usual case): the input itself, read by column name. (Not
+            # ``rec[cols]``: a list selection takes the rows of each 2-D block, and at a million
+            # jobs that copied the date columns, 210 MB held to the end of the run.)
+            nd = rec
         else:
             nd = rec[cols].iloc[first_row].reset_index(drop=True)
         self.nd = nd
@@ -1506,6 +1527,14 @@ class _Linker:
         self.rank = rank
         self.amount = nd["amount"].to_numpy(dtype=float, na_value=np.nan)
         self.balance = nd["balance"].to_numpy(dtype=float, na_value=np.nan)
+        self.dangling: dict[int, str] = {}
+
+    def _dates(self) -> None:
+        """Each node's dates (whole days) and state: read by the job steps only, so made just before
+        them (the customer and reference steps, the run's peaks, do not hold 72 MB of them)."""
+        import numpy as np
+
+        nd = self.nd
 
         def days(col: str) -> np.ndarray:
             v = nd[col].to_numpy()
@@ -1528,7 +1557,6 @@ class _Linker:
         self.d_scheduled = _Days(days("scheduled"))
         self.d_paid = _Days(days("paid"))
         self.state = _vocab_of(nd["state"])
-        self.dangling: dict[int, str] = {}
 
     # ------------------------------------------------------------------ group bookkeeping
 
@@ -1594,6 +1622,7 @@ class _Linker:
         noted on the record). Returns the positions of the edges applied.
         """
         import numpy as np
+        import pandas as pd
 
         m = len(a)
         if m == 0:
@@ -1603,7 +1632,17 @@ class _Linker:
         a = a if _is_codes(a) else np.asarray(a, dtype=np.int64)
         b = b if _is_codes(b) else np.asarray(b, dtype=np.int64)
         meth = method if _is_codes(method) else self.words.codes(method, m)
-        cf = conf if isinstance(conf, _Vocab) else np.broadcast_to(np.asarray(conf, dtype=float), (m,))
+        # each edge's confidence as a code of conf_vals (``c_lut[c_of[i]]``), and each code's rank
+        # by value: the merge compares and keeps the lower by int16 codes (the reference merge
+        # moves millions of nodes a round: no float64 array of them, no hashing of floats)
+        if isinstance(conf, _Vocab):
+            c_lut, c_of = self._conf_codes(conf.words), conf.codes
+        elif np.ndim(conf) == 0:
+            c_lut, c_of = self._conf_codes(np.array([float(conf)])), np.broadcast_to(np.int8(0), (m,))
+        else:
+            c_of, u = pd.factorize(np.asarray(conf, dtype=float), use_na_sentinel=False)
+            c_lut = self._conf_codes(np.asarray(u, dtype=float))
+        c_rank = np.argsort(np.argsort(self.conf_vals, kind="stable"), kind="stable").astype(np.int16)
         det = detail if _is_codes(detail) else self.texts.ids(detail, m)
         cho = np.broadcast_to(np.int64(self.words.code(choice)), (m,)) if isinstance(choice, str) else self.words.codes(choice, m)
         if len(self.words.words) > np.iinfo(self.method.dtype).max:
@@ -1614,18 +1653,24 @@ class _Linker:
             ga, gb = self.grp[a[pending]], self.grp[b[pending]]
             live = ga != gb
             pending, ga, gb = pending[live], ga[live], gb[live]
+            # (each round's temporaries go as soon as read: the reference merge's first round
+            # holds 7.5M edges, and every array of them is 30 MB at a million jobs)
+            del live
             if not len(pending):
                 break
             forb = self._forbidden(ga, gb, meth[pending])
             if forb.any():
                 pending, ga, gb = pending[~forb], ga[~forb], gb[~forb]
+            del forb
             rank = self._group_rank()
             hasjob, hasdeal = self.g_job, self.g_deal
             # orient: the group with the stronger key is the target; ties by id (acyclic)
             ra, rb = rank[ga], rank[gb]
             swap = (ra > rb) | ((ra == rb) & (ga < gb))
+            del ra, rb
             src = np.where(swap, gb, ga)
             dst = np.where(swap, ga, gb)
+            del swap, ga, gb
             ok = ~(hasjob[src] & hasjob[dst]) & ~(hasdeal[src] & hasdeal[dst])
             two_jobs = hasjob[src] & hasjob[dst]
             for k in np.flatnonzero(~ok).tolist():
@@ -1635,6 +1680,7 @@ class _Linker:
                 mname = self.words.words[meth[i]]
                 self._note(int(a[i]), f"also names {self._describe(int(b[i]))} ({mname}), {why}")
             pending, src, dst = pending[ok], src[ok], dst[ok]
+            del ok, two_jobs
             if not len(pending):
                 break
             # one target per source group per round (the strongest edge); the rest wait
@@ -1653,6 +1699,7 @@ class _Linker:
             if not now.any():
                 break
             s, d, idx = src[now], dst[now], pending[now]
+            del src, dst, moving
             remap = np.arange(self.N, dtype=self.grp.dtype)
             remap[s] = d
             old = self.grp
@@ -1664,14 +1711,20 @@ class _Linker:
             eidx[s] = idx
             e_mv = eidx[old[mv]]
             del eidx
-            better = (cf[e_mv] < self.conf[mv]) | (self.method[mv] < 0)
+            cur, new_c = self.conf[mv], c_lut[c_of[e_mv]]
+            lower = c_rank[new_c] < c_rank[cur]
+            better = lower | (self.method[mv] < 0)
             upd = mv[better]
             ei = e_mv[better]
             self.method[upd] = meth[ei]
-            self.conf[upd] = np.minimum(self.conf[upd], cf[ei])
+            # the lower of the two confidences (equal ranks: equal values)
+            self.conf[upd] = np.where(lower[better], new_c[better], cur[better])
+            del cur, new_c, lower
             self.detail[upd] = det[ei]
             self.choice[upd] = cho[ei]
+            del mv, e_mv, better, upd, ei
             self.grp = new
+            del old, new  # (the previous labels: not held through the next round)
             # the targets take on what their sources held (several sources may join one target)
             np.maximum.at(self.g_rank, d, self.g_rank[s])
             np.logical_or.at(self.g_job, d, self.g_job[s])
@@ -1679,9 +1732,25 @@ class _Linker:
             applied.append(idx)
             # (node ids as int32: millions of edges are held to the end)
             if self.keep_links:
-                self.edge_log.append((a[idx].astype(np.int32), b[idx].astype(np.int32), meth[idx], cf[idx], det[idx]))
+                econf = self.conf_vals[c_lut[c_of[idx]]]
+                self.edge_log.append((a[idx].astype(np.int32), b[idx].astype(np.int32), meth[idx], econf, det[idx]))
             pending = pending[~now]
         return np.concatenate(applied) if applied else np.array([], dtype=np.int64)
+
+    def _conf_codes(self, values: np.ndarray) -> np.ndarray:
+        """Codes of confidences in :attr:`conf_vals` (values not there yet are added)."""
+        import numpy as np
+        import pandas as pd
+
+        c, u = pd.factorize(np.asarray(values, dtype=float), use_na_sentinel=False)
+        at = {v: i for i, v in enumerate(self.conf_vals.tolist())}
+        new = [v for v in u.tolist() if v not in at]
+        if new:
+            at.update({v: len(self.conf_vals) + k for k, v in enumerate(new)})
+            self.conf_vals = np.append(self.conf_vals, new)
+        if len(self.conf_vals) > 2**15:
+            raise ValueError("more than 32768 distinct link confidences")
+        return np.array([at[v] for v in u.tolist()], dtype=np.int16)[c]
 
     def _note(self, node: int, text: str) -> None:
         cur = self.texts.get(int(self.detail[node]))
@@ -1714,6 +1783,7 @@ class _Linker:
         # the identities' name parts and the keys only customers needed: hundreds of MB at a
         # million jobs, let go before the job steps (the run's second peak)
         self._keep_only(self._JOB_READS)
+        self._dates()
         self._link_deals_to_jobs()
         # each job step frees its candidates and scores (most below the allocator's mmap size,
         # so kept mapped): given back before the next builds its own (~0.9 GB at a million jobs)
@@ -1773,6 +1843,10 @@ class _Linker:
             pcode, ptab = parse_names_distinct(nd["customer"], nd["company"])
             email = email_key_codes(nd["email"])
             phone, addr, split = contact.result()
+        from ._memory import release_freed
+
+        # (the parsers' temporaries on both threads, freed: given back before the identities are built)
+        release_freed(self.N)
         derived = np.zeros(self.N, dtype=bool)
         if has_deals:
             # a deal without a contact: "Smith – Kitchen remodel" names its customer
@@ -1787,7 +1861,7 @@ class _Linker:
                 both = pcode.copy()
                 both[need] = len(ptab["name_key"]) + acode
                 ok = both >= 0
-                pcode = np.full(self.N, -1, dtype=np.int64)
+                pcode = np.full(self.N, -1, dtype=np.int32)
                 pcode[ok], first = pd.factorize(both[ok])
                 at = pa.array(np.asarray(first, dtype=np.int64))
                 ptab = {k: pa.concat_arrays([v, atab[k]]).take(at) for k, v in ptab.items()}
@@ -1844,6 +1918,8 @@ class _Linker:
         self.c_email, self.u_email = recoded(*email)
         self.c_phone, self.u_phone = recoded(*phone)
         self.c_addr, self.u_addr = recoded(*addr)
+        # (the codes before re-numbering: not held under the identities built next)
+        del email, phone, addr
         # the name key, qualifier and spelling are all read off the party: one code per party for
         # the three (numbered over the parties, so small), spread to the nodes once; the identity
         # then combines 5 columns, not 7 (one fewer re-numbering of millions of mixed-radix codes)
@@ -1851,12 +1927,16 @@ class _Linker:
         # identity: one (system, party, qualifier, email, phone, spelling); spellings are kept
         # apart so that "Smith, John" and "John Smith" in one system can be told as a duplicate
         has = (self.c_key >= 0) | (self.c_email >= 0) | (self.c_phone >= 0)
-        # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
-        # surname: each such deal is its own identity until a cross-system tier places it
-        uniq = np.where(derived, np.arange(self.N), -1)
         # not numbered here: the identities are numbered once, over the nodes that have one
-        combo = _codes(sys_code, c_name, self.c_email, self.c_phone, uniq, numbered=False)
-        del uniq, c_name
+        combo = _codes(sys_code, c_name, self.c_email, self.c_phone, numbered=False)
+        del c_name
+        # a name read off a deal title ("Smith – Kitchen") says nothing about other deals with that
+        # surname: each such deal is its own identity until a cross-system tier places it (a code
+        # above every combination's; not a sixth column of node numbers, 53 MB at a million jobs)
+        d_at = np.flatnonzero(derived)
+        if len(d_at):
+            combo[d_at] = int(combo.max()) + 1 + np.arange(len(d_at))
+        del d_at
         codes = np.full(self.N, -1, dtype=np.int32)
         codes[has], _ = pd.factorize(combo[has])
         del combo
@@ -2050,22 +2130,40 @@ class _Linker:
         if getattr(self, "_tokens", None) is not None:
             return self._tokens
         split = {col: _explode_arrow(self.nd[col]) for col in self._REF_COLUMNS}
-        # only jobs, invoices and deals are looked up by id (a payment is never a reference's
-        # target): the other nodes' ids are not hashed at all
-        named = np.flatnonzero((self.is_job | self.is_inv | self.is_deal) & ~self.rid_blank)
-        rid = self.rid_arr.take(pa.array(named)).cast(pa.large_string())
-        # one dictionary for every token and record id: equal text, equal code
-        # (encoded as chunks, which share one dictionary, numbered as over their concatenation:
-        # no second copy of every token)
-        enc = pc.dictionary_encode(pa.chunked_array([tok for _, tok in split.values()] + [rid], type=pa.large_string()))
-        del rid
+        # one dictionary for every token: equal text, equal code (encoded as chunks, which share
+        # one dictionary, numbered as over their concatenation: no second copy of every token)
+        enc = pc.dictionary_encode(pa.chunked_array([tok for _, tok in split.values()], type=pa.large_string()))
         words = enc.chunk(enc.num_chunks - 1).dictionary if enc.num_chunks else pa.array([], type=pa.large_string())
-        # (token codes and node positions in int32 when they fit: millions of references at a
-        # million jobs, held through the reference rules)
-        ct = _narrow(len(words) + 1)
         # the tokens' text is read through the dictionary from here on: each column's tokens go
         # before the codes are made (only their counts are kept)
         split = {col: (pos, len(tok)) for col, (pos, tok) in split.items()}
+        from ._memory import release_freed
+
+        # (the split tokens and the splitting's temporaries, freed into pyarrow's pool: given back
+        # before the ids are looked up, not kept mapped under the lookup's own table)
+        release_freed(self.N, arrow_only=True)
+        # only jobs, invoices and deals are looked up by id (a payment is never a reference's
+        # target). A record id takes the code of the token with its text: looked up in the
+        # tokens' dictionary, not encoded with them (5M ids, mostly named by no token, made the
+        # dictionary's hash table and text three times the tokens' own: 700 MB at a million jobs)
+        named = (self.is_job | self.is_inv | self.is_deal) & ~self.rid_blank
+        hit = pc.index_in(self.rid_arr, value_set=words)
+        found = pc.fill_null(hit, -1).to_numpy(zero_copy_only=False)
+        del hit
+        # an invoice number two systems hold may be named by no reference at all (the Jobber ->
+        # QuickBooks sync): those ids are coded among themselves, after the tokens' codes
+        inv = np.flatnonzero(named & self.is_inv & (self.is_acct | self.is_ops) & (found < 0))
+        extra = pc.dictionary_encode(self.rid_arr.take(pa.array(inv)).cast(pa.large_string())) if len(inv) else None
+        n_words = len(words) + (len(extra.dictionary) if extra is not None else 0)
+        # (token codes and node positions in int32 when they fit: millions of references at a
+        # million jobs, held through the reference rules)
+        ct = _narrow(n_words + 1)
+        rid_code = np.where(named, found, -1).astype(ct)  # -1: named by no reference (no id, or not a target)
+        del found, named
+        if extra is not None:
+            rid_code[inv] = len(words) + extra.indices.to_numpy(zero_copy_only=False).astype(ct)
+            words = pa.concat_arrays([words, extra.dictionary])
+        del extra, inv
         # each chunk's codes written straight into one array (no list of copies beside it)
         codes = np.empty(sum(len(c) for c in enc.chunks), dtype=ct)
         at = 0
@@ -2081,12 +2179,8 @@ class _Linker:
             out[col] = (pos.astype(_narrow(self.N), copy=False), codes[at : at + n_tok])
             at += n_tok
             del pos
-        rid_code = np.full(self.N, -1, dtype=ct)  # -1: named by no reference (no id, or not a target)
-        rid_code[named] = codes[at:]
         self.rid_code = rid_code
         self._tokens = out
-        from ._memory import release_freed
-
         # splitting and encoding freed several times the tokens' size, in pyarrow's pool (kept
         # mapped for pyarrow alone): given back before the rules' numpy arrays are made
         release_freed(self.N)
@@ -2315,8 +2409,11 @@ class _Linker:
         self.surname_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         # (a method of its own: its keys, pairs and frames are let go before the tiers across
         # systems start, 300 MB at a million jobs)
-        lab = self._within_systems(np.arange(n_id, dtype=np.int64))
+        lab = self._within_systems(np.arange(n_id, dtype=_narrow(n_id)))
         self.sc = lab.copy()
+        # the distinct emails, phones and addresses are read (as evidence text) by the tiers
+        # within systems only: 67 MB of arrow text at a million jobs, not held under the tiers across
+        self.u_email = self.u_phone = self.u_addr = None
 
         # (each tier frees its keys and pairs, mostly below the allocator's mmap size: given
         # back to the system between the heavy tiers, not left mapped under the next one's)
@@ -2492,7 +2589,11 @@ class _Linker:
             return pd.DataFrame({"cl": np.zeros(0, dtype=np.int64), "cand": np.zeros(0, dtype=np.int64)})
         x = np.concatenate([p[0] for p in pairs])
         y = np.concatenate([p[1] for p in pairs])
-        return pd.DataFrame({"cl": self.lab[x], "cand": self.lab[y]}).drop_duplicates()
+        # (cluster ids in int32 and a range index: the pairs are held through the job steps, and
+        # as int64 columns with the int64 index drop_duplicates leaves they were 57 MB at a million jobs)
+        it = _narrow(self.I)
+        pairs = pd.DataFrame({"cl": self.lab[x].astype(it), "cand": self.lab[y].astype(it)})
+        return pairs.drop_duplicates().reset_index(drop=True)
 
     def _same_name(
         self, codes: np.ndarray, ids: np.ndarray, cl: np.ndarray, strong: np.ndarray, key: np.ndarray, sys_: np.ndarray
@@ -2640,6 +2741,9 @@ class _Linker:
         # one row per (cluster, key), the first seen
         first = _first_rows(cl, kv)
         cl, kv, ii = cl[first], kv[first], np.asarray(ki)[first]
+        # (each temporary goes after its last read: the reference tier's rows and pairs are
+        # millions at a million jobs, and the tiers are the customer step's peak)
+        del first
         size = np.bincount(kv)[kv]
         cap = self.s.max_name_candidates
         if query is None:
@@ -2648,6 +2752,7 @@ class _Linker:
             # a surname hundreds of customers share is no lead at all (and would cost pairs by the million)
             sel = (size >= 2) & (size <= (_SURNAME_CAP if not freeze else cap) + 1)
         cl, kv, ii = cl[sel], kv[sel], ii[sel]
+        del size, sel
         # (the rows that look for partners: all of them without a query, then no index of them is made)
         left = np.flatnonzero(query[ii]) if query is not None else None
         if not len(ii) or (left is not None and not len(left)):
@@ -2669,10 +2774,12 @@ class _Linker:
         keep = (clx != cly) & ((mx & my) == 0) & ((mx | my) != 0)
         del mx, my
         lx, ly, clx, cly = lx[keep], ly[keep], clx[keep], cly[keep]
+        del keep
         if compat and len(lx):
             ok = self._compat(ii[lx], ii[ly]) >= 0
             clx, cly = clx[ok], cly[ok]
-        del lx, ly
+            del ok
+        del lx, ly, cl, kv, ii, mr, left
         if not len(clx):
             return lab
         clx, cly = clx.astype(np.int64), cly.astype(np.int64)
@@ -2685,15 +2792,18 @@ class _Linker:
         else:
             pair = np.sort(pd.unique(clx * self.I + cly))
         clx, cly = pair // self.I, pair % self.I
+        del pair
         if query is not None:
             # a surname hundreds of customers share is no lead at all; below that, amount,
             # date and title may still pick the job (see _decide)
             n = np.bincount(clx)[clx]
             few = n <= (_SURNAME_CAP if not freeze else cap)
             clx, cly = clx[few], cly[few]
+            del n, few
         amb_x = self._ambiguous_queries(clx, cly, m, lab)
         bad = np.isin(clx, amb_x) | np.isin(cly, amb_x)
         ax, ay = clx[~bad], cly[~bad]
+        del bad
         lab = self._apply_tier(lab, ax, ay, m, label)
         if len(amb_x):
             sel = np.isin(clx, amb_x) & (lab[clx] != lab[cly])
@@ -2784,7 +2894,8 @@ class _Linker:
         def cut(u: pd.Series, code: np.ndarray, start: int | None, stop: int | None = None) -> np.ndarray:
             """Per identity of ``idx``: a code of ``text[start:stop]`` (-1 where there is no text), cut per distinct text."""
             c, _ = pd.factorize(u.str.slice(start, stop))
-            return np.where(code[idx] >= 0, np.append(c, -1)[code[idx]], -1)
+            # (int32: the blocks' codes below are 4M rows at a million jobs)
+            return np.where(code[idx] >= 0, np.append(c, -1).astype(np.int32)[code[idx]], np.int32(-1))
 
         # the name without its "p:" / "o:" and the name parts, cut on distinct values and held as codes
         u_name = distinct(self.i_key, self.i_key_c).str.slice(2)
@@ -2796,8 +2907,9 @@ class _Linker:
         # two blocks per name, so that a slip in either the surname or the first name is still met:
         # p (surname's first four letters, first initial) and q (first name's first four, surname's
         # first two); o (a company's first four) and r (its last four). One code per block text.
-        zero = np.zeros(len(idx), dtype=np.int64)
-        tag = np.concatenate([np.where(per, 0, 1), np.where(both, 2, np.where(per, -1, 3))])
+        zero = np.zeros(len(idx), dtype=np.int32)
+        i8 = np.int8
+        tag = np.concatenate([np.where(per, i8(0), i8(1)), np.where(both, i8(2), np.where(per, i8(-1), i8(3)))])
         a = np.concatenate(
             [
                 np.where(per, cut(u_last, self.i_last_c, 0, 4), cut(u_name, self.i_key_c, 0, 4)),
@@ -2811,6 +2923,7 @@ class _Linker:
         ok = tag >= 0
         codes = np.full(len(tag), -1, dtype=np.int64)
         codes[ok] = _codes(tag[ok], a[ok], bb[ok])
+        del tag, a, bb
         ii = np.concatenate([idx, idx])[ok]
         b = codes[ok]
         qq = query[ii]
@@ -2903,7 +3016,8 @@ class _Linker:
     def _node_cluster(self) -> np.ndarray:
         import numpy as np
 
-        cl = np.full(self.N, -1, dtype=np.int64)
+        # (in the labels' own type, int32 when the identities fit: 26 MB less a call at a million jobs)
+        cl = np.full(self.N, -1, dtype=self.lab.dtype)
         ok = self.ident >= 0
         cl[ok] = self.lab[self.ident[ok]]
         return cl
@@ -3384,7 +3498,7 @@ class _Linker:
         self._apply_choice(one, np.full(len(one), "the customer's only open job", dtype=object))
         # the customer tier alone is not proof that this payment is for that job
         moved = one["s"].to_numpy(np.int64)
-        self.conf[moved] = np.minimum(self.conf[moved], 0.75)
+        self.conf[moved] = self._conf_codes(np.minimum(self.conf_vals[self.conf[moved]], 0.75))
 
     # ------------------------------------------------------------------ result
 
@@ -3448,7 +3562,8 @@ class _Linker:
     #: What building the result reads; every other per-node / per-identity array is let go first.
     _RESULT_READS = frozenset(
         (
-            "N", "I", "s", "input", "keep_links", "nd", "grp", "rank", "method", "conf", "choice", "detail", "node_of_row",
+            "N", "I", "s", "input", "keep_links", "nd", "grp", "rank", "method", "conf", "conf_vals", "choice", "detail",
+            "node_of_row",
             "texts", "words", "edge_log", "dangling", "amb_log", "dup_ev", "sc", "ident", "lab", "i_sys",
             "rtype", "system", "src_code", "src_uniq", "rid_arr", "pins", "forbids",
             "forbid_hit", "warnings", "overrides",
@@ -3492,7 +3607,8 @@ class _Linker:
         # itself (grouping, factorising, pyarrow takes); what each step freed is given back
         # before the next (at a million jobs ~700 MB stayed mapped until the end otherwise)
         release_freed(self.N)
-        node = self.node_of_row
+        # (every row's node: without repeats, a slice, so each per-node array is read as it is)
+        node = self.node_of_row if self.node_of_row is not None else slice(None)
         g = self.grp[node]
         # a shallow copy: the input's columns are shared (copy-on-write), only new ones are added
         out = self.input.reset_index(drop=True).copy(deep=False)
@@ -3505,7 +3621,7 @@ class _Linker:
         linked = np.bincount(self.grp, minlength=self.N)[g] > 1
         # a handful of methods and choices, and almost no dangling references: categoricals
         out["link_method"] = _take_cat(muniq, np.where(none, np.where(linked, nw, nw + 1), method))
-        out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf[node])
+        out["link_confidence"] = np.where(none, np.where(linked, 1.0, 0.0), self.conf_vals[self.conf[node]])
         del method, none, linked
         # from here on each per-node array goes as soon as its column is built: the columns
         # being built are the run's last peak (link_detail alone is 180 MB at a million jobs)
@@ -3529,7 +3645,14 @@ class _Linker:
         release_freed(self.N)
         out["link_choice"] = _take_cat(words, self.choice[node])
         self.choice = None
-        out["link_detail"] = pd.arrays.ArrowStringArray(self.texts.take(self.detail[node]))
+        # built a million records at a time (one arrow chunk each): the texts the records name are
+        # gathered per block, not all at once beside the column (at a million jobs the pool of the
+        # named texts was 130 MB on top of the 183 MB column: the run's last peak)
+        det = self.detail[node]
+        step = 1 << 20
+        blocks = [self.texts.take(det[i : i + step]) for i in range(0, len(det), step)]
+        out["link_detail"] = pd.arrays.ArrowStringArray(pa.chunked_array(blocks, type=pa.large_string()))
+        del det, blocks
         self.detail = None
         if not self.keep_links:
             self.texts = None  # (read after this by the links' details only)
