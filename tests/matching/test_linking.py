@@ -370,7 +370,8 @@ def test_every_input_row_is_kept_in_order_with_the_new_columns():
 
 
 def test_linking_without_edges_decides_the_same_jobs_and_says_edges_were_not_kept():
-    # a scan links with keep_links=False: the jobs, methods and evidence must not change
+    # a scan links with keep_links=False: the jobs and methods must not change; the evidence
+    # (edges and link_detail sentences) is kept only when asked for
     import pandas as pd
     import pytest
 
@@ -382,7 +383,10 @@ def test_linking_without_edges_decides_the_same_jobs_and_says_edges_were_not_kep
         ("job", {"record_id": "102", "customer": "Ana Torres", "email": "ana@t.com", "amount": 800}),
     )
     kept, lean = link_records(recs), link_records(recs, keep_links=False)
-    pd.testing.assert_frame_equal(kept.records, lean.records)
+    pd.testing.assert_frame_equal(kept.records.drop(columns="link_detail"), lean.records.drop(columns="link_detail"))
+    assert kept.records["link_detail"].notna().sum() >= 3
+    assert lean.records["link_detail"].isna().all()
+    assert lean.records["link_detail"].dtype == kept.records["link_detail"].dtype
     assert len(kept.links) >= 3
     with pytest.raises(ValueError, match="keep_links=True"):
         lean.links
