@@ -16,7 +16,7 @@ import ctypes.util
 import sys
 from collections.abc import Callable
 
-__all__ = ["release_freed"]
+__all__ = ["lean_arrow_pool", "release_freed"]
 
 #: Below this many records a stage leaves too little behind to be worth a call.
 _MIN_ROWS = 200_000
@@ -37,6 +37,30 @@ def release_freed(rows: int, *, arrow_only: bool = False) -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def lean_arrow_pool() -> str | None:
+    """Make jemalloc pyarrow's default memory pool, where this pyarrow has it; returns its name.
+
+    Why: pyarrow's default, mimalloc, keeps a thread's freed pages for that thread, so memory one
+    stage freed on a reader thread stays mapped under the next. Measured on a million-job scan
+    (the whole CLI, back to back, same files): peak RSS 2.84-2.92 GiB under mimalloc against
+    2.80-2.82 GiB under jemalloc, at the same CPU time. Called by the commands that own the
+    process, not by the library (the pool is process-wide). Buffers made before the switch stay
+    with the pool that made them. An explicit ``ARROW_DEFAULT_MEMORY_POOL`` is left to win.
+    """
+    import os
+
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return None
+    import pyarrow as pa
+
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc (e.g. Windows wheels)
+        return None
+    pa.set_memory_pool(pool)
+    return pool.backend_name
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

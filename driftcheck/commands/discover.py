@@ -86,6 +86,9 @@ def register(app: typer.Typer) -> None:
             if out_fmt is None:
                 raise UsageError(f"--output {output}: cannot tell the format from the extension; add --format")
         out_fmt = out_fmt or ("table" if sys.stdout.isatty() else "text")
+        from .._memory import lean_arrow_pool
+
+        lean_arrow_pool()  # this process reads a whole business: the leaner pool (see _memory)
         d = run_discovery(list(paths or []), app_state.config, as_of=_parse_date(as_of))
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)

@@ -69,6 +69,9 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.csv and len(sections) != 1:
             raise UsageError("--format csv writes one section; give exactly one --show")
         paths = list(paths or [Path(".")])
+        from .._memory import lean_arrow_pool
+
+        lean_arrow_pool()  # this process reads a whole business: the leaner pool (see _memory)
         loaded = pipeline.load(paths, state(ctx).config)
         config = loaded.config
         settings, overrides = overrides_from_config(

@@ -138,6 +138,9 @@ def register(app: typer.Typer) -> None:
 
             history_path = history or default_history_path(cfg_path)
 
+        from .._memory import lean_arrow_pool, release_freed
+
+        lean_arrow_pool()  # this process reads a whole business: the leaner pool (see _memory)
         outcome = run_scan(
             paths,
             config_path=cfg_path,
@@ -160,8 +163,6 @@ def register(app: typer.Typer) -> None:
         # link result go now, not after the report is written (1M jobs: ~2.5 GB held for nothing).
         rows = len(outcome.loaded.records)
         del outcome
-        from .._memory import release_freed
-
         release_freed(rows)
 
         history_rows = None

@@ -77,3 +77,31 @@ def test_the_scan_command_lets_go_of_the_frames_before_writing_the_report(monkey
     assert set(held) == {"records", "jobs"}, "the scan did not run through run_scan"
     assert alive_at_write == []
     assert out.stat().st_size > 0
+
+
+def _pool_after_lean(env: dict[str, str]) -> list[str]:
+    """In a fresh process (the pool is process-wide): what lean_arrow_pool returns, then the pool in use."""
+    import os
+    import subprocess
+
+    code = (
+        "from driftcheck._memory import lean_arrow_pool; import pyarrow as pa; "
+        "print(lean_arrow_pool()); print(pa.default_memory_pool().backend_name)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"} | env
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return out.stdout.split()
+
+
+def test_a_scan_process_allocates_arrow_memory_from_jemalloc_where_pyarrow_has_it():
+    import pyarrow as pa
+
+    chosen, in_use = _pool_after_lean({})
+    if "jemalloc" in pa.supported_memory_backends():
+        assert (chosen, in_use) == ("jemalloc", "jemalloc")
+    else:
+        assert chosen == "None" and in_use != "jemalloc"
+
+
+def test_an_explicit_arrow_pool_setting_is_left_to_win():
+    assert _pool_after_lean({"ARROW_DEFAULT_MEMORY_POOL": "system"}) == ["None", "system"]
