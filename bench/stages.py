@@ -54,9 +54,11 @@ def run(folder: Path) -> dict[str, Any]:
     import connectors
     import driftcheck.jobs
     import driftcheck.scan
+    from driftcheck._memory import lean_arrow_pool
     from driftcheck.report.jsonout import render_json
 
     imported = time.perf_counter() - t0
+    lean_arrow_pool()  # as the scan command does
     wrapped: dict[str, float] = {}
     _wrap(connectors, "read_paths", wrapped, "detect_read")
     _wrap(driftcheck.jobs, "build_job_table", wrapped, "jobs")
