@@ -272,11 +272,6 @@ class EvalContext:
         return pd.Timestamp(self.as_of)
 
     @functools.cached_property
-    def masks(self) -> dict[str, pd.Series]:
-        """The record-group masks, computed once (rules ask :meth:`group_rows` instead)."""
-        return record_group_masks(self.records, self.owners)
-
-    @functools.cached_property
     def _packed_groups(self) -> dict[str, np.ndarray]:
         """Each record group's mask packed eight records a byte (a missing answer: outside)."""
         import numpy as np
