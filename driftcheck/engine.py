@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["KINDS", "EvalContext", "Rule", "ambiguous_rows", "duplicate_rows", "evaluate", "finding_id", "load_rules", "run_examples"]
+__all__ = ["KINDS", "EvalContext", "Rule", "ambiguous_rows", "duplicate_rows", "evaluate", "finding_id", "load_rules", "message_fields", "run_examples"]
 
 SYSTEM_NAMES = {
     "hubspot": "HubSpot", "pipedrive": "Pipedrive", "quickbooks": "QuickBooks",
@@ -1477,6 +1477,42 @@ def ambiguous_rows(a: pd.DataFrame | None, records: pd.DataFrame) -> pd.DataFram
 
 def run_examples(rule: Rule, owners: dict[str, str] | None = None) -> list[tuple[dict[str, Any], list[Finding]]]:
     """Evaluate each of a rule's documented examples; return (example, findings of this rule)."""
+    return [(ex, evaluate([rule], _example_context(rule, ex, owners))) for ex in rule.examples]
+
+
+def message_fields(rule: Rule, owners: dict[str, str] | None = None) -> list[str] | None:
+    """The ``{fields}`` this rule's message may name, found by running its first flagging example.
+
+    The engine gives a hit only the columns its rule reads, so the example runs with a message
+    naming every record and job column: what the hits then carry, with the fields derived from
+    them (``<amount>_text``, ``<system>_name``, ``since_text``, ``deal_ref``...), is exactly what
+    a message can use. A field not listed would read "?". None when no example flags.
+    """
+    import dataclasses
+
+    example = next((ex for ex in rule.examples if ex.get("flags")), None)
+    if example is None:
+        return None
+    ctx = _example_context(rule, example, owners)
+    every = [*ctx.records.columns, *ctx.jobs.columns, *ctx.jobs.index.names]
+    wide = dataclasses.replace(rule, message=" ".join(f"{{{c}}}" for c in dict.fromkeys(every) if c))
+    hits = KINDS[rule.kind].evaluate(wide, ctx)
+    if hits is None or not len(hits):
+        return None
+    columns = [str(c) for c in hits.columns if c not in _NOT_FIELDS]
+    fields = set(columns)
+    fields.update(f"{c}_text" for c in columns if c in _MONEY_FIELDS)
+    fields.update(f"{c}_name" for c in columns if _is_system_column(c))
+    fields.update(name for name, (col, _) in _DERIVED.items() if col in columns)
+    return sorted(fields)
+
+
+#: hit columns that are the engine's bookkeeping, not a fact a message could state
+_NOT_FIELDS = frozenset({"cite", "scope", "jid", "records", "evidence_list", "paired", "candidates"})
+
+
+def _example_context(rule: Rule, ex: dict[str, Any], owners: dict[str, str] | None) -> EvalContext:
+    """The evaluation context of one documented example: its records, linked as it says, as of its date."""
     import pandas as pd
 
     from .jobs import build_job_table
@@ -1484,32 +1520,28 @@ def run_examples(rule: Rule, owners: dict[str, str] | None = None) -> list[tuple
     from .records import conform
 
     owners = owners or dict(DEFAULT_OWNERS)
-    results = []
-    for ex in rule.examples:
-        rows = []
-        for i, rec in enumerate(ex.get("records", [])):
-            row = {"source": rec.get("source", rec.get("system")), "row": i + 2, **rec}
-            rows.append(row)
-        frame = pd.DataFrame(rows)
-        jobs_col = frame["job"].astype(str) if "job" in frame else None
-        recs = conform(frame.drop(columns=["job"], errors="ignore"))
-        recs["job"] = jobs_col.to_numpy() if jobs_col is not None else None
-        as_of = ex.get("as_of")
-        as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
-        table = build_job_table(recs, owners=owners)
-        sources = []
-        for name, g in recs.groupby("source"):
-            newest = g[["created", "updated", "closed", "completed", "paid"]].max().max()
-            sources.append(SourceInfo(name=str(name), system=str(g["system"].iloc[0]), role=str(g["role"].iloc[0]),
-                                      path="example", records=len(g),
-                                      newest=newest.strftime("%Y-%m-%d") if _present(newest) else None))
-        duplicates = None
-        if rule.kind == "integrity" and rule.params.get("check") == "duplicate-customer":
-            from .linking import link_records
+    rows = []
+    for i, rec in enumerate(ex.get("records", [])):
+        row = {"source": rec.get("source", rec.get("system")), "row": i + 2, **rec}
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    jobs_col = frame["job"].astype(str) if "job" in frame else None
+    recs = conform(frame.drop(columns=["job"], errors="ignore"))
+    recs["job"] = jobs_col.to_numpy() if jobs_col is not None else None
+    as_of = ex.get("as_of")
+    as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    table = build_job_table(recs, owners=owners)
+    sources = []
+    for name, g in recs.groupby("source"):
+        newest = g[["created", "updated", "closed", "completed", "paid"]].max().max()
+        sources.append(SourceInfo(name=str(name), system=str(g["system"].iloc[0]), role=str(g["role"].iloc[0]),
+                                  path="example", records=len(g),
+                                  newest=newest.strftime("%Y-%m-%d") if _present(newest) else None))
+    duplicates = None
+    if rule.kind == "integrity" and rule.params.get("check") == "duplicate-customer":
+        from .linking import link_records
 
-            duplicates = duplicate_rows(link_records(recs).duplicates, recs)
-        ctx = EvalContext(jobs=table.jobs, records=table.records, as_of=as_of, sources=sources, owners=owners,
-                          teams={"crm": "sales", "operations": "operations", "accounting": "accounting"},
-                          duplicates=duplicates)
-        results.append((ex, evaluate([rule], ctx)))
-    return results
+        duplicates = duplicate_rows(link_records(recs).duplicates, recs)
+    return EvalContext(jobs=table.jobs, records=table.records, as_of=as_of, sources=sources, owners=owners,
+                       teams={"crm": "sales", "operations": "operations", "accounting": "accounting"},
+                       duplicates=duplicates)

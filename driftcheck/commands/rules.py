@@ -14,8 +14,11 @@ from ..errors import UsageError
 ORDER = 20
 
 
-def describe_rule(rule, results) -> str:  # noqa: ANN001 - engine.Rule, run_examples output
-    """Plain-text page for one rule: what it checks, why, parameters, and its examples run live."""
+def describe_rule(rule, results, fields: list[str] | None = None) -> str:  # noqa: ANN001 - engine.Rule, run_examples output
+    """Plain-text page for one rule: what it checks, why, parameters, the ``{fields}`` its message
+    may name (:func:`driftcheck.engine.message_fields`), and its examples run live."""
+    import textwrap
+
     from ..engine import KINDS
 
     lines = [
@@ -31,6 +34,10 @@ def describe_rule(rule, results) -> str:  # noqa: ANN001 - engine.Rule, run_exam
         for k, v in rule.params.items():
             lines.append(f"    {k} = {v!r}")
     lines.append(f"  Defined in: {rule.pack}")
+    if fields:
+        lines.append("  Message fields (write {name} in `message`; one not listed reads \"?\"):")
+        lines.extend(textwrap.wrap(", ".join(fields), width=96, initial_indent="    ", subsequent_indent="    ",
+                                   break_on_hyphens=False))
     for ex, findings in results:
         verdict = "FLAGS" if ex.get("flags") else "ACCEPTS"
         lines.append("")
@@ -61,7 +68,7 @@ def register(app: typer.Typer) -> None:
         Example: driftcheck rules paid-not-scheduled
         """
         from ..config import find_config, load_config
-        from ..engine import load_rules, run_examples
+        from ..engine import load_rules, message_fields, run_examples
 
         cfg = load_config(find_config(state(ctx).config, [Path.cwd()]))
         rules = load_rules(cfg, list(extra or []))
@@ -70,7 +77,7 @@ def register(app: typer.Typer) -> None:
             if not match:
                 raise UsageError(f"no rule {rule_id!r}; run 'driftcheck rules' to list them")
             rule = match[0]
-            sys.stdout.write(describe_rule(rule, run_examples(rule, cfg.owners)))
+            sys.stdout.write(describe_rule(rule, run_examples(rule, cfg.owners), message_fields(rule, cfg.owners)))
             return
         if sys.stdout.isatty():
             from rich.console import Console
