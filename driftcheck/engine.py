@@ -1527,7 +1527,15 @@ def _example_context(rule: Rule, ex: dict[str, Any], owners: dict[str, str] | No
     frame = pd.DataFrame(rows)
     jobs_col = frame["job"].astype(str) if "job" in frame else None
     recs = conform(frame.drop(columns=["job"], errors="ignore"))
-    recs["job"] = jobs_col.to_numpy() if jobs_col is not None else None
+    ambiguous = None
+    if jobs_col is not None:
+        recs["job"] = jobs_col.to_numpy()
+    else:  # an example that names no jobs is linked as a scan links it
+        from .linking import link_records
+
+        linked = link_records(recs)
+        recs = linked.records
+        ambiguous = ambiguous_rows(linked.ambiguous, recs)
     as_of = ex.get("as_of")
     as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
     table = build_job_table(recs, owners=owners)
@@ -1544,4 +1552,4 @@ def _example_context(rule: Rule, ex: dict[str, Any], owners: dict[str, str] | No
         duplicates = duplicate_rows(link_records(recs).duplicates, recs)
     return EvalContext(jobs=table.jobs, records=table.records, as_of=as_of, sources=sources, owners=owners,
                        teams={"crm": "sales", "operations": "operations", "accounting": "accounting"},
-                       duplicates=duplicates)
+                       duplicates=duplicates, ambiguous=ambiguous)
