@@ -65,7 +65,7 @@ class RawTable:
     head: list[list[str]]  #: the first rows, as cells
     encoding: str = "utf-8"  #: what the bytes were (``utf-8``, ``utf-8-sig``, ``cp1252``...), ``xlsx``
     delimiter: str = ","
-    _data: bytes = b""  #: CSV: the whole file as UTF-8 without BOM
+    _data: bytes | None = b""  #: CSV: the whole file as UTF-8 without BOM (None once its body was read)
     _starts: list[int] = field(default_factory=list)  #: CSV: byte offset where each head row starts
     _grid: list[list[str]] = field(default_factory=list)  #: XLSX: every row
 
@@ -81,13 +81,10 @@ class RawTable:
         headers = [c.replace("\ufeff", "").strip() for c in self.head[header_index]]
         if self.kind == "xlsx":
             return _grid_body(self._grid[header_index + 1 :], headers, first_row=header_index + 2)
-        if not self._data:
+        data, self._data = self._data, None
+        if data is None:
             raise RuntimeError("the body of a CSV table is read once")
-        return _csv_body(self._take_data(), self._starts[header_index], headers, header_index, self.delimiter)
-
-    def _take_data(self) -> bytes:
-        data, self._data = self._data, b""
-        return data
+        return _csv_body(data, self._starts[header_index], headers, header_index, self.delimiter)
 
 
 def load_table(path: Path, *, encoding: str | None = None) -> RawTable:
