@@ -16,7 +16,7 @@ import ctypes.util
 import sys
 from collections.abc import Callable
 
-__all__ = ["lean_arrow_pool", "release_freed"]
+__all__ = ["int_type", "lean_arrow_pool", "release_freed"]
 
 #: Below this many records a stage leaves too little behind to be worth a call.
 _MIN_ROWS = 200_000
@@ -37,6 +37,17 @@ def release_freed(rows: int, *, arrow_only: bool = False) -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def int_type(n: int) -> type:
+    """The integer type for positions, ids or codes below ``n``: int32 when they fit.
+
+    Half the memory of int64 for the per-record arrays a large scan holds (6.9M records at a
+    million jobs: 26 MB each instead of 53).
+    """
+    import numpy as np
+
+    return np.int32 if n < 2**31 - 1 else np.int64
 
 
 def lean_arrow_pool() -> str | None:

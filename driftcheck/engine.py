@@ -609,7 +609,9 @@ def _pair_by_job_and_number(jid: np.ndarray, ids: Any, claims: np.ndarray, owner
         return pair
     # positions held as int32 where they fit: a few per invoice held through the comparisons
     # (1M jobs: 2M owner invoices, 1M claims; 24 MB less at the rules' highest point)
-    small = np.int32 if max(len(owners), len(claims)) < 2**31 else np.int64
+    from ._memory import int_type
+
+    small = int_type(max(len(owners), len(claims)))
     o_jid = jid[owners]
     order = np.argsort(o_jid, kind="stable").astype(small)  # by job; within a job, in the owner's order
     o_jid = o_jid[order]

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._memory import int_type
 from .lifecycle import DOMAINS
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def _job_ids(keys: pd.Series, job_codes: np.ndarray | None) -> tuple[np.ndarray,
     np.minimum.at(first, job_codes, np.arange(n))
     used = np.flatnonzero(first < n)
     order = used[np.argsort(first[used], kind="stable")]
-    renumber = np.empty(len(first), dtype=_jid_dtype(len(order)))  # each record's number made at its final width
+    renumber = np.empty(len(first), dtype=int_type(len(order)))  # each record's number made at its final width
     renumber[order] = np.arange(len(order))
     return renumber[job_codes], keys.array.take(first[order])
 
@@ -139,13 +140,6 @@ def _as_category(values: Any) -> Any:
         return values
     out = pd.Series(values, copy=False).astype("string").astype("category")
     return out if isinstance(values, pd.Series) else out.array
-
-
-def _jid_dtype(n_jobs: int) -> type:
-    """The narrowest of int32 and int64 that numbers ``n_jobs`` jobs (a record's ``jid``)."""
-    import numpy as np
-
-    return np.int32 if n_jobs < 2**31 else np.int64
 
 
 #: per record group, the record columns the job table takes from the group's first record
@@ -436,7 +430,7 @@ def build_job_table(
     codes, uniques = _job_ids(records["job"], job_codes if linked.all() else None)
     job_codes = None  # read; the caller may have handed over its only reference (55 MB at 1M jobs)
     # a job's row needs 4 bytes a record, not 8 (1M jobs: 26 MiB less, held through the rules)
-    records = records.assign(jid=codes.astype(_jid_dtype(len(uniques)), copy=False))
+    records = records.assign(jid=codes.astype(int_type(len(uniques)), copy=False))
     masks = record_group_masks(records, owners)
     from . import _fastpaths
 
@@ -523,6 +517,6 @@ def build_job_table(
     jobs["title"] = jobs.pop("title")
     # rules and reports address jobs by their key; ``jid`` stays as a column for fast joins,
     # as wide as the records' own (int32 below 2**31 jobs)
-    jobs.index = jobs.index.astype(_jid_dtype(len(jobs)))
+    jobs.index = jobs.index.astype(int_type(len(jobs)))
     jobs = jobs.reset_index().set_index("job")
     return JobTable(jobs=jobs, records=records)

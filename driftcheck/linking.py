@@ -52,6 +52,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._memory import int_type
 from .errors import BadValueError, ConfigError, MissingColumnError
 
 if TYPE_CHECKING:
@@ -573,7 +574,7 @@ def _union(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     # (labels in int32 when they fit: the customer tiers hold several per-identity arrays of
     # them, 2.2M identities at a million jobs; callers widen before combining two into one int)
-    dt = _narrow(n)
+    dt = int_type(n)
     lab = np.arange(n, dtype=dt)
     a = np.asarray(a, dtype=dt)
     b = np.asarray(b, dtype=dt)
@@ -633,7 +634,7 @@ def _explode_arrow(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     tok = pc.utf8_trim_whitespace(tok)
     good = pc.not_equal(tok, "")
     # (row positions in int32 when they fit: millions of tokens at a million jobs)
-    parent = parent[good.to_numpy(zero_copy_only=False)].astype(_narrow(len(values)))
+    parent = parent[good.to_numpy(zero_copy_only=False)].astype(int_type(len(values)))
     if rows is not None:
         parent = rows.astype(parent.dtype)[parent]
     return parent, tok.filter(good).cast(pa.large_string())
@@ -756,7 +757,7 @@ def _coded(values: Any) -> tuple[np.ndarray, np.ndarray]:
 
     c, u = pd.factorize(values)
     uniq = np.append(np.asarray(u, dtype=object), "")
-    return c.astype(_narrow(len(uniq))), uniq
+    return c.astype(int_type(len(uniq))), uniq
 
 
 def _take_str(uniques: Any, codes: np.ndarray, *, nan: bool = False) -> pd.api.extensions.ExtensionArray:
@@ -966,7 +967,7 @@ def _first_per(keys: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
         first = np.sort(first)
         return first if order is None else order[first]
     # small non-negative keys (group ids): the first position per key without sorting
-    pos = _narrow(len(k))
+    pos = int_type(len(k))
     at = np.full(hi + 1, len(k), dtype=pos)
     np.minimum.at(at, k, np.arange(len(k), dtype=pos))
     mark = np.zeros(len(k), dtype=bool)
@@ -990,13 +991,6 @@ def _code_type(n: int) -> type:
     import numpy as np
 
     return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
-
-
-def _narrow(n: int) -> type:
-    """The integer type for positions or ids below ``n``: int32 when they fit (half the memory)."""
-    import numpy as np
-
-    return np.int32 if n < 2**31 - 1 else np.int64
 
 
 def _firsts(codes: np.ndarray) -> np.ndarray:
@@ -1120,7 +1114,7 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # positions in the narrowest integer that holds them: the name tier makes 8M pairs at a
     # million jobs, and each array of them is built in place (no int64 temporaries of that length)
     total = int(cnt.sum())
-    pt = _narrow(max(n, total))
+    pt = int_type(max(n, total))
     xi = np.repeat(np.arange(n, dtype=pt), cnt)
     yi = np.arange(total, dtype=pt)
     yi -= np.repeat((np.cumsum(cnt) - cnt).astype(pt), cnt)
@@ -1260,7 +1254,7 @@ class _Texts:
         pool = pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
         del parts, used
         # each id's place in the pool: how many named ids come before it
-        at = (np.cumsum(named, dtype=_narrow(self.size)) - 1)[np.maximum(ids, 0)]
+        at = (np.cumsum(named, dtype=int_type(self.size)) - 1)[np.maximum(ids, 0)]
         return pool.take(pa.array(at, mask=ids < 0, type=pa.from_numpy_dtype(at.dtype)))
 
 
@@ -1411,7 +1405,7 @@ class _Linker:
         # (group ids as int32 when they fit, as every per-node code: the merge of millions of edges
         # reads and writes them over and over; where two are combined into one integer, they
         # are widened first)
-        self.grp = np.arange(n, dtype=_narrow(n))
+        self.grp = np.arange(n, dtype=int_type(n))
         # how each node joined its group: method and choice as vocabulary codes, the detail
         # as an id into an arrow text pool (-1: none), so no Python object is held per node
         self.words = _Words()
@@ -1649,7 +1643,7 @@ class _Linker:
         cho = np.broadcast_to(np.int64(self.words.code(choice)), (m,)) if isinstance(choice, str) else self.words.codes(choice, m)
         if len(self.words.words) > np.iinfo(self.method.dtype).max:
             self.method, self.choice = self.method.astype(np.int32), self.choice.astype(np.int32)
-        pending = np.arange(m, dtype=_narrow(m))
+        pending = np.arange(m, dtype=int_type(m))
         applied = []
         while len(pending):
             ga, gb = self.grp[a[pending]], self.grp[b[pending]]
@@ -2159,7 +2153,7 @@ class _Linker:
         n_words = len(words) + (len(extra.dictionary) if extra is not None else 0)
         # (token codes and node positions in int32 when they fit: millions of references at a
         # million jobs, held through the reference rules)
-        ct = _narrow(n_words + 1)
+        ct = int_type(n_words + 1)
         rid_code = np.where(named, found, -1).astype(ct)  # -1: named by no reference (no id, or not a target)
         del found, named
         if extra is not None:
@@ -2178,7 +2172,7 @@ class _Linker:
         at = 0
         for col in list(split):
             pos, n_tok = split.pop(col)  # (each column's int64 positions go once copied)
-            out[col] = (pos.astype(_narrow(self.N), copy=False), codes[at : at + n_tok])
+            out[col] = (pos.astype(int_type(self.N), copy=False), codes[at : at + n_tok])
             at += n_tok
             del pos
         self.rid_code = rid_code
@@ -2223,7 +2217,7 @@ class _Linker:
         del lk, rk
         a, b = s[pos], tt[ri]
         keep = a != b
-        nt = _narrow(self.N)
+        nt = int_type(self.N)
         return a[keep].astype(nt), b[keep].astype(nt), pos[keep].astype(nt)
 
     def _link_references(self) -> None:
@@ -2324,7 +2318,7 @@ class _Linker:
             return np.concatenate([np.asarray(x, dtype=dtype) for x in parts])[order]
 
         # node ids, methods and text ids in narrow integers: these arrays are the run's peak
-        nt = _narrow(self.N)
+        nt = int_type(self.N)
         a = ordered([e[0] for e in edges], nt)
         b = ordered([e[1] for e in edges], nt)
         det = ordered([e[5] for e in edges], np.int32)
@@ -2411,7 +2405,7 @@ class _Linker:
         self.surname_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         # (a method of its own: its keys, pairs and frames are let go before the tiers across
         # systems start, 300 MB at a million jobs)
-        lab = self._within_systems(np.arange(n_id, dtype=_narrow(n_id)))
+        lab = self._within_systems(np.arange(n_id, dtype=int_type(n_id)))
         self.sc = lab.copy()
         # the distinct emails, phones and addresses are read (as evidence text) by the tiers
         # within systems only: 67 MB of arrow text at a million jobs, not held under the tiers across
@@ -2579,7 +2573,7 @@ class _Linker:
         """Remember identity pairs (``x`` fits ``y``), as int32 when identities fit."""
         import numpy as np
 
-        it = _narrow(self.I)
+        it = int_type(self.I)
         into.append((np.asarray(x).astype(it), np.asarray(y).astype(it)))
 
     def _cluster_pairs(self, pairs: list[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
@@ -2593,7 +2587,7 @@ class _Linker:
         y = np.concatenate([p[1] for p in pairs])
         # (cluster ids in int32 and a range index: the pairs are held through the job steps, and
         # as int64 columns with the int64 index drop_duplicates leaves they were 57 MB at a million jobs)
-        it = _narrow(self.I)
+        it = int_type(self.I)
         pairs = pd.DataFrame({"cl": self.lab[x].astype(it), "cand": self.lab[y].astype(it)})
         return pairs.drop_duplicates().reset_index(drop=True)
 
@@ -2739,7 +2733,7 @@ class _Linker:
             # keys only need to be small non-negative ints (counted, joined): codes are used as they are
             kv = pd.factorize(kv)[0]
         # (cluster ids as int32 while the pairs are made, widened where two are combined)
-        cl = lab[ki].astype(_narrow(self.I))
+        cl = lab[ki].astype(int_type(self.I))
         # one row per (cluster, key), the first seen
         first = _first_rows(cl, kv)
         cl, kv, ii = cl[first], kv[first], np.asarray(ki)[first]
@@ -3549,7 +3543,7 @@ class _Linker:
             text[dup] = text[dup] + "#" + rows(a[dup])
             self.keys_unique = not text.duplicated().any()
             key = pa.array(text.to_numpy(object), type=ls)
-        pos = np.full(self.N, -1, dtype=_narrow(self.N))
+        pos = np.full(self.N, -1, dtype=int_type(self.N))
         pos[groups] = np.arange(len(groups))
         return key, pos
 

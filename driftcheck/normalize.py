@@ -561,7 +561,9 @@ def parse_names_distinct(customer: pd.Series, company: pd.Series | None = None) 
         cols["kind"] = pc.if_else(fix, "org", cols["kind"])
     del cols["org"]
     # (int32 when the parties fit: the linker holds a code per record through its customer step)
-    return (codes.astype(np.int32) if len(arr) < 2**31 - 1 else codes), cols
+    from ._memory import int_type
+
+    return codes.astype(int_type(len(arr)), copy=False), cols
 
 
 def split_deal_title(titles: pd.Series) -> pd.DataFrame:
