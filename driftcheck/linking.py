@@ -1557,7 +1557,6 @@ class _Linker:
     # ------------------------------------------------------------------ group bookkeeping
 
     def _group_rank(self) -> np.ndarray:
-        import numpy as np
 
         if getattr(self, "g_rank", None) is None:
             # per group id: the strongest record kind in it, and whether it holds a job / a deal;
@@ -2055,7 +2054,6 @@ class _Linker:
 
     def _find(self, ref: RecordRef) -> np.ndarray:
         import numpy as np
-
         import pyarrow.compute as pc
 
         hit = pc.equal(self.rid_arr, ref.record_id).to_numpy(zero_copy_only=False)
@@ -2394,7 +2392,6 @@ class _Linker:
     def _resolve_customers(self) -> None:
         """Customers inside each system (and their duplicates), then across systems, tier by tier."""
         import numpy as np
-        import pandas as pd
 
         from ._memory import release_freed
 
@@ -2833,7 +2830,6 @@ class _Linker:
     def _apply_tier(self, lab: np.ndarray, ax: np.ndarray, ay: np.ndarray, m: np.ndarray, label: str) -> np.ndarray:
         """Join accepted cluster pairs; undo any join that would hold two customers of one system."""
         import numpy as np
-        import pandas as pd
 
         ax, ay = lab[ax], lab[ay]
         live = ax != ay
